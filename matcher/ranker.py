@@ -1,0 +1,646 @@
+"""The preference-first ranker: retrieve, score, order, explain.
+
+``PreferenceRanker`` follows scikit-learn's estimator conventions: settings
+in ``__init__``, ``fit(openings)`` learns the catalogue and returns the
+ranker, and everything learned ends in ``_``. Ranking a candidate is then
+``rank(candidate, k=10, on=date)``.
+
+For a large catalogue, ranking does not score every opening: it retrieves a
+shortlist from a faiss index (the best matches of each wish, the best
+matches of past work, and, when the person has a commute limit, the best
+matches among openings within reach) and scores only those. With
+``exhaustive=True`` every open opening is scored, which is the reference the
+shortlist is measured against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from matcher.calibration import SimilarityScale, measure_scale
+from matcher.encoders import CachedEncoder, ProgressCallback, TextEncoder
+from matcher.errors import NotFittedError
+from matcher.geo import haversine_km
+from matcher.index import IndexKind, VectorIndex, build_index
+from matcher.lexical import LexicalChannel
+from matcher.records import (
+    KINDS,
+    SCHEDULES,
+    VIOLATION_CODES,
+    Candidate,
+    Location,
+    Opening,
+    RankedOpening,
+    Ranking,
+)
+from matcher.scoring import (
+    ScoringWeights,
+    avoided_phrase_in_text,
+    canonical_phrase,
+    explain,
+    occupation_codes_agree,
+)
+from matcher.text import competency_texts, opening_full_text, opening_segments, opening_title_text
+
+Postcodes = Mapping[str, tuple[float, float]]
+_NO_DATE = np.iinfo(np.int64).max
+
+
+@dataclass
+class OpeningVectors:
+    """Encoded openings, stored flat.
+
+    Opening ``i`` owns rows ``segment_offsets[i]:segment_offsets[i+1]`` of
+    ``segments`` (its whole text first, then title and sentences) and rows
+    ``requirement_offsets[i]:requirement_offsets[i+1]`` of ``requirements``
+    (its required skills).
+    """
+
+    segments: np.ndarray
+    segment_offsets: np.ndarray
+    requirements: np.ndarray
+    requirement_offsets: np.ndarray
+
+    def __post_init__(self) -> None:
+        if len(self.segment_offsets) != len(self.requirement_offsets):
+            raise ValueError("segment and requirement offsets describe different catalogues")
+        counts = np.diff(self.segment_offsets)
+        if len(counts) and counts.min() < 1:
+            raise ValueError("every opening needs at least one encoded segment")
+
+    @property
+    def count(self) -> int:
+        return len(self.segment_offsets) - 1
+
+    def whole_texts(self) -> np.ndarray:
+        return self.segments[self.segment_offsets[:-1]]
+
+
+def encode_openings(
+    openings: Sequence[Opening],
+    encoder: CachedEncoder,
+    progress: ProgressCallback | None = None,
+) -> OpeningVectors:
+    """Encode each opening's segments (as passages) and required skills (as queries)."""
+    segment_texts: list[str] = []
+    segment_offsets = [0]
+    requirement_texts: list[str] = []
+    requirement_offsets = [0]
+    for opening in openings:
+        segment_texts.extend(opening_segments(opening))
+        segment_offsets.append(len(segment_texts))
+        requirement_texts.extend(opening.requires.skills)
+        requirement_offsets.append(len(requirement_texts))
+    segments = encoder.encode(segment_texts, "passage", progress=progress)
+    requirements = encoder.encode(requirement_texts, "query", progress=progress)
+    return OpeningVectors(
+        segments=segments,
+        segment_offsets=np.asarray(segment_offsets, dtype=np.int64),
+        requirements=requirements,
+        requirement_offsets=np.asarray(requirement_offsets, dtype=np.int64),
+    )
+
+
+def count_texts(openings: Iterable[Opening]) -> int:
+    """How many texts `encode_openings` encodes, for sizing a progress bar."""
+    return sum(len(opening_segments(o)) + len(o.requires.skills) for o in openings)
+
+
+@dataclass
+class CandidateQuery:
+    """A candidate's texts, encoded; ranking from it needs no encoder."""
+
+    candidate: Candidate
+    wishes: np.ndarray
+    avoid: np.ndarray
+    competencies: np.ndarray
+    competency_texts: list[str]
+
+
+def _coordinates(
+    location: Location | None, postcodes: Postcodes | None
+) -> tuple[float, float] | None:
+    if location is None:
+        return None
+    if location.lat is not None and location.lon is not None:
+        return (location.lat, location.lon)
+    if location.postcode and postcodes and location.postcode in postcodes:
+        return postcodes[location.postcode]
+    return None
+
+
+def _segment_rows(offsets: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows owned by the chosen openings, and where each opening's rows start among them."""
+    starts = offsets[chosen]
+    counts = offsets[chosen + 1] - starts
+    group_starts = np.cumsum(counts) - counts
+    rows = np.repeat(starts - group_starts, counts) + np.arange(int(counts.sum()))
+    return rows, group_starts
+
+
+def _bitmask(values: Iterable[str], bits: Mapping[str, int]) -> int:
+    mask = 0
+    for value in values:
+        if value in bits:
+            mask |= 1 << bits[value]
+    return mask
+
+
+class PreferenceRanker:
+    """Ranks openings for candidates, preferences first (see `matcher.scoring`).
+
+    Parameters
+    ----------
+    encoder:
+        A text encoder; wrapped in a `CachedEncoder` unless it is one.
+    weights:
+        Scoring weights; preference must outweigh competency.
+    index:
+        ``"auto"`` (exact up to 20,000 openings, HNSW above), ``"exact"`` or ``"hnsw"``.
+    shortlist_per_query:
+        Openings retrieved per wish; past-work queries retrieve a quarter of it.
+    score_all_up_to:
+        Catalogues this small are always scored whole, without retrieval.
+    postcodes:
+        Postcode → (lat, lon), to place records that give only a postcode.
+    """
+
+    def __init__(
+        self,
+        encoder: TextEncoder | CachedEncoder,
+        *,
+        weights: ScoringWeights | None = None,
+        index: IndexKind = "auto",
+        shortlist_per_query: int = 200,
+        score_all_up_to: int = 2_000,
+        postcodes: Postcodes | None = None,
+    ) -> None:
+        self.encoder = encoder
+        self.weights = weights
+        self.index = index
+        self.shortlist_per_query = shortlist_per_query
+        self.score_all_up_to = score_all_up_to
+        self.postcodes = postcodes
+
+    # ------------------------------------------------------------------ fit
+
+    def fit(
+        self,
+        openings: Sequence[Opening],
+        vectors: OpeningVectors | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> PreferenceRanker:
+        """Learn the catalogue: encode (unless `vectors` are given), index, tabulate."""
+        self.encoder_ = (
+            self.encoder if isinstance(self.encoder, CachedEncoder) else CachedEncoder(self.encoder)
+        )
+        self.weights_ = self.weights or ScoringWeights()
+        self.openings_ = list(openings)
+        if vectors is None:
+            vectors = encode_openings(self.openings_, self.encoder_, progress=progress)
+        if vectors.count != len(self.openings_):
+            raise ValueError(
+                f"vectors describe {vectors.count} openings but {len(self.openings_)} were given"
+            )
+        self.vectors_ = vectors
+        self.scale_: SimilarityScale = measure_scale(self.encoder_)
+        self.lexical_ = LexicalChannel().fit([opening_title_text(o) for o in self.openings_])
+        whole = vectors.whole_texts()
+        self.index_: VectorIndex | None = (
+            build_index(whole, self.index) if len(self.openings_) > self.score_all_up_to else None
+        )
+        self._tabulate()
+        return self
+
+    def _tabulate(self) -> None:
+        """Columns of the fields that checks read, so checks run on arrays."""
+        openings = self.openings_
+        n = len(openings)
+        self.languages_ = {
+            code: bit
+            for bit, code in enumerate(
+                sorted({c for o in openings for c in o.requires.languages})[:63]
+            )
+        }
+        self.schedule_bits_ = {name: bit for bit, name in enumerate(SCHEDULES)}
+        self.kind_bits_ = {name: bit for bit, name in enumerate(KINDS)}
+        lat = np.full(n, np.nan)
+        lon = np.full(n, np.nan)
+        hours_min = np.full(n, np.nan)
+        hours_max = np.full(n, np.nan)
+        expires = np.full(n, _NO_DATE, dtype=np.int64)
+        posted = np.full(n, -1, dtype=np.int64)
+        schedule = np.zeros(n, dtype=np.int64)
+        kind = np.zeros(n, dtype=np.int64)
+        licence = np.zeros(n, dtype=bool)
+        languages = np.zeros(n, dtype=np.uint64)
+        for i, opening in enumerate(openings):
+            place = _coordinates(opening.location, self.postcodes)
+            if place is not None:
+                lat[i], lon[i] = place
+            hours = opening.hours_per_week
+            if hours is not None and hours.stated:
+                hours_min[i] = hours.min if hours.min is not None else 0.0
+                hours_max[i] = hours.max if hours.max is not None else 168.0
+            if opening.expires is not None:
+                expires[i] = opening.expires.toordinal()
+            if opening.posted is not None:
+                posted[i] = opening.posted.toordinal()
+            schedule[i] = _bitmask(opening.schedule or [], self.schedule_bits_)
+            kind[i] = 1 << self.kind_bits_[opening.kind]
+            licence[i] = opening.requires.driving_licence
+            languages[i] = _bitmask(opening.requires.languages, self.languages_)
+        self.lat_, self.lon_ = lat, lon
+        self.hours_min_, self.hours_max_ = hours_min, hours_max
+        self.expires_, self.posted_ = expires, posted
+        self.schedule_, self.kind_ = schedule, kind
+        self.licence_, self.language_mask_ = licence, languages
+        requirement_phrases = [canonical_phrase(s) for o in openings for s in o.requires.skills]
+        self.requirement_phrases_ = np.asarray(requirement_phrases, dtype=object)
+        self.requirement_owner_ = np.repeat(
+            np.arange(n), np.diff(self.vectors_.requirement_offsets)
+        )
+        self.full_texts_: list[str] | None = None
+
+    def _full_text(self, i: int) -> str:
+        if self.full_texts_ is None:
+            self.full_texts_ = [opening_full_text(o) for o in self.openings_]
+        return self.full_texts_[i]
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "openings_"):
+            raise NotFittedError("PreferenceRanker is not fitted: call fit(openings) first")
+
+    # ------------------------------------------------------------ encoding
+
+    def encode_candidates(self, candidates: Sequence[Candidate]) -> list[CandidateQuery]:
+        """Encode every candidate's wishes, avoids and competencies in one batch."""
+        self._check_fitted()
+        texts: list[str] = []
+        spans = []
+        for candidate in candidates:
+            prefs = candidate.preferences
+            comp = competency_texts(candidate)
+            start = len(texts)
+            texts.extend(prefs.desired)
+            texts.extend(prefs.avoid)
+            texts.extend(comp)
+            spans.append((start, len(prefs.desired), len(prefs.avoid), comp))
+        vectors = self.encoder_.encode(texts, "query")
+        queries = []
+        for candidate, (start, n_wish, n_avoid, comp) in zip(candidates, spans, strict=True):
+            wish_end = start + n_wish
+            avoid_end = wish_end + n_avoid
+            queries.append(
+                CandidateQuery(
+                    candidate=candidate,
+                    wishes=vectors[start:wish_end],
+                    avoid=vectors[wish_end:avoid_end],
+                    competencies=vectors[avoid_end : avoid_end + len(comp)],
+                    competency_texts=comp,
+                )
+            )
+        return queries
+
+    # ------------------------------------------------------------- ranking
+
+    def rank(
+        self, candidate: Candidate, k: int = 10, on: date | None = None, exhaustive: bool = False
+    ) -> Ranking:
+        """Rank the catalogue's open openings for one candidate."""
+        (query,) = self.encode_candidates([candidate])
+        return self.rank_encoded(query, k=k, on=on, exhaustive=exhaustive)
+
+    def rank_many(
+        self,
+        candidates: Sequence[Candidate],
+        k: int = 10,
+        on: date | None = None,
+        progress: Callable[[int], None] | None = None,
+        batch_size: int = 64,
+    ) -> Iterable[Ranking]:
+        """Rank for each candidate in turn, encoding them a batch at a time."""
+        for start in range(0, len(candidates), batch_size):
+            batch = candidates[start : start + batch_size]
+            for query in self.encode_candidates(batch):
+                yield self.rank_encoded(query, k=k, on=on)
+                if progress is not None:
+                    progress(1)
+
+    def _open_mask(self, rows: np.ndarray, day: date) -> np.ndarray:
+        today = day.toordinal()
+        return (self.expires_[rows] >= today) & (self.posted_[rows] <= today)
+
+    def _shortlist(self, query: CandidateQuery, day: date, k: int, exhaustive: bool) -> np.ndarray:
+        everything = np.arange(len(self.openings_))
+        if exhaustive or self.index_ is None:
+            return everything[self._open_mask(everything, day)]
+        per_query = self.shortlist_per_query
+        found = [self.index_.search(query.wishes, per_query)[1].ravel()]
+        if len(query.competencies):
+            found.append(self.index_.search(query.competencies[:8], per_query // 4)[1].ravel())
+        near = self._within_reach(query.candidate)
+        if near is not None and len(near):
+            whole = self.vectors_.segments[self.vectors_.segment_offsets[near]]
+            best = (query.wishes @ whole.T).max(axis=0)
+            keep = min(per_query, len(near))
+            found.append(near[np.argpartition(-best, keep - 1)[:keep]])
+        chosen = np.unique(np.concatenate(found))
+        chosen = chosen[chosen >= 0]
+        chosen = chosen[self._open_mask(chosen, day)]
+        if len(chosen) < k:
+            # Too few open openings among the nearest: fall back to all of them.
+            return everything[self._open_mask(everything, day)]
+        return chosen
+
+    def _within_reach(self, candidate: Candidate) -> np.ndarray | None:
+        limit = candidate.preferences.max_commute_km
+        home = _coordinates(candidate.location, self.postcodes)
+        if limit is None or home is None:
+            return None
+        distance = haversine_km(home[0], home[1], self.lat_, self.lon_)
+        return np.flatnonzero(distance <= limit)
+
+    def rank_encoded(
+        self, query: CandidateQuery, k: int = 10, on: date | None = None, exhaustive: bool = False
+    ) -> Ranking:
+        """Rank from an encoded candidate (see `encode_candidates`)."""
+        self._check_fitted()
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        day = on or date.today()
+        candidate = query.candidate
+        chosen = self._shortlist(query, day, k, exhaustive)
+        if len(chosen) == 0:
+            return Ranking(candidate_id=candidate.id, results=[])
+        scored = self._score(query, chosen)
+        order = np.lexsort((chosen, -scored.score, scored.violated))
+        picked = self._pick(query, chosen, scored, order, k)
+        results = [
+            self._result(query, chosen, scored, position, rank)
+            for rank, position in enumerate(picked, start=1)
+        ]
+        return Ranking(candidate_id=candidate.id, results=results)
+
+    def _pick(
+        self,
+        query: CandidateQuery,
+        chosen: np.ndarray,
+        scored: _Scored,
+        order: np.ndarray,
+        k: int,
+    ) -> list[int]:
+        """The top k by score, openings with violations after all without.
+
+        Avoided words are looked up in the text only here, lazily and in rank
+        order, because that check is plain Python and the shortlist can be long.
+        """
+        avoid = query.candidate.preferences.avoid
+        clean: list[int] = []
+        flagged: list[int] = []
+        for position in order:
+            position = int(position)
+            if scored.violated[position]:
+                flagged.append(position)
+                continue
+            if avoid and self._avoided_words(avoid, int(chosen[position])):
+                scored.violated[position] = True
+                flagged.append(position)
+                continue
+            clean.append(position)
+            if len(clean) == k:
+                break
+        if len(clean) < k:
+            flagged.sort(key=lambda p: (-scored.score[p], int(chosen[p])))
+            clean.extend(flagged[: k - len(clean)])
+        return clean
+
+    def _avoided_words(self, avoid: Sequence[str], opening: int) -> list[str]:
+        text = self._full_text(opening)
+        return [phrase for phrase in avoid if avoided_phrase_in_text(phrase, text)]
+
+    # ------------------------------------------------------------- scoring
+
+    def _best_per_opening(
+        self, queries: np.ndarray, rows: np.ndarray, group_starts: np.ndarray
+    ) -> np.ndarray:
+        """Calibrated best similarity of each query to each opening's segments."""
+        if len(queries) == 0:
+            return np.zeros((0, len(group_starts)), dtype=np.float32)
+        cosines = queries @ self.vectors_.segments[rows].T
+        best = np.maximum.reduceat(cosines, group_starts, axis=1)
+        return self.scale_(best)
+
+    def _score(self, query: CandidateQuery, chosen: np.ndarray) -> _Scored:
+        w = self.weights_
+        candidate = query.candidate
+        prefs = candidate.preferences
+        comp = candidate.competencies
+        rows, group_starts = _segment_rows(self.vectors_.segment_offsets, chosen)
+
+        # Preference fit: the best wish, by meaning and by words.
+        semantic = self._best_per_opening(query.wishes, rows, group_starts)
+        lexical = self.lexical_.similarity(prefs.desired, chosen)
+        wish_fit = (w.semantic * semantic + w.lexical * lexical) / (w.semantic + w.lexical)
+        best_wish = wish_fit.argmax(axis=0)
+        preference = wish_fit.max(axis=0)
+        occupation = np.zeros(len(chosen), dtype=bool)
+        if prefs.occupations:
+            for position, i in enumerate(chosen):
+                code = self.openings_[i].occupation
+                occupation[position] = code is not None and any(
+                    occupation_codes_agree(wanted, code) for wanted in prefs.occupations
+                )
+            preference = np.minimum(1.0, preference + w.occupation_bonus * occupation)
+
+        # Violations (avoided words in the text are looked up later, in `_pick`).
+        avoided = self._best_per_opening(query.avoid, rows, group_starts) >= w.avoid_threshold
+        broken = {code: np.zeros(len(chosen), dtype=bool) for code in VIOLATION_CODES}
+        broken["avoid"] = np.asarray(avoided.any(axis=0))
+        if prefs.hours_per_week is not None and prefs.hours_per_week.stated:
+            low = prefs.hours_per_week.min if prefs.hours_per_week.min is not None else 0.0
+            high = prefs.hours_per_week.max if prefs.hours_per_week.max is not None else 168.0
+            o_min, o_max = self.hours_min_[chosen], self.hours_max_[chosen]
+            broken["hours"] = np.asarray(
+                ~np.isnan(o_min) & (np.fmax(o_min, low) > np.fmin(o_max, high))
+            )
+        if prefs.schedule:
+            accepted = _bitmask(prefs.schedule, self.schedule_bits_)
+            broken["schedule"] = (self.schedule_[chosen] & ~accepted) != 0
+        broken["kind"] = (self.kind_[chosen] & _bitmask(prefs.kinds, self.kind_bits_)) == 0
+        distance = np.full(len(chosen), np.nan)
+        home = _coordinates(candidate.location, self.postcodes)
+        if home is not None:
+            distance = haversine_km(home[0], home[1], self.lat_[chosen], self.lon_[chosen])
+            if prefs.max_commute_km is not None:
+                broken["commute"] = distance > prefs.max_commute_km
+        violated = np.logical_or.reduce(list(broken.values()))
+
+        # Competency fit: relevance of past work, and the share of requirements met.
+        experience = self._best_per_opening(query.competencies, rows, group_starts)
+        if len(query.competencies):
+            best_experience = experience.argmax(axis=0)
+            experience_fit = experience.max(axis=0)
+        else:
+            best_experience = np.zeros(len(chosen), dtype=np.int64)
+            experience_fit = np.zeros(len(chosen), dtype=np.float32)
+        skills_total, skills_met, skill_met_rows, requirement_rows = self._skills(query, chosen)
+        licence_gap = self.licence_[chosen] & (comp.driving_licence is not True)
+        has_languages = _bitmask(comp.languages, self.languages_)
+        required_languages = self.language_mask_[chosen]
+        total = (
+            skills_total
+            + self.licence_[chosen].astype(np.float32)
+            + np.bitwise_count(required_languages)
+        )
+        met = (
+            skills_met
+            + (self.licence_[chosen] & ~licence_gap).astype(np.float32)
+            + np.bitwise_count(required_languages & np.uint64(has_languages))
+        )
+        coverage = np.where(total > 0, met / np.maximum(total, 1), 1.0)
+        competency = (w.experience * experience_fit + w.requirements * coverage) / (
+            w.experience + w.requirements
+        )
+        score = (w.preference * preference + w.competency * competency) / (
+            w.preference + w.competency
+        )
+        return _Scored(
+            score=score.astype(np.float64),
+            preference=preference,
+            competency=competency,
+            violated=violated,
+            broken=broken,
+            wish_fit=wish_fit,
+            best_wish=best_wish,
+            occupation=occupation,
+            avoided=avoided,
+            distance=distance,
+            experience_fit=experience_fit,
+            best_experience=best_experience,
+            licence_gap=licence_gap,
+            skill_met_rows=skill_met_rows,
+            requirement_rows=requirement_rows,
+        )
+
+    def _skills(
+        self, query: CandidateQuery, chosen: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per opening: required skills and how many the profile shows; per requirement: met."""
+        offsets = self.vectors_.requirement_offsets
+        counts = offsets[chosen + 1] - offsets[chosen]
+        total = counts.astype(np.float32)
+        if counts.sum() == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return total, np.zeros(len(chosen), np.float32), np.zeros(0, dtype=bool), empty
+        requirement_rows = np.repeat(offsets[chosen] - (np.cumsum(counts) - counts), counts)
+        requirement_rows = requirement_rows + np.arange(int(counts.sum()))
+        met = np.zeros(len(requirement_rows), dtype=bool)
+        if len(query.competencies):
+            cosines = query.competencies @ self.vectors_.requirements[requirement_rows].T
+            met = self.scale_(cosines.max(axis=0)) >= self.weights_.skill_threshold
+        said = {canonical_phrase(t) for t in query.competency_texts}
+        said |= {canonical_phrase(s) for s in query.candidate.competencies.skills}
+        if said:
+            met |= np.isin(self.requirement_phrases_[requirement_rows], list(said))
+        owner = np.repeat(np.arange(len(chosen)), counts)
+        skills_met = np.bincount(owner, weights=met, minlength=len(chosen)).astype(np.float32)
+        return total, skills_met, met, requirement_rows
+
+    # ------------------------------------------------------------- results
+
+    def _result(
+        self, query: CandidateQuery, chosen: np.ndarray, scored: _Scored, position: int, rank: int
+    ) -> RankedOpening:
+        candidate = query.candidate
+        prefs = candidate.preferences
+        i = int(chosen[position])
+        opening = self.openings_[i]
+        avoided = [p for j, p in enumerate(prefs.avoid) if scored.avoided[j, position]]
+        for phrase in self._avoided_words(prefs.avoid, i) if prefs.avoid else []:
+            if phrase not in avoided:
+                avoided.append(phrase)
+        if avoided:
+            scored.broken["avoid"][position] = True
+        violations = [code for code in VIOLATION_CODES if scored.broken[code][position]]
+        distance = float(scored.distance[position])
+        known_distance = None if np.isnan(distance) else distance
+
+        missing_skills = self._missing_skills(i, scored)
+        has_languages = set(candidate.competencies.languages)
+        missing_languages = [c for c in opening.requires.languages if c not in has_languages]
+        licence_gap = bool(scored.licence_gap[position])
+        gaps: list[str] = []
+        if licence_gap:
+            gaps.append("driving_licence")
+        if missing_languages:
+            gaps.append("language")
+        if missing_skills:
+            gaps.append("skill")
+
+        wish = int(scored.best_wish[position])
+        occupation_match = opening.occupation if scored.occupation[position] else None
+        experience_texts = query.competency_texts
+        best_experience = (
+            experience_texts[int(scored.best_experience[position])] if experience_texts else None
+        )
+        reasons = explain(
+            candidate,
+            opening,
+            best_wish=prefs.desired[wish],
+            best_wish_fit=float(scored.wish_fit[wish, position]),
+            occupation_match=occupation_match,
+            avoided=avoided,
+            distance_km=known_distance,
+            best_experience=best_experience,
+            experience_fit=float(scored.experience_fit[position]),
+            missing_skills=missing_skills,
+            missing_languages=missing_languages,
+            licence_gap=licence_gap,
+            weights=self.weights_,
+        )
+        return RankedOpening(
+            rank=rank,
+            opening_id=opening.id,
+            employer_id=opening.employer_id,
+            score=round(float(scored.score[position]), 4),
+            preference_fit=round(float(scored.preference[position]), 4),
+            competency_fit=round(float(scored.competency[position]), 4),
+            violations=violations,  # type: ignore[arg-type]
+            requirement_gaps=gaps,  # type: ignore[arg-type]
+            contact="consultant" if candidate.disclosure == "yes" else "self",
+            reasons=reasons,
+        )
+
+    def _missing_skills(self, opening: int, scored: _Scored) -> list[str]:
+        skills = self.openings_[opening].requires.skills
+        if not skills:
+            return []
+        first = self.vectors_.requirement_offsets[opening]
+        met_by_row = dict(zip(scored.requirement_rows.tolist(), scored.skill_met_rows, strict=True))
+        return [s for j, s in enumerate(skills) if not met_by_row.get(int(first) + j, False)]
+
+
+@dataclass
+class _Scored:
+    """Per-shortlist arrays from `_score`, positions aligned with the shortlist."""
+
+    score: np.ndarray
+    preference: np.ndarray
+    competency: np.ndarray
+    violated: np.ndarray
+    broken: dict[str, np.ndarray]
+    wish_fit: np.ndarray
+    best_wish: np.ndarray
+    occupation: np.ndarray
+    avoided: np.ndarray
+    distance: np.ndarray
+    experience_fit: np.ndarray
+    best_experience: np.ndarray
+    licence_gap: np.ndarray
+    skill_met_rows: np.ndarray
+    requirement_rows: np.ndarray

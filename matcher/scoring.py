@@ -1,0 +1,188 @@
+"""Preference-first scoring: the weights, the per-opening checks and the reasons.
+
+The score of an opening is a weighted mean of two fits, each between 0 and 1:
+
+* ``preference_fit``: how well the opening matches what the person wants
+  (the best-matching wish, by meaning and by words; a wanted occupation
+  code adds to it);
+* ``competency_fit``: how well it matches what the person has done or can do
+  (relevance of past work and skills, and the share of the opening's
+  requirements the profile shows).
+
+The preference weight must exceed the competency weight, so competencies only
+reorder openings whose preference fits are close. Openings that break a
+stated preference (``violations``) are ordered after every opening that
+breaks none, whatever their score.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields
+
+from matcher.records import Candidate, HoursRange, Opening
+from matcher.text import normalise, words
+
+NEGATIONS = frozenset({"ingen", "ikke", "uden", "no", "not", "without", "never", "aldrig"})
+
+
+@dataclass(frozen=True)
+class ScoringWeights:
+    """Weights and thresholds of the scoring layer.
+
+    Defaults are set by hand from the IPS principle that preferences come
+    first; `evaluation` can fit the weights on placement history within the
+    same order (preference above competency).
+    """
+
+    preference: float = 0.8
+    competency: float = 0.2
+    # Within one wish: meaning (encoder) against words (lexical channel).
+    semantic: float = 0.8
+    lexical: float = 0.2
+    # Added to preference fit when a wanted occupation code agrees with the opening's.
+    occupation_bonus: float = 0.15
+    # Within competency fit: relevance of past work against requirements met.
+    experience: float = 0.6
+    requirements: float = 0.4
+    # Calibrated similarity at which an avoided thing counts as present.
+    avoid_threshold: float = 0.7
+    # Calibrated similarity at which a profile phrase shows a required skill.
+    skill_threshold: float = 0.6
+    # Phrase fit at which a reason says "matches" (or "partly matches").
+    match_reason: float = 0.5
+    partial_reason: float = 0.3
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if not isinstance(value, int | float) or value < 0:
+                raise ValueError(
+                    f"scoring weight {field.name!r} must be a number >= 0, got {value!r}"
+                )
+        if self.preference <= self.competency:
+            raise ValueError(
+                "scoring weight 'preference' must be greater than 'competency' "
+                f"(preferences first), got {self.preference} <= {self.competency}"
+            )
+        if self.semantic + self.lexical <= 0 or self.experience + self.requirements <= 0:
+            raise ValueError("'semantic'+'lexical' and 'experience'+'requirements' must be > 0")
+
+    def to_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def occupation_codes_agree(wanted: str, offered: str) -> bool:
+    """Same code, or one ISCO/DISCO code inside the other's group ("51" holds "5164")."""
+    wanted, offered = wanted.strip(), offered.strip()
+    if wanted == offered:
+        return True
+    if wanted.isdigit() and offered.isdigit():
+        shorter, longer = sorted((wanted, offered), key=len)
+        return len(shorter) >= 2 and longer.startswith(shorter)
+    return False
+
+
+def _stem(word: str) -> str:
+    # Danish inflects by suffix ("støjende", "støjen"); compare on a stem.
+    return word if len(word) <= 4 else word[: max(4, len(word) - 2)]
+
+
+def avoided_phrase_in_text(phrase: str, text: str) -> bool:
+    """Every word of an avoided phrase occurs in the text, and not right after a negation.
+
+    "tunge løft" is found in "Der er tunge løft", not in "ingen tunge løft".
+    """
+    phrase_words = [_stem(w) for w in words(phrase) if len(w) >= 3]
+    if not phrase_words:
+        return False
+    text_words = words(text)
+    for stem in phrase_words:
+        positions = [i for i, w in enumerate(text_words) if stem in w]
+        affirmed = [
+            i for i in positions if not NEGATIONS.intersection(text_words[max(0, i - 2) : i])
+        ]
+        if not affirmed:
+            return False
+    return True
+
+
+def _hours_text(hours: HoursRange) -> str:
+    return hours.describe()
+
+
+def explain(
+    candidate: Candidate,
+    opening: Opening,
+    *,
+    best_wish: str | None,
+    best_wish_fit: float,
+    occupation_match: str | None,
+    avoided: list[str],
+    distance_km: float | None,
+    best_experience: str | None,
+    experience_fit: float,
+    missing_skills: list[str],
+    missing_languages: list[str],
+    licence_gap: bool,
+    weights: ScoringWeights,
+) -> list[str]:
+    """Short sentences a consultant can read out, most important first."""
+    prefs = candidate.preferences
+    reasons: list[str] = []
+    if best_wish is not None and best_wish_fit >= weights.match_reason:
+        reasons.append(f"matches '{best_wish}'")
+    elif best_wish is not None and best_wish_fit >= weights.partial_reason:
+        reasons.append(f"partly matches '{best_wish}'")
+    else:
+        reasons.append("no close match to the stated wishes")
+    if occupation_match:
+        reasons.append(f"wanted occupation {occupation_match}")
+    for phrase in avoided:
+        reasons.append(f"may involve '{phrase}', which the person wants to avoid")
+    if prefs.hours_per_week and prefs.hours_per_week.stated and opening.hours_per_week:
+        offered = _hours_text(opening.hours_per_week)
+        wanted = _hours_text(prefs.hours_per_week)
+        if opening.hours_per_week.overlaps(prefs.hours_per_week):
+            reasons.append(f"{offered} within {wanted}")
+        else:
+            reasons.append(f"{offered}, outside the wanted {wanted}")
+    if prefs.schedule and opening.schedule:
+        outside = [s for s in opening.schedule if s not in prefs.schedule]
+        if outside:
+            reasons.append(
+                f"includes {', '.join(outside)} work; accepts {', '.join(prefs.schedule)}"
+            )
+        else:
+            reasons.append(f"{', '.join(opening.schedule)} work as wanted")
+    if distance_km is not None:
+        limit = prefs.max_commute_km
+        if limit is not None and distance_km > limit:
+            reasons.append(f"{distance_km:.1f} km from home, beyond {limit:g} km")
+        else:
+            reasons.append(f"{distance_km:.1f} km from home")
+    if opening.kind not in prefs.kinds:
+        noun = "an education place" if opening.kind == "education" else "a job"
+        reasons.append(f"{noun}; the person wants {' or '.join(prefs.kinds)}")
+    elif opening.kind == "education":
+        reasons.append("an education place, as wanted")
+    if best_experience is not None and experience_fit >= weights.match_reason:
+        reasons.append(f"builds on '{best_experience}'")
+    if licence_gap:
+        reasons.append("requires a driving licence")
+    for code in missing_languages:
+        reasons.append(f"requires language '{code}'")
+    for skill in missing_skills:
+        reasons.append(f"asks for '{skill}'")
+    if candidate.disclosure == "yes":
+        reasons.append("the consultant may contact the employer")
+    else:
+        reasons.append("the person applies on their own (no disclosure)")
+    return reasons
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def canonical_phrase(text: str) -> str:
+    return _SPACE.sub(" ", normalise(text))
