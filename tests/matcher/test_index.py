@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matcher.encoders import l2_normalise
+from matcher.index import ExactIndex, HNSWIndex, build_index, recall_at_k
+
+
+def unit_vectors(n: int, dimension: int = 32, seed: int = 0) -> np.ndarray:
+    return l2_normalise(np.random.default_rng(seed).normal(size=(n, dimension)))
+
+
+def test_exact_index_finds_the_true_neighbours() -> None:
+    vectors = unit_vectors(500)
+    index = build_index(vectors, "exact")
+    queries = unit_vectors(5, seed=1)
+    scores, ids = index.search(queries, 10)
+    truth = np.argsort(-(queries @ vectors.T), axis=1)[:, :10]
+    assert (ids == truth).all()
+    assert np.all(np.diff(scores, axis=1) <= 1e-6)
+
+
+def test_hnsw_agrees_with_exact() -> None:
+    vectors = unit_vectors(3000)
+    queries = unit_vectors(50, seed=2)
+    exact = build_index(vectors, "exact")
+    approximate = build_index(vectors, "hnsw")
+    assert recall_at_k(approximate, exact, queries, 20) >= 0.95
+
+
+def test_auto_picks_by_size() -> None:
+    assert isinstance(build_index(unit_vectors(10), "auto"), ExactIndex)
+    assert isinstance(build_index(unit_vectors(10), "hnsw"), HNSWIndex)
+
+
+def test_k_beyond_size_and_additions() -> None:
+    index = build_index(unit_vectors(3), "exact")
+    _, ids = index.search(unit_vectors(1, seed=3), 10)
+    assert ids.shape == (1, 3)
+    index.add(unit_vectors(2, seed=4))
+    assert index.size == 5
+
+
+def test_unknown_kind_is_refused() -> None:
+    with pytest.raises(ValueError, match="'auto', 'exact', 'hnsw'"):
+        build_index(unit_vectors(3), "ivf")  # type: ignore[arg-type]
