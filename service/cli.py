@@ -15,12 +15,13 @@ from typing import Annotated, TextIO
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
 
 from matcher.encoders import CachedEncoder, EmbeddingCache, SentenceTransformerEncoder
 from matcher.errors import IpsmatchError
 from matcher.provision import ModelProvisioningError, is_provisioned, provision_e5_small
 from matcher.ranker import PreferenceRanker, count_texts
-from matcher.records import read_candidates, read_openings
+from matcher.records import Ranking, read_candidates, read_jsonl, read_openings
 from service.settings import Settings, default_model_dir, get_settings
 
 app = typer.Typer(
@@ -106,14 +107,20 @@ def rank(
     k: Annotated[int, typer.Option("--k", min=1, help="Openings per candidate.")] = 10,
     day: Annotated[
         str | None,
-        typer.Option("--date", help="Ranking date (YYYY-MM-DD); openings expired before it are left out. Default: today."),
+        typer.Option(
+            "--date",
+            help="Ranking date (YYYY-MM-DD); openings expired before it are left out. "
+            "Default: today.",
+        ),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write rankings here instead of stdout.")
     ] = None,
     model: Annotated[
         str | None,
-        typer.Option("--model", help="A sentence-transformers model folder. Default: multilingual-e5-small."),
+        typer.Option(
+            "--model", help="A sentence-transformers model folder. Default: multilingual-e5-small."
+        ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
 ) -> None:
@@ -147,6 +154,45 @@ def rank(
         raise fail(str(error), code=3) from error
     if out is not None and not quiet:
         err.print(f"Wrote {len(candidate_records)} rankings to {out}")
+
+
+@app.command()
+def show(
+    rankings: Annotated[Path, typer.Argument(help="Rankings written by `ipsmatch rank`.")],
+    candidates: Annotated[Path, typer.Option("--candidates", help="The candidates ranked.")],
+    openings: Annotated[Path, typer.Option("--openings", help="The openings ranked.")],
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Candidates to show.")] = 5,
+) -> None:
+    """Print rankings as tables a consultant can read: wishes, openings, reasons."""
+    try:
+        by_candidate = {c.id: c for c in read_candidates(candidates)}
+        by_opening = {o.id: o for o in read_openings(openings)}
+        ranked = read_jsonl(rankings, Ranking)
+    except IpsmatchError as error:
+        raise fail(str(error)) from error
+    out = Console()
+    for ranking in ranked[:limit]:
+        person = by_candidate.get(ranking.candidate_id)
+        wishes = ", ".join(person.preferences.desired) if person else "?"
+        table = Table(
+            title=f"{ranking.candidate_id} wants: {wishes}", title_justify="left", show_lines=True
+        )
+        table.add_column("#", justify="right")
+        table.add_column("opening")
+        table.add_column("score", justify="right")
+        table.add_column("violations")
+        table.add_column("reasons")
+        for item in ranking.results:
+            job = by_opening.get(item.opening_id)
+            name = f"{job.title}\n{job.employer_name}" if job else item.opening_id
+            table.add_row(
+                str(item.rank),
+                name,
+                f"{item.score:.2f}",
+                ", ".join(item.violations) or "-",
+                "; ".join(item.reasons),
+            )
+        out.print(table)
 
 
 @models_app.command("provision")

