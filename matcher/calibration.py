@@ -1,11 +1,18 @@
 """Putting an encoder's cosine similarities on a common 0-1 scale.
 
-Raw cosines mean different things for different models: for e5 models an
-unrelated pair still scores around 0.75. A fit score a consultant can read
-needs "unrelated" near 0 and "this is the job" near 1. The scale is measured
-on a fixed set of reference openings in Danish and English: the typical
-similarity of a title to another opening is "unrelated", the typical
-similarity of a title to its own opening is "related".
+Raw cosines mean different things for different models and even for
+different phrases: with e5 models an unrelated pair still scores about 0.8,
+and a broad phrase such as "kundekontakt" is close to almost every job text.
+A fit a consultant can read needs "unrelated" near 0 and "this is what I
+meant" near 1, so each phrase is measured against its own baseline:
+
+* the phrase's **baseline** is its median similarity to a fixed set of
+  reference openings from many fields, in Danish and English;
+* the **span** is how far, typically, a wish in a person's own words rises
+  above its baseline for the opening it describes (measured on the same
+  reference set, pairing each opening with such a wish).
+
+fit = (cosine − baseline of the phrase) / span, clipped to [0, 1].
 """
 
 from __future__ import annotations
@@ -16,63 +23,72 @@ import numpy as np
 
 from matcher.encoders import TextEncoder
 
-# Short openings from many fields, in both languages, so that "unrelated"
-# is measured across fields and "related" within one.
-REFERENCE_OPENINGS: tuple[tuple[str, str], ...] = (
-    ("Dyrepasser", "Fodring og pasning af hunde og katte, rengøring af bure."),
-    ("Lagermedarbejder", "Pluk og pak af varer, truckkørsel og modtagelse af gods."),
-    ("Køkkenmedhjælper", "Opvask, klargøring af grøntsager og servering i kantinen."),
-    ("Rengøringsassistent", "Rengøring af kontorer, gange og toiletter om morgenen."),
-    ("Butiksassistent", "Betjening af kunder ved kassen og opfyldning af varer."),
-    ("IT-supporter", "Hjælp til brugere med computere, printere og adgangskoder."),
-    ("Gartner", "Pleje af grønne områder, plantning og græsslåning."),
-    ("Pedel", "Små reparationer, vedligehold af bygninger og udearealer."),
-    ("Receptionist", "Modtagelse af gæster, telefonpasning og post."),
-    ("Social- og sundhedshjælper", "Personlig pleje og praktisk hjælp til ældre borgere."),
-    ("Cykelbud", "Levering af pakker og mad på cykel i byen."),
-    ("Bibliotekshjælper", "Opstilling af bøger, udlån og hjælp til lånere."),
-    ("Bagerimedhjælper", "Bagning af brød og kager om natten og tidligt om morgenen."),
-    ("Tømrerlærling", "Byggeri af tagkonstruktioner og montering af vinduer."),
-    ("Chauffør", "Kørsel med varebil og udbringning til butikker."),
-    ("Landbrugsmedhjælper", "Fodring af køer, malkning og arbejde i marken."),
-    ("Animal caretaker", "Feeding, cleaning enclosures and caring for animals at the zoo."),
-    ("Warehouse associate", "Picking and packing orders, loading trucks in a busy warehouse."),
-    ("IT helpdesk assistant", "Supporting staff with laptops, accounts and software issues."),
-    ("Kitchen porter", "Washing dishes and keeping the hotel kitchen clean."),
-    ("Office assistant", "Filing, data entry and answering emails for a small firm."),
-    ("Sound technician", "Setting up speakers and mixing sound for concerts."),
-    ("Graphic designer", "Designing posters, logos and web graphics for clients."),
-    ("Bookkeeper", "Recording invoices, payroll and monthly accounts."),
+# Each reference opening with a wish that describes it in other words, so the
+# span is measured on paraphrases, as real wishes are, not on copied titles.
+REFERENCE_OPENINGS: tuple[tuple[str, str, str], ...] = (
+    ("noget med dyr", "Dyrepasser", "Fodring og pasning af hunde og katte, rengøring af bure."),
+    ("pakke varer", "Lagermedarbejder", "Pluk og pak af ordrer, truckkørsel og varemodtagelse."),
+    ("lave mad", "Køkkenmedhjælper", "Opvask, klargøring af grøntsager og servering i kantinen."),
+    ("gøre rent", "Rengøringsassistent", "Rengøring af kontorer, gange og toiletter om morgenen."),
+    ("sælge ting i en butik", "Butiksassistent", "Betjening af kunder ved kassen og opfyldning."),
+    ("hjælpe folk med computere", "IT-supporter", "Hjælp til brugere med pc, printere og koder."),
+    (
+        "arbejde udendørs med planter",
+        "Gartner",
+        "Pleje af grønne områder, plantning og græsslåning.",
+    ),
+    ("reparere ting", "Pedel", "Små reparationer og vedligehold af bygninger og udearealer."),
+    ("tage imod gæster", "Receptionist", "Modtagelse af besøgende, telefonpasning og post."),
+    ("hjælpe ældre mennesker", "Social- og sundhedshjælper", "Personlig pleje af ældre borgere."),
+    ("cykle rundt i byen", "Cykelbud", "Levering af pakker og mad på cykel i byen."),
+    ("noget med bøger", "Bibliotekshjælper", "Opstilling af bøger, udlån og hjælp til lånere."),
+    ("bage brød", "Bagerimedhjælper", "Bagning af rugbrød og kager tidligt om morgenen."),
+    ("bygge huse", "Tømrerlærling", "Byggeri af tagkonstruktioner og montering af vinduer."),
+    ("køre bil", "Chauffør", "Kørsel med varebil og udbringning til butikker."),
+    ("arbejde på en gård", "Landbrugsmedhjælper", "Fodring af køer, malkning og markarbejde."),
+    ("working with animals", "Animal caretaker", "Feeding and caring for animals at the zoo."),
+    ("packing boxes", "Warehouse associate", "Picking and packing orders, loading trucks."),
+    ("fixing computer problems", "IT helpdesk assistant", "Supporting staff with laptops."),
+    ("washing dishes", "Kitchen porter", "Cleaning pots, pans and plates in a hotel kitchen."),
+    ("paperwork", "Office assistant", "Filing, data entry and answering emails."),
+    ("music and sound", "Sound technician", "Setting up speakers and mixing sound for concerts."),
+    ("drawing and design", "Graphic designer", "Designing posters, logos and web graphics."),
+    ("numbers and accounting", "Bookkeeper", "Recording invoices, payroll and monthly accounts."),
 )
 
 
 @dataclass(frozen=True)
 class SimilarityScale:
-    """Linear map from raw cosine to a 0-1 fit: `unrelated` → 0, `related` → 1."""
+    """Maps raw cosines of query phrases to 0-1 fits, each phrase against its own baseline."""
 
-    unrelated: float
-    related: float
+    references: np.ndarray
+    span: float
 
     def __post_init__(self) -> None:
-        if not self.related > self.unrelated:
+        if not self.span > 0:
             raise ValueError(
-                f"a similarity scale needs related ({self.related:.3f}) above "
-                f"unrelated ({self.unrelated:.3f}); the encoder does not separate texts"
+                f"a similarity scale needs a positive span, got {self.span:.4f}; "
+                "the encoder does not tell related texts from unrelated ones"
             )
 
-    def __call__(self, cosine: np.ndarray) -> np.ndarray:
-        scaled = (np.asarray(cosine, dtype=np.float32) - self.unrelated) / (
-            self.related - self.unrelated
-        )
+    def baselines(self, queries: np.ndarray) -> np.ndarray:
+        """Each query's median cosine to the reference openings, shape ``(n_queries, 1)``."""
+        if len(queries) == 0:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.median(queries @ self.references.T, axis=1, keepdims=True).astype(np.float32)
+
+    def fit(self, cosines: np.ndarray, baselines: np.ndarray) -> np.ndarray:
+        """Fits for ``cosines`` of shape ``(n_queries, n)`` given `baselines` of those queries."""
+        scaled = (np.asarray(cosines, dtype=np.float32) - baselines) / self.span
         return np.clip(scaled, 0.0, 1.0)
 
 
 def measure_scale(encoder: TextEncoder) -> SimilarityScale:
-    titles = [title for title, _ in REFERENCE_OPENINGS]
-    passages = [f"{title}. {text}" for title, text in REFERENCE_OPENINGS]
-    queries = encoder.encode(titles, "query")
-    documents = encoder.encode(passages, "passage")
-    cosines = queries @ documents.T
-    own = np.diag(cosines)
-    others = cosines[~np.eye(len(titles), dtype=bool)]
-    return SimilarityScale(unrelated=float(np.median(others)), related=float(np.median(own)))
+    wishes = [wish for wish, _, _ in REFERENCE_OPENINGS]
+    passages = [f"{title}. {text}" for _, title, text in REFERENCE_OPENINGS]
+    queries = encoder.encode(wishes, "query")
+    references = encoder.encode(passages, "passage")
+    cosines = queries @ references.T
+    others = np.where(np.eye(len(wishes), dtype=bool), np.nan, cosines)
+    own_rise = np.diag(cosines) - np.nanmedian(others, axis=1)
+    return SimilarityScale(references=references, span=float(np.median(own_rise)))

@@ -112,7 +112,12 @@ class SentenceTransformerEncoder:
 
     @property
     def dimension(self) -> int:
-        size = self._loaded().get_sentence_embedding_dimension()
+        model = self._loaded()
+        # sentence-transformers 6 renamed the method; keep working with 5.
+        if hasattr(model, "get_embedding_dimension"):
+            size = model.get_embedding_dimension()
+        else:
+            size = model.get_sentence_embedding_dimension()
         if size is None:
             raise EncoderError(f"model {self.model!r} does not report an embedding dimension")
         return int(size)

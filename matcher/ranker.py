@@ -22,6 +22,13 @@ from datetime import date
 import numpy as np
 
 from matcher.calibration import SimilarityScale, measure_scale
+from matcher.conditions import (
+    CONDITIONS,
+    all_labels,
+    condition_names,
+    conditions_in_text,
+    conditions_named_by_words,
+)
 from matcher.encoders import CachedEncoder, ProgressCallback, TextEncoder
 from matcher.errors import NotFittedError
 from matcher.geo import haversine_km
@@ -117,6 +124,8 @@ class CandidateQuery:
     candidate: Candidate
     wishes: np.ndarray
     avoid: np.ndarray
+    # Per avoided phrase: bitmask of the workplace conditions it names (`matcher.conditions`).
+    avoid_conditions: np.ndarray
     competencies: np.ndarray
     competency_texts: list[str]
 
@@ -214,6 +223,9 @@ class PreferenceRanker:
             build_index(whole, self.index) if len(self.openings_) > self.score_all_up_to else None
         )
         self._tabulate()
+        labels = all_labels()
+        self.condition_label_bits_ = np.asarray([bit for bit, _ in labels], dtype=np.int64)
+        self.condition_label_vectors_ = self.encoder_.encode([t for _, t in labels], "query")
         return self
 
     def _tabulate(self) -> None:
@@ -265,6 +277,9 @@ class PreferenceRanker:
             np.arange(n), np.diff(self.vectors_.requirement_offsets)
         )
         self.full_texts_: list[str] | None = None
+        self.conditions_ = np.asarray(
+            [conditions_in_text(opening_full_text(o)) for o in openings], dtype=np.int64
+        )
 
     def _full_text(self, i: int) -> str:
         if self.full_texts_ is None:
@@ -300,11 +315,37 @@ class PreferenceRanker:
                     candidate=candidate,
                     wishes=vectors[start:wish_end],
                     avoid=vectors[wish_end:avoid_end],
+                    avoid_conditions=self._conditions_named(
+                        candidate.preferences.avoid, vectors[wish_end:avoid_end]
+                    ),
                     competencies=vectors[avoid_end : avoid_end + len(comp)],
                     competency_texts=comp,
                 )
             )
         return queries
+
+    def _conditions_named(self, phrases: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+        """Which workplace conditions each avoided phrase names, by words or by meaning.
+
+        By meaning only when one condition's label is clearly the closest: the
+        best label must reach `condition_similarity` and beat every other
+        condition's best label by `condition_margin` (raw cosines; short
+        phrases against short labels).
+        """
+        w = self.weights_
+        masks = np.zeros(len(phrases), dtype=np.int64)
+        if not phrases:
+            return masks
+        cosines = vectors @ self.condition_label_vectors_.T
+        for j, phrase in enumerate(phrases):
+            mask = conditions_named_by_words(phrase)
+            best_by_condition = np.full(len(CONDITIONS), -1.0)
+            np.maximum.at(best_by_condition, self.condition_label_bits_, cosines[j])
+            first, second = np.sort(best_by_condition)[::-1][:2]
+            if first >= w.condition_similarity and first - second >= w.condition_margin:
+                mask |= 1 << int(best_by_condition.argmax())
+            masks[j] = mask
+        return masks
 
     # ------------------------------------------------------------- ranking
 
@@ -433,7 +474,7 @@ class PreferenceRanker:
             return np.zeros((0, len(group_starts)), dtype=np.float32)
         cosines = queries @ self.vectors_.segments[rows].T
         best = np.maximum.reduceat(cosines, group_starts, axis=1)
-        return self.scale_(best)
+        return self.scale_.fit(best, self.scale_.baselines(queries))
 
     def _score(self, query: CandidateQuery, chosen: np.ndarray) -> _Scored:
         w = self.weights_
@@ -459,6 +500,9 @@ class PreferenceRanker:
 
         # Violations (avoided words in the text are looked up later, in `_pick`).
         avoided = self._best_per_opening(query.avoid, rows, group_starts) >= w.avoid_threshold
+        if len(query.avoid_conditions):
+            shown = self.conditions_[chosen]
+            avoided |= (shown[np.newaxis, :] & query.avoid_conditions[:, np.newaxis]) != 0
         broken = {code: np.zeros(len(chosen), dtype=bool) for code in VIOLATION_CODES}
         broken["avoid"] = np.asarray(avoided.any(axis=0))
         if prefs.hours_per_week is not None and prefs.hours_per_week.stated:
@@ -542,7 +586,8 @@ class PreferenceRanker:
         met = np.zeros(len(requirement_rows), dtype=bool)
         if len(query.competencies):
             cosines = query.competencies @ self.vectors_.requirements[requirement_rows].T
-            met = self.scale_(cosines.max(axis=0)) >= self.weights_.skill_threshold
+            fits = self.scale_.fit(cosines, self.scale_.baselines(query.competencies))
+            met = fits.max(axis=0) >= self.weights_.skill_threshold
         said = {canonical_phrase(t) for t in query.competency_texts}
         said |= {canonical_phrase(s) for s in query.candidate.competencies.skills}
         if said:
@@ -560,9 +605,15 @@ class PreferenceRanker:
         prefs = candidate.preferences
         i = int(chosen[position])
         opening = self.openings_[i]
-        avoided = [p for j, p in enumerate(prefs.avoid) if scored.avoided[j, position]]
+        named = query.avoid_conditions & int(self.conditions_[i])
+        avoided = []
+        for j, phrase in enumerate(prefs.avoid):
+            if scored.avoided[j, position]:
+                conditions = condition_names(int(named[j]))
+                shown = f"{phrase} ({', '.join(conditions)})" if conditions else phrase
+                avoided.append(shown)
         for phrase in self._avoided_words(prefs.avoid, i) if prefs.avoid else []:
-            if phrase not in avoided:
+            if not any(a == phrase or a.startswith(f"{phrase} (") for a in avoided):
                 avoided.append(phrase)
         if avoided:
             scored.broken["avoid"][position] = True

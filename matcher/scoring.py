@@ -45,8 +45,13 @@ class ScoringWeights:
     # Within competency fit: relevance of past work against requirements met.
     experience: float = 0.6
     requirements: float = 0.4
-    # Calibrated similarity at which an avoided thing counts as present.
-    avoid_threshold: float = 0.7
+    # Fit (see `matcher.calibration`) at which an avoided phrase counts as present by
+    # meaning alone: as close as a wish to the job it describes. Set high on purpose;
+    # a false "avoid" sinks a wanted job, so most avoids are found via `matcher.conditions`.
+    avoid_threshold: float = 1.0
+    # Linking an avoided phrase to a workplace condition by meaning (raw cosine, margin).
+    condition_similarity: float = 0.88
+    condition_margin: float = 0.04
     # Calibrated similarity at which a profile phrase shows a required skill.
     skill_threshold: float = 0.6
     # Phrase fit at which a reason says "matches" (or "partly matches").

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from fakes import FakeEncoder
 
-from matcher.calibration import SimilarityScale, measure_scale
 from matcher.encoders import CachedEncoder, EmbeddingCache, SentenceTransformerEncoder
 from matcher.errors import EncoderError
 
@@ -52,18 +51,6 @@ def test_half_written_shard_is_ignored(tmp_path: Path) -> None:
     # A crash between the vectors file and its keys file leaves vectors without keys.
     np.save(tmp_path / "vectors-1.npy", np.zeros((1, 4), dtype=np.float32))
     assert len(EmbeddingCache(tmp_path)) == 1
-
-
-def test_scale_maps_unrelated_to_zero_and_related_to_one() -> None:
-    scale = SimilarityScale(unrelated=0.7, related=0.9)
-    assert np.allclose(scale(np.array([0.5, 0.7, 0.8, 0.9, 1.0])), [0, 0, 0.5, 1, 1])
-    with pytest.raises(ValueError, match="does not separate"):
-        SimilarityScale(unrelated=0.9, related=0.8)
-
-
-def test_measured_scale_separates_related_texts() -> None:
-    scale = measure_scale(FakeEncoder())
-    assert scale.related > scale.unrelated
 
 
 def test_missing_model_folder_is_a_clear_error(tmp_path: Path) -> None:

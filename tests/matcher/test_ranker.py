@@ -79,7 +79,11 @@ def test_rule_1_competencies_order_openings_of_equal_preference_fit() -> None:
 @pytest.mark.parametrize(
     ("code", "person_fields", "bad_fields"),
     [
-        ("hours", {"hours_per_week": {"min": 10, "max": 20}}, {"hours_per_week": {"min": 30, "max": 37}}),
+        (
+            "hours",
+            {"hours_per_week": {"min": 10, "max": 20}},
+            {"hours_per_week": {"min": 30, "max": 37}},
+        ),
         ("schedule", {"schedule": ["day"]}, {"schedule": ["day", "night"]}),
         ("kind", {}, {"kind": "education"}),
         (
@@ -213,7 +217,9 @@ def test_rule_7_every_result_has_readable_reasons() -> None:
 
 def test_zero_exclusion_every_candidate_gets_a_ranking() -> None:
     ranker = fitted(ANIMAL, WAREHOUSE)
-    odd = candidate(["astronaut"], hours_per_week={"max": 1}, schedule=["night"], kinds=["education"])
+    odd = candidate(
+        ["astronaut"], hours_per_week={"max": 1}, schedule=["night"], kinds=["education"]
+    )
     ranking = ranker.rank(odd, on=DAY)
     assert len(ranking.results) == 2
     assert all(r.violations for r in ranking.results)

@@ -20,9 +20,7 @@ ENCODER = FakeEncoder()
 phrases = st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(" ".join)
 hours = st.one_of(
     st.none(),
-    st.tuples(st.integers(0, 40), st.integers(0, 40)).map(
-        lambda t: {"min": min(t), "max": max(t)}
-    ),
+    st.tuples(st.integers(0, 40), st.integers(0, 40)).map(lambda t: {"min": min(t), "max": max(t)}),
 )
 schedules = st.one_of(
     st.none(),
@@ -111,7 +109,9 @@ def test_expired_openings_never_come_back(catalogue: list[Opening], person: Cand
 
 
 @common
-@given(openings(), candidates(), st.one_of(st.none(), st.text(), st.dictionaries(st.text(), st.text())))
+@given(
+    openings(), candidates(), st.one_of(st.none(), st.text(), st.dictionaries(st.text(), st.text()))
+)
 def test_health_is_inert(catalogue: list[Opening], person: Candidate, health: Any) -> None:
     ranker = PreferenceRanker(ENCODER).fit(catalogue)
     changed = person.model_copy(update={"health": health})

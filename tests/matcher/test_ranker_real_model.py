@@ -91,13 +91,15 @@ def test_english_wish_finds_danish_opening(ranker: PreferenceRanker) -> None:
 
 
 def test_danish_paraphrase_finds_english_opening(ranker: PreferenceRanker) -> None:
-    ranking = ranker.rank(candidate(["pasning af planter og blomster"]), on=DAY)
+    ranking = ranker.rank(candidate(["arbejde i en park med blomster"]), on=DAY)
     assert ids(ranking)[0] == "o-garden"
 
 
 def test_one_strong_alternative_among_several(ranker: PreferenceRanker) -> None:
-    ranking = ranker.rank(candidate(["astronaut", "pilot", "arbejde med dyr"]), on=DAY)
-    assert set(ids(ranking)[:2]) == {"o-dyr", "o-animal"}
+    several = ranker.rank(candidate(["astronaut", "pilot", "arbejde med dyr"]), on=DAY)
+    alone = ranker.rank(candidate(["arbejde med dyr"]), on=DAY)
+    assert ids(several)[0] == "o-dyr"
+    assert several.results[0].preference_fit == alone.results[0].preference_fit
 
 
 def test_wants_outrank_past_work(ranker: PreferenceRanker) -> None:

@@ -119,7 +119,11 @@ def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
 
 
 def test_languages_must_be_iso_639_1() -> None:
-    record = {"id": "c", "preferences": {"desired": ["x"]}, "competencies": {"languages": ["dansk"]}}
+    record = {
+        "id": "c",
+        "preferences": {"desired": ["x"]},
+        "competencies": {"languages": ["dansk"]},
+    }
     with pytest.raises(ValueError, match="ISO 639-1"):
         Candidate.model_validate(record)
 

@@ -23,7 +23,11 @@ def test_negative_weight_is_refused_by_name() -> None:
         ("5164", "51649", True),
         ("5164", "5165", False),
         ("5", "5164", False),
-        ("http://data.europa.eu/esco/occupation/x", "http://data.europa.eu/esco/occupation/x", True),
+        (
+            "http://data.europa.eu/esco/occupation/x",
+            "http://data.europa.eu/esco/occupation/x",
+            True,
+        ),
     ],
 )
 def test_occupation_codes(wanted: str, offered: str, agree: bool) -> None:
