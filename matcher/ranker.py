@@ -499,10 +499,8 @@ class PreferenceRanker:
             preference = np.minimum(1.0, preference + w.occupation_bonus * occupation)
 
         # Violations (avoided words in the text are looked up later, in `_pick`).
-        avoided = self._best_per_opening(query.avoid, rows, group_starts) >= w.avoid_threshold
-        if len(query.avoid_conditions):
-            shown = self.conditions_[chosen]
-            avoided |= (shown[np.newaxis, :] & query.avoid_conditions[:, np.newaxis]) != 0
+        shown = self.conditions_[chosen]
+        avoided = (shown[np.newaxis, :] & query.avoid_conditions[:, np.newaxis]) != 0
         broken = {code: np.zeros(len(chosen), dtype=bool) for code in VIOLATION_CODES}
         broken["avoid"] = np.asarray(avoided.any(axis=0))
         if prefs.hours_per_week is not None and prefs.hours_per_week.stated:

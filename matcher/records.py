@@ -58,6 +58,13 @@ class HoursRange(_Record):
         )
         return low <= high
 
+    def within(self, other: HoursRange) -> bool:
+        """Every hour count of this range is acceptable under `other`."""
+        low, high = self.min or 0.0, self.max if self.max is not None else 168.0
+        other_low = other.min or 0.0
+        other_high = other.max if other.max is not None else 168.0
+        return other_low <= low and high <= other_high
+
     def describe(self) -> str:
         if self.min is not None and self.max is not None:
             if self.min == self.max:

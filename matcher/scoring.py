@@ -45,10 +45,10 @@ class ScoringWeights:
     # Within competency fit: relevance of past work against requirements met.
     experience: float = 0.6
     requirements: float = 0.4
-    # Fit (see `matcher.calibration`) at which an avoided phrase counts as present by
-    # meaning alone: as close as a wish to the job it describes. Set high on purpose;
-    # a false "avoid" sinks a wanted job, so most avoids are found via `matcher.conditions`.
-    avoid_threshold: float = 1.0
+    # An avoided phrase is never matched against whole openings by meaning alone:
+    # measured on the demo data, "night shifts" comes as close to "day shifts" as a wish
+    # to its job, and a false "avoid" sinks a wanted job. Meaning links the phrase to a
+    # workplace condition instead (`matcher.conditions`), found in openings by its signs.
     # Linking an avoided phrase to a workplace condition by meaning (raw cosine, margin).
     condition_similarity: float = 0.88
     condition_margin: float = 0.04
@@ -148,8 +148,10 @@ def explain(
     if prefs.hours_per_week and prefs.hours_per_week.stated and opening.hours_per_week:
         offered = _hours_text(opening.hours_per_week)
         wanted = _hours_text(prefs.hours_per_week)
-        if opening.hours_per_week.overlaps(prefs.hours_per_week):
+        if opening.hours_per_week.within(prefs.hours_per_week):
             reasons.append(f"{offered} within {wanted}")
+        elif opening.hours_per_week.overlaps(prefs.hours_per_week):
+            reasons.append(f"{offered}, partly within {wanted}")
         else:
             reasons.append(f"{offered}, outside the wanted {wanted}")
     if prefs.schedule and opening.schedule:
