@@ -56,3 +56,7 @@ class EncoderError(IpsmatchError, RuntimeError):
 
 class NotFittedError(IpsmatchError, RuntimeError):
     """A ranker was asked to rank before `fit` was called."""
+
+
+class StoredDataError(IpsmatchError, RuntimeError):
+    """A saved taxonomy or postcode table is missing, unreadable or of an old format."""
