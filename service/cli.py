@@ -65,6 +65,11 @@ def ensure_default_model(target: Path, quiet: bool) -> Path:
 
 def load_encoder(settings: Settings, model: str | None, quiet: bool) -> CachedEncoder:
     """The configured encoder with its on-disk vector cache."""
+    # Model files are local by design; never let a library reach for a hub.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
     chosen = model or settings.model
     path = Path(chosen) if chosen else ensure_default_model(default_model_dir(), quiet)
     encoder = SentenceTransformerEncoder(path)
