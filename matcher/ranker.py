@@ -16,7 +16,7 @@ shortlist is measured against.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -34,6 +34,8 @@ from matcher.errors import NotFittedError
 from matcher.geo import haversine_km
 from matcher.index import IndexKind, VectorIndex, build_index
 from matcher.lexical import LexicalChannel
+from matcher.links import OccupationLink, TaxonomyLinks
+from matcher.occupations import OccupationMapper
 from matcher.records import (
     KINDS,
     SCHEDULES,
@@ -51,6 +53,7 @@ from matcher.scoring import (
     explain,
     occupation_codes_agree,
 )
+from matcher.taxonomy import Taxonomy
 from matcher.text import competency_texts, opening_full_text, opening_segments, opening_title_text
 
 Postcodes = Mapping[str, tuple[float, float]]
@@ -128,6 +131,11 @@ class CandidateQuery:
     avoid_conditions: np.ndarray
     competencies: np.ndarray
     competency_texts: list[str]
+    # With a taxonomy: the occupations the person wants (`matcher.links`), and the
+    # ESCO skills their past jobs show, encoded, for requirements they meet.
+    occupations: list[OccupationLink] = field(default_factory=list)
+    shown_skills: list[str] = field(default_factory=list)
+    shown_skill_vectors: np.ndarray | None = None
 
 
 def _coordinates(
@@ -175,7 +183,16 @@ class PreferenceRanker:
     score_all_up_to:
         Catalogues this small are always scored whole, without retrieval.
     postcodes:
-        Postcode → (lat, lon), to place records that give only a postcode.
+        Postcode → (lat, lon), to place records that give only a postcode
+        (a `matcher.places.PostcodeTable` is one).
+    taxonomy:
+        Occupations and skills (`matcher.taxonomy`). With it, a profile's and an
+        opening's occupations, given as codes or inferred from wishes and titles,
+        add to preference fit when they agree, and past jobs show the ESCO
+        skills essential to them. Without it the ranker works on text alone.
+    occupation_mapper:
+        The `OccupationMapper` to use with the taxonomy (fitted or not); by
+        default one over `encoder` with its default settings.
     """
 
     def __init__(
@@ -187,6 +204,8 @@ class PreferenceRanker:
         shortlist_per_query: int = 200,
         score_all_up_to: int = 2_000,
         postcodes: Postcodes | None = None,
+        taxonomy: Taxonomy | None = None,
+        occupation_mapper: OccupationMapper | None = None,
     ) -> None:
         self.encoder = encoder
         self.weights = weights
@@ -194,6 +213,8 @@ class PreferenceRanker:
         self.shortlist_per_query = shortlist_per_query
         self.score_all_up_to = score_all_up_to
         self.postcodes = postcodes
+        self.taxonomy = taxonomy
+        self.occupation_mapper = occupation_mapper
 
     # ------------------------------------------------------------------ fit
 
@@ -226,7 +247,28 @@ class PreferenceRanker:
         labels = all_labels()
         self.condition_label_bits_ = np.asarray([bit for bit, _ in labels], dtype=np.int64)
         self.condition_label_vectors_ = self.encoder_.encode([t for _, t in labels], "query")
+        self._fit_links()
         return self
+
+    def _fit_links(self) -> None:
+        """With a taxonomy: each opening's occupation, given or inferred from its title."""
+        self.links_: TaxonomyLinks | None = None
+        self.opening_groups_ = np.full(len(self.openings_), "", dtype=object)
+        mapper = self.occupation_mapper
+        if self.taxonomy is None and mapper is None:
+            return
+        if mapper is None:
+            mapper = OccupationMapper(self.encoder_)
+        fitted_on = getattr(mapper, "taxonomy_", None)
+        if self.taxonomy is not None and fitted_on is not self.taxonomy:
+            mapper.fit(self.taxonomy)
+        elif fitted_on is None:
+            raise ValueError("occupation_mapper is not fitted; give the taxonomy to fit it on")
+        self.links_ = TaxonomyLinks(mapper)
+        self.opening_links_ = self.links_.of_openings(self.openings_)
+        for i, link in enumerate(self.opening_links_):
+            if link is not None:
+                self.opening_groups_[i] = link.group
 
     def _tabulate(self) -> None:
         """Columns of the fields that checks read, so checks run on arrays."""
@@ -306,6 +348,7 @@ class PreferenceRanker:
             texts.extend(comp)
             spans.append((start, len(prefs.desired), len(prefs.avoid), comp))
         vectors = self.encoder_.encode(texts, "query")
+        links = self.links_.of_candidates(candidates) if self.links_ is not None else None
         queries = []
         for candidate, (start, n_wish, n_avoid, comp) in zip(candidates, spans, strict=True):
             wish_end = start + n_wish
@@ -322,6 +365,11 @@ class PreferenceRanker:
                     competency_texts=comp,
                 )
             )
+        if links is not None and self.links_ is not None:
+            for query, wanted in zip(queries, links, strict=True):
+                query.occupations = wanted
+                query.shown_skills = list(self.links_.skills_shown(query.candidate))
+                query.shown_skill_vectors = self.encoder_.encode(query.shown_skills, "query")
         return queries
 
     def _conditions_named(self, phrases: Sequence[str], vectors: np.ndarray) -> np.ndarray:
@@ -497,6 +545,11 @@ class PreferenceRanker:
                     occupation_codes_agree(wanted, code) for wanted in prefs.occupations
                 )
             preference = np.minimum(1.0, preference + w.occupation_bonus * occupation)
+        # With a taxonomy, occupations given or inferred from words agree too (once only).
+        linked = self._linked_occupations(query, chosen)
+        if linked is not None:
+            newly = (linked >= 0) & ~occupation
+            preference = np.minimum(1.0, preference + w.occupation_bonus * newly)
 
         # Violations (avoided words in the text are looked up later, in `_pick`).
         shown = self.conditions_[chosen]
@@ -560,6 +613,7 @@ class PreferenceRanker:
             wish_fit=wish_fit,
             best_wish=best_wish,
             occupation=occupation,
+            linked_occupation=linked,
             avoided=avoided,
             distance=distance,
             experience_fit=experience_fit,
@@ -568,6 +622,22 @@ class PreferenceRanker:
             skill_met_rows=skill_met_rows,
             requirement_rows=requirement_rows,
         )
+
+    def _linked_occupations(self, query: CandidateQuery, chosen: np.ndarray) -> np.ndarray | None:
+        """Per opening, the first of the person's occupations its own agrees with (-1: none)."""
+        if self.links_ is None or not query.occupations:
+            return None
+        groups = self.opening_groups_[chosen]
+        found = np.full(len(chosen), -1, dtype=np.int64)
+        for group in set(groups.tolist()) - {""}:
+            agreeing = [
+                j
+                for j, link in enumerate(query.occupations)
+                if occupation_codes_agree(link.group, group)
+            ]
+            if agreeing:
+                found[groups == group] = agreeing[0]
+        return found
 
     def _skills(
         self, query: CandidateQuery, chosen: np.ndarray
@@ -586,8 +656,15 @@ class PreferenceRanker:
             cosines = query.competencies @ self.vectors_.requirements[requirement_rows].T
             fits = self.scale_.fit(cosines, self.scale_.baselines(query.competencies))
             met = fits.max(axis=0) >= self.weights_.skill_threshold
+        shown = query.shown_skill_vectors
+        if shown is not None and len(shown):
+            # Skills essential to the occupations of past jobs (ESCO) count as the person's.
+            cosines = shown @ self.vectors_.requirements[requirement_rows].T
+            fits = self.scale_.fit(cosines, self.scale_.baselines(shown))
+            met |= fits.max(axis=0) >= self.weights_.skill_threshold
         said = {canonical_phrase(t) for t in query.competency_texts}
         said |= {canonical_phrase(s) for s in query.candidate.competencies.skills}
+        said |= {canonical_phrase(s) for s in query.shown_skills}
         if said:
             met |= np.isin(self.requirement_phrases_[requirement_rows], list(said))
         owner = np.repeat(np.arange(len(chosen)), counts)
@@ -632,7 +709,12 @@ class PreferenceRanker:
             gaps.append("skill")
 
         wish = int(scored.best_wish[position])
-        occupation_match = opening.occupation if scored.occupation[position] else None
+        occupation_reason = self._occupation_reason(query, scored, position, i)
+        occupation_match = (
+            opening.occupation
+            if scored.occupation[position] and occupation_reason is None
+            else None
+        )
         experience_texts = query.competency_texts
         best_experience = (
             experience_texts[int(scored.best_experience[position])] if experience_texts else None
@@ -652,6 +734,8 @@ class PreferenceRanker:
             licence_gap=licence_gap,
             weights=self.weights_,
         )
+        if occupation_reason is not None:
+            reasons.insert(1, occupation_reason)
         return RankedOpening(
             rank=rank,
             opening_id=opening.id,
@@ -664,6 +748,19 @@ class PreferenceRanker:
             contact="consultant" if candidate.disclosure == "yes" else "self",
             reasons=reasons,
         )
+
+    def _occupation_reason(
+        self, query: CandidateQuery, scored: _Scored, position: int, opening: int
+    ) -> str | None:
+        """Why the occupations agree ("matches occupation 5164 ..."), in the profile's language."""
+        linked = scored.linked_occupation
+        if self.links_ is None or linked is None or linked[position] < 0:
+            return None
+        link = self.opening_links_[opening]
+        if link is None:
+            return None
+        title = self.links_.title(link, self.links_.language(query.candidate))
+        return f"matches occupation {link.group} {title}".rstrip()
 
     def _missing_skills(self, opening: int, scored: _Scored) -> list[str]:
         skills = self.openings_[opening].requires.skills
@@ -693,3 +790,5 @@ class _Scored:
     licence_gap: np.ndarray
     skill_met_rows: np.ndarray
     requirement_rows: np.ndarray
+    # With a taxonomy: index into the query's occupations that agrees, -1 where none.
+    linked_occupation: np.ndarray | None = None

@@ -7,21 +7,31 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from matcher.encoders import CachedEncoder, EmbeddingCache, SentenceTransformerEncoder
 from matcher.errors import IpsmatchError
+from matcher.occupations import OccupationMapper
+from matcher.places import PostcodeTable, check_postcodes
 from matcher.provision import ModelProvisioningError, is_provisioned, provision_e5_small
 from matcher.ranker import PreferenceRanker, count_texts
 from matcher.records import Ranking, read_candidates, read_jsonl, read_openings
+from matcher.taxonomy import Taxonomy
 from service.settings import Settings, default_model_dir, get_settings
 
 app = typer.Typer(
@@ -31,6 +41,13 @@ app = typer.Typer(
 )
 models_app = typer.Typer(help="Manage the text encoder's model files.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
+taxonomy_app = typer.Typer(
+    help="Occupation taxonomies: DISCO-08 and ESCO, joined by ISCO-08 group.",
+    no_args_is_help=True,
+)
+app.add_typer(taxonomy_app, name="taxonomy")
+geo_app = typer.Typer(help="Places: the postcode table.", no_args_is_help=True)
+app.add_typer(geo_app, name="geo")
 
 err = Console(stderr=True)
 
@@ -103,6 +120,26 @@ def output_stream(out: Path | None) -> Iterator[TextIO]:
         raise
 
 
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Where imported data is kept. Default: IPSMATCH_DATA_DIR or the user data folder.",
+    ),
+]
+
+
+def data_dir(option: Path | None) -> Path:
+    return option if option is not None else get_settings().data_dir
+
+
+def load_imported(folder: Path) -> tuple[PostcodeTable | None, Taxonomy | None]:
+    """The postcode table and taxonomy imported under `folder`, where there are any."""
+    places = PostcodeTable.load(folder / "geo") if PostcodeTable.exists(folder / "geo") else None
+    taxonomy = Taxonomy.load(folder / "taxonomy") if Taxonomy.exists(folder / "taxonomy") else None
+    return places, taxonomy
+
+
 @app.command()
 def rank(
     candidates: Annotated[
@@ -128,22 +165,38 @@ def rank(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+    data: DataDirOption = None,
 ) -> None:
-    """Rank the openings for every candidate, preferences first; one Ranking a line."""
+    """Rank the openings for every candidate, preferences first; one Ranking a line.
+
+    Uses the postcode table and the taxonomy imported under the data folder,
+    when there are any (`ipsmatch geo import`, `ipsmatch taxonomy import`).
+    """
     settings = get_settings()
     ranking_day = parse_day(day)
     try:
         candidate_records = read_candidates(candidates)
         opening_records = read_openings(openings)
+        places, taxonomy = load_imported(data_dir(data))
+        if places is not None:
+            check_postcodes(candidate_records, places, candidates)
+            check_postcodes(opening_records, places, openings)
     except IpsmatchError as error:
         raise fail(str(error)) from error
     try:
         encoder = load_encoder(settings, model, quiet)
         with progress_bar(quiet) as progress:
+            mapper = None
+            if taxonomy is not None:
+                # Encoded once per model: later runs read the vectors from the cache.
+                mapper = OccupationMapper(encoder)
+                task = progress.add_task("Indexing occupations", total=mapper.count_texts(taxonomy))
+                mapper.fit(taxonomy, progress=lambda n: progress.advance(task, n))
+                encoder.cache.flush()
             task = progress.add_task("Encoding openings", total=count_texts(opening_records))
-            ranker = PreferenceRanker(encoder).fit(
-                opening_records, progress=lambda n: progress.advance(task, n)
-            )
+            ranker = PreferenceRanker(
+                encoder, postcodes=places, taxonomy=taxonomy, occupation_mapper=mapper
+            ).fit(opening_records, progress=lambda n: progress.advance(task, n))
             encoder.cache.flush()
             task = progress.add_task("Ranking candidates", total=len(candidate_records))
             with output_stream(out) as stream:
@@ -216,12 +269,512 @@ def models_provision(
     typer.echo(str(path))
 
 
+@taxonomy_app.command("import")
+def taxonomy_import(
+    disco: Annotated[
+        Path | None,
+        typer.Option("--disco", help="A DISCO-08 export (Statistics Denmark, ';'-separated)."),
+    ] = None,
+    esco: Annotated[
+        Path | None,
+        typer.Option(
+            "--esco",
+            help="A folder of ESCO CSV files (occupations_<lang>.csv, skills, relations).",
+        ),
+    ] = None,
+    data: DataDirOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+) -> None:
+    """Import occupations, skills and relations; replaces the saved taxonomy whole.
+
+    A malformed file is refused with its line and column, and the taxonomy
+    saved before stays as it was.
+    """
+    from matcher.taxonomy import import_taxonomy
+
+    if disco is None and esco is None:
+        raise fail("give --disco FILE, --esco DIR, or both")
+    target = data_dir(data) / "taxonomy"
+    say = (lambda _message: None) if quiet else (lambda message: err.print(message))
+    status = err.status("Reading the taxonomy files...") if not quiet else nullcontext()
+    try:
+        with status:
+            taxonomy = import_taxonomy(disco=disco, esco=esco, progress=say)
+    except IpsmatchError as error:
+        raise fail(f"{error}\nNothing was imported; the saved taxonomy is unchanged.") from error
+    path = taxonomy.save(target)
+    summary = taxonomy.summary()
+    if not quiet:
+        err.print(
+            f"Saved {len(taxonomy.occupations):,} occupations ({summary['groups']} ISCO-08 "
+            f"groups), {summary['skills']:,} skills and {summary['relations']:,} relations "
+            f"to {path}"
+        )
+    typer.echo(json.dumps({"taxonomy": str(path), **summary}))
+
+
+@geo_app.command("import")
+def geo_import(
+    table: Annotated[
+        Path, typer.Argument(help="Postcode CSV: postnr,navn,lat,lon,kommunekoder,kommunenavne.")
+    ],
+    data: DataDirOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+) -> None:
+    """Import a postcode table, so records may give {"postcode": "2400"} for a place.
+
+    Replaces the saved table whole; a malformed file changes nothing.
+    """
+    from matcher.places import read_postcodes
+
+    try:
+        postcodes = read_postcodes(table)
+    except IpsmatchError as error:
+        raise fail(f"{error}\nNothing was imported; the saved table is unchanged.") from error
+    path = postcodes.save(data_dir(data) / "geo")
+    offshore = postcodes.offshore()
+    if not quiet:
+        err.print(f"Saved {len(postcodes):,} postcodes to {path}")
+        if offshore:
+            shown = ", ".join(f"{p.postcode} {p.name}" for p in offshore[:8])
+            more = f" and {len(offshore) - 8} more" if len(offshore) > 8 else ""
+            err.print(
+                f"[yellow]warning:[/] {len(offshore)} postcodes have their point outside "
+                f"Denmark's land ({shown}{more}); distances from them will be off. A table "
+                "with points on land fixes this.",
+                highlight=False,
+            )
+    typer.echo(
+        json.dumps({"postcodes": str(path), "count": len(postcodes), "offshore": len(offshore)})
+    )
+
+
+# ------------------------------------------------------------------ offline evaluation
+
+
+class RichProgress:
+    """`evaluation.progress.Progress` drawn as Rich bars on stderr."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: TaskID | None = None
+        self.total = 0
+
+    def start(self, description: str, total: int) -> None:
+        if self.task is not None:
+            # A step may count less than announced (cached texts); show it as done.
+            self.progress.update(self.task, completed=self.total)
+        self.total = max(total, 1)
+        self.task = self.progress.add_task(description, total=self.total)
+
+    def advance(self, count: int = 1) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, count)
+
+    def note(self, message: str) -> None:
+        self.progress.console.print(message, highlight=False)
+
+
+def parse_cutoff(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"--cutoff must be an ISO date such as 2025-01-01, got {value!r}") from None
+
+
+CandidatesOption = Annotated[
+    Path,
+    typer.Option(
+        "--candidates",
+        help="Candidates, JSON Lines; several records of one id with 'valid_from' dates are "
+        "versions of a profile.",
+    ),
+]
+OpeningsOption = Annotated[Path, typer.Option("--openings", help="Openings, JSON Lines.")]
+PlacementsOption = Annotated[
+    Path,
+    typer.Option(
+        "--placements",
+        help="Placement history CSV: candidate_id,opening_id,employer_id,stage,date,ended,"
+        "hours_per_week.",
+    ),
+]
+ModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model", help="A sentence-transformers model folder. Default: multilingual-e5-small."
+    ),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")]
+
+
+@app.command()
+def evaluate(
+    candidates: CandidatesOption,
+    openings: OpeningsOption,
+    placements: PlacementsOption,
+    out: Annotated[Path, typer.Option("--out", help="Folder for metrics.json and report.html.")],
+    cutoff: Annotated[
+        str | None,
+        typer.Option(
+            "--cutoff",
+            help="Events before this date (YYYY-MM-DD) may be learnt from; queries from it on "
+            "are evaluated. Default: the median event date.",
+        ),
+    ] = None,
+    groups: Annotated[
+        Path | None,
+        typer.Option(
+            "--groups",
+            help="CSV of group labels (candidate_id + any columns), for fairness results only.",
+        ),
+    ] = None,
+    k: Annotated[
+        int, typer.Option("--k", min=1, max=50, help="Suggestions per query for IPS measures.")
+    ] = 10,
+    weights: Annotated[
+        Path | None,
+        typer.Option(
+            "--weights",
+            help="Fitted weights (`ipsmatch fit`) to compare with the defaults. Default: fit "
+            "them here on history before the cutoff.",
+        ),
+    ] = None,
+    model: ModelOption = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of resampling and random.")] = 0,
+    resamples: Annotated[
+        int, typer.Option("--resamples", min=10, help="Bootstrap resamples for the intervals.")
+    ] = 1000,
+    permutations: Annotated[
+        int, typer.Option("--permutations", min=10, help="Sign flips of the paired tests.")
+    ] = 10_000,
+    quiet: QuietOption = False,
+) -> None:
+    """Replay placement history: ipsmatch against baselines, with metrics and an HTML report."""
+    from evaluation.fitting import load_weights
+    from evaluation.io import to_json, write_files
+    from evaluation.pipeline import Settings as EvaluationSettings
+    from evaluation.pipeline import evaluate as run_evaluation
+    from evaluation.pipeline import load_inputs
+    from evaluation.report import render
+
+    day = parse_cutoff(cutoff) if cutoff is not None else None
+    try:
+        inputs = load_inputs(candidates, openings, placements, groups)
+        fitted = load_weights(weights) if weights is not None else None
+    except IpsmatchError as error:
+        raise fail(f"{error}\nNothing was written.") from error
+    encoder = load_encoder(get_settings(), model, quiet)
+    try:
+        with progress_bar(quiet) as bars:
+            document = run_evaluation(
+                inputs,
+                encoder,
+                EvaluationSettings(
+                    cutoff=day, k=k, seed=seed, resamples=resamples, permutations=permutations
+                ),
+                weights=fitted,
+                weights_file=str(weights) if weights else None,
+                progress=RichProgress(bars),
+            )
+            encoder.cache.flush()
+            html = render(document)
+    except IpsmatchError as error:
+        raise fail(f"{error}\nNothing was written.") from error
+    write_files(
+        out, {"metrics.json": to_json(document).encode(), "report.html": html.encode("utf-8")}
+    )
+    table = Table(
+        title=f"Evaluated {document['data']['queries']['evaluated']} queries from "
+        f"{document['settings']['cutoff']} (p: paired test against ipsmatch)"
+    )
+    table.add_column("system")
+    for metric in document["metrics"]:
+        table.add_column(metric["label"], justify="right")
+    for system in document["systems"]:
+        cells = []
+        for metric in document["metrics"]:
+            value = system["metrics"][metric["key"]]
+            cell = f"{value['mean']:.3f}"
+            if system["comparison"]:
+                p = system["comparison"][metric["key"]]["p_value"]
+                cell += f" (p {'<0.001' if p < 0.001 else f'{p:.3f}'})"
+            cells.append(cell)
+        table.add_row(system["label"], *cells)
+    if not quiet:
+        err.print(table)
+        err.print(f"Wrote {out / 'metrics.json'} and {out / 'report.html'}")
+    typer.echo(json.dumps({"out": str(out), "queries": document["data"]["queries"]["evaluated"]}))
+
+
+@app.command()
+def simulate(
+    candidates: Annotated[int, typer.Option("--candidates", min=1, help="People to simulate.")],
+    openings: Annotated[int, typer.Option("--openings", min=1, help="Openings to simulate.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the four files.")],
+    months: Annotated[int, typer.Option("--months", min=1, help="Months of history.")] = 24,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    start: Annotated[
+        str, typer.Option("--start", help="First day of the history (YYYY-MM-DD).")
+    ] = "2024-01-01",
+    profile_changes: Annotated[
+        float,
+        typer.Option(
+            "--profile-changes",
+            min=0.0,
+            max=1.0,
+            help="Share of people whose wishes change once (a dated second profile version).",
+        ),
+    ] = 0.1,
+) -> None:
+    """Write an INVENTED placement history: candidates, openings, placements and groups."""
+    from evaluation.simulate import SimulationSettings, calibration, write_simulation
+    from evaluation.simulate import simulate as run_simulation
+
+    try:
+        first = date.fromisoformat(start)
+    except ValueError:
+        raise fail(f"--start must be an ISO date such as 2024-01-01, got {start!r}") from None
+    settings = SimulationSettings(
+        candidates=candidates,
+        openings=openings,
+        months=months,
+        seed=seed,
+        start=first,
+        profile_changes=profile_changes,
+    )
+    with err.status("Simulating..."):
+        simulation = run_simulation(settings)
+    paths = write_simulation(simulation, out)
+    figures = calibration(simulation)
+    err.print(
+        f"Wrote {len(simulation.versions)} profile versions of {candidates} invented people, "
+        f"{openings} openings and {len(simulation.placements)} events to {out}",
+        highlight=False,
+    )
+    typer.echo(json.dumps({"files": {k: str(v) for k, v in paths.items()}, **figures}))
+
+
+@app.command()
+def fit(
+    candidates: CandidatesOption,
+    openings: OpeningsOption,
+    placements: PlacementsOption,
+    cutoff: Annotated[
+        str, typer.Option("--cutoff", help="Learn only from events before this date.")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Weights JSON; a model card is written beside it (.md). "
+            "Default: models/weights-<cutoff>.json.",
+        ),
+    ] = None,
+    model: ModelOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Fit the scoring weights on history before the cutoff, preferences kept first."""
+    from evaluation.fitting import save_weights, weights_document
+    from evaluation.pipeline import fit_weights, load_inputs
+
+    day = parse_cutoff(cutoff)
+    target = out or Path("models") / f"weights-{day.isoformat()}.json"
+    try:
+        inputs = load_inputs(candidates, openings, placements)
+    except IpsmatchError as error:
+        raise fail(f"{error}\nNothing was written.") from error
+    encoder = load_encoder(get_settings(), model, quiet)
+    try:
+        with progress_bar(quiet) as bars:
+            fitter, about = fit_weights(inputs, encoder, day, progress=RichProgress(bars))
+        encoder.cache.flush()
+    except IpsmatchError as error:
+        raise fail(f"{error}\nNothing was written.") from error
+    card = save_weights(target, weights_document(fitter, day, about))
+    weights = fitter.weights_
+    if not quiet:
+        err.print(
+            f"Fitted preference {weights.preference:g}, competency {weights.competency:g} on "
+            f"{fitter.n_queries_} past queries; wrote {target} and {card}",
+            highlight=False,
+        )
+    typer.echo(
+        json.dumps(
+            {
+                "weights": str(target),
+                "model_card": str(card),
+                "preference": weights.preference,
+                "competency": weights.competency,
+            }
+        )
+    )
+
+
 @app.command()
 def version() -> None:
     """Print the version."""
     from importlib.metadata import version as package_version
 
     typer.echo(json.dumps({"ipsmatch": package_version("ipsmatch")}))
+
+
+# ------------------------------------------------------------------ the HTTP service
+
+users_app = typer.Typer(
+    help="People who may use the service, and their API tokens.", no_args_is_help=True
+)
+app.add_typer(users_app, name="users")
+
+SERVICE_ROLES = ("consultant", "job_developer", "analyst", "admin")
+
+
+def service_settings(data: Path | None) -> Settings:
+    settings = get_settings()
+    return settings.model_copy(update={"data_dir": data}) if data is not None else settings
+
+
+def open_store(settings: Settings):
+    """The service's store (a `service.db.Database`), migrated to the newest schema."""
+    from service.db import Database
+
+    database = Database(settings.resolved_database_url())
+    try:
+        database.migrate()
+    except Exception as error:
+        database.dispose()
+        raise fail(f"cannot open the store {database.describe()}: {error}", code=3) from error
+    return database
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="A unique name, e.g. 'anna.consultant'.")],
+    role: Annotated[str, typer.Option("--role", help=f"One of: {', '.join(SERVICE_ROLES)}.")],
+    data: DataDirOption = None,
+) -> None:
+    """Add a user and print their API token (shown this once; only its hash is kept)."""
+    from service import store
+
+    if role not in SERVICE_ROLES:
+        raise fail(f"--role must be one of {', '.join(SERVICE_ROLES)}, got {role!r}")
+    if not name.strip():
+        raise fail("NAME must not be empty")
+    database = open_store(service_settings(data))
+    try:
+        with database.writer() as session:
+            try:
+                user, token = store.create_user(session, name.strip(), role)
+            except store.StoreError as error:
+                raise fail(str(error)) from error
+            store.audit(session, None, "user.add", user_id=user.id, role=role)
+            session.commit()
+    finally:
+        database.dispose()
+    err.print(
+        f"Added {name} ({role}). The token below is shown once; keep it safe. "
+        "Send it as 'Authorization: Bearer <token>'.",
+        highlight=False,
+    )
+    typer.echo(token)
+
+
+@users_app.command("token")
+def users_token(
+    name: Annotated[str, typer.Argument(help="The user's name.")],
+    data: DataDirOption = None,
+) -> None:
+    """Issue a new token for a user (the old one stops working) and print it once."""
+    from sqlalchemy import select
+
+    from service import store
+    from service.models import User
+
+    database = open_store(service_settings(data))
+    try:
+        with database.writer() as session:
+            user = session.scalar(select(User).where(User.name == name))
+            if user is None:
+                raise fail(f"no user named {name!r}; `ipsmatch users list` shows them")
+            token = store.rotate_token(session, user)
+            user.active = True
+            store.audit(session, None, "user.token", user_id=user.id)
+            session.commit()
+    finally:
+        database.dispose()
+    err.print(f"New token for {name}; the old one no longer works.", highlight=False)
+    typer.echo(token)
+
+
+@users_app.command("list")
+def users_list(data: DataDirOption = None) -> None:
+    """List users: name, role, whether active (tokens are never shown again)."""
+    from sqlalchemy import select
+
+    from service.models import User
+
+    database = open_store(service_settings(data))
+    try:
+        with database.reader() as session:
+            users = list(session.scalars(select(User).order_by(User.id)))
+    finally:
+        database.dispose()
+    for user in users:
+        typer.echo(
+            json.dumps({"id": user.id, "name": user.name, "role": user.role, "active": user.active})
+        )
+
+
+@app.command()
+def serve(
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Load the demo data into an empty store and print a token for each demo user.",
+        ),
+    ] = False,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8000,
+    data: DataDirOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Start the HTTP API (OpenAPI docs at /docs) on the configured store."""
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = service_settings(data)
+    if demo:
+        from service.demo import DemoError, load_demo
+
+        database = open_store(settings)
+        try:
+            result = load_demo(database)
+        except (DemoError, IpsmatchError) as error:
+            raise fail(str(error)) from error
+        finally:
+            database.dispose()
+        base = f"http://{host}:{port}"
+        if result.loaded:
+            err.print(
+                f"Loaded the demo: {result.candidates} candidates (on demo-consultant's "
+                f"caseload) and {result.openings} openings into {database.describe()}.",
+                highlight=False,
+            )
+        else:
+            err.print("The demo store exists already; here are fresh tokens for its users.")
+        typer.echo("Demo tokens (shown once; `ipsmatch users token NAME` issues new ones):")
+        for login in result.logins:
+            typer.echo(f"  {login.role:<14} {login.name:<20} {login.token}")
+        consultant = next(x for x in result.logins if x.role == "consultant")
+        typer.echo(
+            f"Try:\n  curl -H 'Authorization: Bearer {consultant.token}' "
+            f"{base}/candidates/c-0001/recommendations?k=3\n  API docs: {base}/docs"
+        )
+    encoder = load_encoder(settings, model, quiet=False)
+    err.print("Starting the service (fitting the catalogue may take a moment)...")
+    uvicorn.run(create_app(settings, encoder=encoder), host=host, port=port)
 
 
 if __name__ == "__main__":  # pragma: no cover

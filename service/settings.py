@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from matcher.provision import DEFAULT_MODEL_DIRNAME
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
+DATABASE_FILENAME = "ipsmatch.db"
 
 
 def default_model_dir() -> Path:
@@ -38,6 +39,22 @@ class Settings(BaseSettings):
         default_factory=lambda: Path(user_data_dir("ipsmatch")),
         description="Where the service keeps its data.",
     )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the service's store, e.g. "
+        "postgresql+psycopg://user@host/db; empty means the SQLite file "
+        f"{DATABASE_FILENAME} in the data folder.",
+    )
+    ranking_cache_size: int = Field(
+        default=4096,
+        ge=0,
+        description="Rankings kept in memory per (profile, catalogue, k, date); 0 turns it off.",
+    )
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / DATABASE_FILENAME}"
 
 
 @lru_cache

@@ -8,9 +8,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fakes import FakeEncoder
+from paths import REPO, SHARED_DATA
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
+__all__ = ["REPO", "SHARED_DATA"]
 
 
 @pytest.fixture
@@ -31,3 +31,16 @@ def e5_encoder(e5_model_dir: Path):  # type: ignore[no-untyped-def]
     from matcher.encoders import CachedEncoder, SentenceTransformerEncoder
 
     return CachedEncoder(SentenceTransformerEncoder(e5_model_dir))
+
+
+@pytest.fixture(autouse=True)
+def private_data_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Tests never read or write the developer's own ipsmatch data or vector cache."""
+    from service.settings import get_settings
+
+    root = tmp_path_factory.mktemp("ipsmatch-home")
+    monkeypatch.setenv("IPSMATCH_DATA_DIR", str(root / "data"))
+    monkeypatch.setenv("IPSMATCH_CACHE_DIR", str(root / "cache"))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

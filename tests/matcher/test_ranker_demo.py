@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import REPO
+from paths import REPO
 
 from matcher.encoders import CachedEncoder
 from matcher.ranker import PreferenceRanker

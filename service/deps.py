@@ -1,0 +1,124 @@
+"""FastAPI dependencies: the service's parts, sessions, the caller and their role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from service import store
+from service.auditlog import AuditWriter
+from service.db import Database
+from service.engine import MatchingEngine
+from service.models import User
+from service.security import Pseudonymiser, token_matches
+from service.settings import Settings
+
+
+@dataclass
+class Services:
+    """Everything a request may need, made once at start (see `service.app`)."""
+
+    settings: Settings
+    database: Database
+    engine: MatchingEngine
+    pseudonyms: Pseudonymiser
+    version: str
+    audit: AuditWriter
+
+
+async def get_services(request: Request) -> Services:
+    # async: no I/O, so no hop to the thread pool.
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def reader(services: ServicesDep) -> Iterator[Session]:
+    with services.database.reader() as session:
+        yield session
+
+
+def writer(services: ServicesDep) -> Iterator[Session]:
+    """A session that takes the write lock at its first statement; commit it in the route."""
+    with services.database.writer() as session:
+        yield session
+
+
+ReadSession = Annotated[Session, Depends(reader)]
+WriteSession = Annotated[Session, Depends(writer)]
+
+_bearer = HTTPBearer(auto_error=False, description="An API token from `ipsmatch users add`.")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def authenticate(
+    services: Services,
+    credentials: HTTPAuthorizationCredentials | None,
+    roles: tuple[str, ...] = (),
+    session: Session | None = None,
+) -> User:
+    """The caller, known by token (else 401) and holding one of `roles` if given (else 403).
+
+    A plain function as well as the core of the dependencies below, so a hot
+    route can authenticate inside its own thread-pool call.
+    """
+    unauthorised = {"WWW-Authenticate": "Bearer"}
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing API token: send 'Authorization: Bearer <token>' (tokens come from "
+            "`ipsmatch users add NAME --role ROLE` or an admin)",
+            headers=unauthorised,
+        )
+    if session is not None:
+        user = store.user_for_token(session, credentials.credentials)
+    else:
+        # A session of its own, so the caller is known before a route's writer takes a lock.
+        with services.database.reader() as own:
+            user = store.user_for_token(own, credentials.credentials)
+    if (
+        user is None
+        or not user.active
+        or not token_matches(credentials.credentials, user.token_hash)
+    ):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "unknown or revoked API token",
+            headers=unauthorised,
+        )
+    if roles and user.role not in roles:
+        needed = " or ".join(roles)
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"this needs the role {needed}; your token is for the role {user.role}",
+        )
+    return user
+
+
+def current_user(services: ServicesDep, credentials: Credentials) -> User:
+    return authenticate(services, credentials)
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require(*roles: str) -> Callable[[Services, HTTPAuthorizationCredentials | None], User]:
+    """A dependency that lets through only callers with one of `roles` (else 403)."""
+
+    def check(services: ServicesDep, credentials: Credentials) -> User:
+        return authenticate(services, credentials, roles)
+
+    return check
+
+
+Consultant = Annotated[User, Depends(require("consultant"))]
+JobDeveloper = Annotated[User, Depends(require("job_developer"))]
+Analyst = Annotated[User, Depends(require("analyst"))]
+Admin = Annotated[User, Depends(require("admin"))]

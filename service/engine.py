@@ -1,0 +1,411 @@
+"""The matching engine inside the service: rankers fitted on the store, kept current.
+
+Opening vectors and the faiss index are derived data. Vectors are kept in
+the store's ``text_vectors`` table by `EmbeddingCache.key` (model, role and
+exact text), so a restart, or a second process on the same PostgreSQL
+store, encodes only texts it has never seen. The rankers are refitted from
+the store whenever the catalogue revision (bumped in the same transaction as
+every change to openings or employers) differs from the one they were
+fitted on; refitting from cached vectors costs no encoding.
+
+Two rankers are kept:
+
+* the **current** one, on openings not expired when it was fitted, answers
+  ``/recommendations``; an upload refits it before it returns, so a new
+  opening is rankable the moment its upload is acknowledged;
+* the **history** one, on every opening with its dates set aside plus each
+  employer's own description, finds employers known to hire in a wanted
+  field even with nothing posted today. It is refitted only when employers
+  are asked for.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+
+from matcher.encoders import CachedEncoder, EmbeddingCache, Role, TextEncoder
+from matcher.ranker import OpeningVectors, Postcodes, PreferenceRanker, encode_openings
+from matcher.records import Candidate, Opening, RankedOpening, Ranking
+from matcher.text import opening_segments
+from service import store
+from service.db import Database
+from service.models import TextVector
+from service.schemas import SuggestedEmployer
+
+logger = logging.getLogger(__name__)
+
+EMPLOYER_PROFILE_PREFIX = "employer:"
+
+
+class LockedEncoder:
+    """One encode at a time: a model's forward pass is not made for concurrent threads."""
+
+    def __init__(self, encoder: TextEncoder) -> None:
+        self.encoder = encoder
+        self._lock = threading.Lock()
+
+    @property
+    def model_id(self) -> str:
+        return self.encoder.model_id
+
+    @property
+    def dimension(self) -> int:
+        return self.encoder.dimension
+
+    def encode(self, texts: Sequence[str], role: Role) -> np.ndarray:
+        with self._lock:
+            return self.encoder.encode(texts, role)
+
+
+class RankingCache:
+    """The last rankings asked for, by (profile revision, catalogue revision, k, date).
+
+    Both revisions are in the key, so a changed profile or catalogue never
+    returns an old ranking; entries simply age out.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any | None:
+        if self.size == 0:
+            return None
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        if self.size == 0:
+            return
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """A fitted ranker and what it was fitted on."""
+
+    revision: int
+    # Openings that expired before this day were left out of the fit.
+    day: date
+    ranker: PreferenceRanker | None
+    openings: dict[str, Opening]
+
+
+@dataclass(frozen=True)
+class History:
+    revision: int
+    ranker: PreferenceRanker | None
+    openings: dict[str, Opening]
+    employers: dict[str, dict[str, Any]]
+
+
+class DateTooEarly(ValueError):
+    """A ranking date before the day the catalogue was fitted for."""
+
+
+class MatchingEngine:
+    def __init__(
+        self,
+        database: Database,
+        encoder: TextEncoder | CachedEncoder,
+        postcodes: Postcodes | None = None,
+        ranking_cache_size: int = 4096,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.database = database
+        if isinstance(encoder, CachedEncoder):
+            self.encoder = CachedEncoder(LockedEncoder(encoder.encoder), encoder.cache)
+        else:
+            self.encoder = CachedEncoder(LockedEncoder(encoder))
+        self.postcodes = postcodes
+        self.rankings = RankingCache(ranking_cache_size)
+        self.today = today
+        self._current: Catalogue | None = None
+        self._history: History | None = None
+        self._current_lock = threading.Lock()
+        self._history_lock = threading.Lock()
+
+    @property
+    def model_id(self) -> str:
+        return self.encoder.model_id
+
+    # ------------------------------------------------------------- vectors
+
+    def _texts(self, openings: Sequence[Opening]) -> list[tuple[Role, str]]:
+        texts: list[tuple[Role, str]] = []
+        for opening in openings:
+            texts.extend(("passage", segment) for segment in opening_segments(opening))
+            texts.extend(("query", skill) for skill in opening.requires.skills)
+        return texts
+
+    def prepare(self, openings: Sequence[Opening]) -> int:
+        """Make sure every text of `openings` has a vector, in memory and in the store.
+
+        Vectors the store has are loaded; the rest are encoded and saved (in
+        their own transaction: they are a cache, valid whatever happens to the
+        upload). Returns how many texts were encoded.
+        """
+        cache = self.encoder.cache
+        model = self.encoder.model_id
+        keys: dict[str, tuple[Role, str]] = {}
+        for role, text in self._texts(openings):
+            keys.setdefault(EmbeddingCache.key(model, role, text), (role, text))
+        absent = [key for key in keys if cache.get(key) is None]
+        if absent:
+            with self.database.reader() as session:
+                for part in store.chunks(absent):
+                    rows = session.execute(
+                        select(TextVector.key, TextVector.vector).where(TextVector.key.in_(part))
+                    )
+                    for key, blob in rows:
+                        cache.put(key, np.frombuffer(blob, dtype=np.float32))
+        missing = [key for key in absent if cache.get(key) is None]
+        if not missing:
+            return 0
+        for role in ("passage", "query"):
+            texts = [keys[key][1] for key in missing if keys[key][0] == role]
+            if texts:
+                self.encoder.encode(texts, role)
+        rows_to_save = []
+        for key in missing:
+            vector = cache.get(key)
+            if vector is not None:
+                rows_to_save.append({"key": key, "vector": vector.astype(np.float32).tobytes()})
+        self._save_vectors(rows_to_save)
+        return len(missing)
+
+    def _save_vectors(self, rows: list[dict[str, Any]]) -> None:
+        with self.database.writer() as session:
+            for part in store.chunks(rows):
+                # Another process may have saved the same text meanwhile; either copy will do.
+                statement = store.insert_ignoring_duplicates(session, TextVector)
+                session.execute(statement, list(part))
+            session.commit()
+
+    def _vectors(self, openings: Sequence[Opening]) -> OpeningVectors:
+        self.prepare(openings)
+        # Every text is in the in-memory cache now: this assembles, it does not encode.
+        return encode_openings(openings, self.encoder)
+
+    def _fit(self, openings: list[Opening]) -> PreferenceRanker | None:
+        if not openings:
+            return None
+        vectors = self._vectors(openings)
+        ranker = PreferenceRanker(self.encoder, postcodes=self.postcodes)
+        return ranker.fit(openings, vectors=vectors)
+
+    # ------------------------------------------------------------ catalogue
+
+    def revision(self) -> int:
+        with self.database.reader() as session:
+            return store.catalogue_revision(session)
+
+    def current(self, revision: int | None = None) -> Catalogue:
+        """The current catalogue, refitted first if the store has changed.
+
+        `revision` is the store's catalogue revision when the caller has just
+        read it (saving a query); else it is read here.
+        """
+        if revision is None:
+            revision = self.revision()
+        catalogue = self._current
+        if catalogue is not None and catalogue.revision == revision:
+            return catalogue
+        # Waiting here (not serving the older fit) is what makes an acknowledged upload
+        # visible to every later request, in this process or another.
+        with self._current_lock:
+            catalogue = self._current
+            revision = self.revision()
+            if catalogue is not None and catalogue.revision == revision:
+                return catalogue
+            started = time.perf_counter()
+            day = self.today()
+            with self.database.reader() as session:
+                revision = store.catalogue_revision(session)
+                openings = store.load_openings(session, expired_before=day)
+            ranker = self._fit(openings)
+            catalogue = Catalogue(revision, day, ranker, {o.id: o for o in openings})
+            self._current = catalogue
+            logger.info(
+                "fitted the catalogue: %d openings, revision %d, %.2f s",
+                len(openings),
+                revision,
+                time.perf_counter() - started,
+            )
+            return catalogue
+
+    def history(self) -> History:
+        revision = self.revision()
+        history = self._history
+        if history is not None and history.revision == revision:
+            return history
+        with self._history_lock:
+            history = self._history
+            revision = self.revision()
+            if history is not None and history.revision == revision:
+                return history
+            with self.database.reader() as session:
+                revision = store.catalogue_revision(session)
+                openings = store.load_openings(session)
+                employers = {e["id"]: e for e in store.load_employers(session)}
+            timeless = [o.model_copy(update={"posted": None, "expires": None}) for o in openings]
+            timeless.extend(_employer_profiles(employers.values()))
+            history = History(revision, self._fit(timeless), {o.id: o for o in openings}, employers)
+            self._history = history
+            return history
+
+    # -------------------------------------------------------------- ranking
+
+    def recommend(
+        self,
+        candidate: Callable[[], Candidate],
+        profile_key: Hashable,
+        k: int,
+        day: date,
+        revision: int | None = None,
+    ) -> tuple[Ranking, int]:
+        """The contract's Ranking for a profile, and the catalogue revision it came from.
+
+        `candidate` makes the profile; it is called only when the ranking is not
+        cached under `profile_key` (which must change whenever the profile does).
+        """
+        catalogue = self.current(revision)
+        if day < catalogue.day:
+            raise DateTooEarly(
+                f"query parameter 'date': {day.isoformat()} is before "
+                f"{catalogue.day.isoformat()}; rankings are made for today or later dates"
+            )
+        key = ("ranking", profile_key, catalogue.revision, k, day)
+        cached = self.rankings.get(key)
+        if cached is not None:
+            return cached, catalogue.revision
+        profile = candidate()
+        if catalogue.ranker is None:
+            ranking = Ranking(candidate_id=profile.id, results=[])
+        else:
+            ranking = catalogue.ranker.rank(profile, k=k, on=day)
+        self.rankings.put(key, ranking)
+        return ranking, catalogue.revision
+
+    def suggest_employers(
+        self,
+        candidate: Candidate,
+        k: int,
+        day: date,
+        placements: Callable[[list[str]], dict[str, dict[str, int]]],
+    ) -> tuple[list[SuggestedEmployer], int]:
+        """Employers to approach, best fit with the person's wishes first.
+
+        Each employer is placed by its best-fitting opening, open or not, or by
+        its own description; openings with violations sink as in a ranking.
+        """
+        history = self.history()
+        if history.ranker is None:
+            return [], history.revision
+        size = len(history.ranker.openings_)
+        ranking = history.ranker.rank(candidate, k=min(size, max(200, 20 * k)), on=day)
+        best: dict[str, RankedOpening] = {}
+        for item in ranking.results:
+            best.setdefault(item.employer_id, item)
+        chosen = list(best)[:k]
+        counts = placements(chosen)
+        open_by_employer: dict[str, list[str]] = {}
+        past_by_employer: dict[str, int] = {}
+        fits = {item.opening_id: item.score for item in ranking.results}
+        for opening in history.openings.values():
+            if opening.employer_id not in best:
+                continue
+            if opening.is_open_on(day):
+                open_by_employer.setdefault(opening.employer_id, []).append(opening.id)
+            else:
+                past_by_employer[opening.employer_id] = (
+                    past_by_employer.get(opening.employer_id, 0) + 1
+                )
+        results = []
+        for rank, employer_id in enumerate(chosen, start=1):
+            item = best[employer_id]
+            employer = history.employers.get(employer_id, {"id": employer_id})
+            open_ids = sorted(
+                open_by_employer.get(employer_id, []), key=lambda i: (-fits.get(i, 0.0), i)
+            )
+            events = counts.get(employer_id, {})
+            results.append(
+                SuggestedEmployer(
+                    rank=rank,
+                    employer_id=employer_id,
+                    employer_name=str(employer.get("name") or employer_id),
+                    score=item.score,
+                    preference_fit=item.preference_fit,
+                    competency_fit=item.competency_fit,
+                    violations=item.violations,
+                    open_openings=open_ids,
+                    past_openings=past_by_employer.get(employer_id, 0),
+                    placements=events,
+                    contact=item.contact,
+                    reasons=_employer_reasons(item, history, open_ids, events),
+                )
+            )
+        return results, history.revision
+
+
+def _employer_profiles(employers: Any) -> list[Opening]:
+    """An employer's own description as a pseudo-opening, where it says what they do."""
+    profiles = []
+    for employer in employers:
+        industry = employer.get("industry")
+        description = employer.get("description")
+        if not industry and not description:
+            continue
+        profiles.append(
+            Opening.model_validate(
+                {
+                    "id": EMPLOYER_PROFILE_PREFIX + employer["id"],
+                    "employer_id": employer["id"],
+                    "employer_name": employer.get("name") or employer["id"],
+                    "title": employer.get("name") or employer["id"],
+                    "industry": industry,
+                    "description": description or "",
+                    "location": employer.get("location"),
+                }
+            )
+        )
+    return profiles
+
+
+def _employer_reasons(
+    item: RankedOpening, history: History, open_ids: list[str], events: dict[str, int]
+) -> list[str]:
+    reasons: list[str] = []
+    if open_ids:
+        first = history.openings[open_ids[0]]
+        more = f" and {len(open_ids) - 1} more" if len(open_ids) > 1 else ""
+        reasons.append(f"open posting '{first.title}'{more}")
+    elif item.opening_id.startswith(EMPLOYER_PROFILE_PREFIX):
+        reasons.append("nothing posted now; what the employer does fits (job development)")
+    else:
+        past = history.openings.get(item.opening_id)
+        title = f" '{past.title}'" if past is not None else ""
+        reasons.append(f"nothing posted now; posted{title} before (job development)")
+    hired, interviews = events.get("hired", 0), events.get("interview", 0)
+    if hired or interviews:
+        reasons.append(f"earlier through IPS: {hired} hired, {interviews} interviewed")
+    reasons.extend(item.reasons)
+    return reasons

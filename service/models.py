@@ -1,0 +1,183 @@
+"""The service's tables (SQLAlchemy 2 declarative); Alembic migrations create them.
+
+Personal data is kept apart from what may travel: a candidate's ``health``
+lives in its own table, readable only through its owner, and everything that
+outlives a candidate (placements, the audit log) refers to a keyed
+pseudonym, so deleting a candidate leaves no identifiable history.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# JSONB on PostgreSQL (compact, indexable), JSON text elsewhere.
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+ROLES: tuple[str, ...] = ("consultant", "job_developer", "analyst", "admin")
+STAGES: tuple[str, ...] = ("contacted", "interview", "hired", "ended")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JsonType}
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    # Only a hash: a stolen database must not yield working tokens.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CandidateRow(Base):
+    """A career profile on one consultant's caseload.
+
+    ``id`` is the consultant's own identifier and unique per consultant only,
+    so that creating a profile never reveals whether another caseload uses
+    the same id.
+    """
+
+    __tablename__ = "candidates"
+    __table_args__ = (UniqueConstraint("owner_id", "id", name="uq_candidates_owner_id"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(String(200))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The contract record (unknown fields kept) without `health`.
+    profile: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    # Bumped on every change; part of the key under which rankings are cached.
+    revision: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    health: Mapped[CandidateHealth | None] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, uselist=False
+    )
+
+
+class CandidateHealth(Base):
+    """The `health` field of a profile, kept apart and never read by ranking."""
+
+    __tablename__ = "candidate_health"
+
+    candidate_pk: Mapped[int] = mapped_column(
+        ForeignKey("candidates.pk", ondelete="CASCADE"), primary_key=True
+    )
+    health: Mapped[Any] = mapped_column(JsonType)
+
+
+class EmployerRow(Base):
+    __tablename__ = "employers"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    # The whole employer record, unknown fields kept.
+    record: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OpeningRow(Base):
+    __tablename__ = "openings"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    employer_id: Mapped[str] = mapped_column(ForeignKey("employers.id"), index=True)
+    # The contract record, unknown fields kept.
+    record: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    # Of the texts the encoder sees: tells a changed text (to re-encode) from a changed field.
+    text_hash: Mapped[str] = mapped_column(String(64))
+    # Copied out of the record so the catalogue can leave long-expired openings out in SQL.
+    expires: Mapped[date | None] = mapped_column(Date, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PlacementRow(Base):
+    """One event of a person's job search: contacted, interview, hired or ended."""
+
+    __tablename__ = "placements"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Cleared when the candidate is deleted; the pseudonym keeps the history usable.
+    candidate_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("candidates.pk", ondelete="SET NULL"), index=True
+    )
+    candidate_pseudonym: Mapped[str] = mapped_column(String(64), index=True)
+    # Plain text, not keys: history outlives deleted openings and employers.
+    opening_id: Mapped[str | None] = mapped_column(String(200))
+    employer_id: Mapped[str] = mapped_column(String(200), index=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    # "day", not "date": the attribute must not shadow the type in this class body.
+    day: Mapped[date] = mapped_column("date", Date)
+    hours_per_week: Mapped[float | None] = mapped_column(Float)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what, when, to whom (by pseudonym). Never holds health data."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(50))
+    candidate_pseudonym: Mapped[str | None] = mapped_column(String(64), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonType)
+
+
+class CatalogueState(Base):
+    """One row whose revision grows with every change to openings or employers.
+
+    A process compares it with the revision its rankers were fitted on, so
+    every process of a shared PostgreSQL store sees another's uploads.
+    """
+
+    __tablename__ = "catalogue_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(default=0)
+
+
+class TextVector(Base):
+    """Encoded texts by `EmbeddingCache.key` (model, role, text): a restart re-encodes nothing."""
+
+    __tablename__ = "text_vectors"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Secret(Base):
+    """Keys the service makes for itself (the pseudonym key), made once at first start."""
+
+    __tablename__ = "secrets"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,131 @@
+"""``/candidates``: career profiles, each on one consultant's caseload.
+
+Only the consultant who owns a profile sees it; to anyone else with the
+consultant role it does not exist (404), so ids on other caseloads never
+leak. ``health`` is returned to that consultant only and is stored apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Response, status
+from sqlalchemy.orm import Session
+
+from matcher.records import Candidate
+from service import store
+from service.deps import Consultant, ReadSession, ServicesDep, WriteSession
+from service.models import CandidateRow, User
+from service.schemas import CandidateSummary
+
+router = APIRouter(prefix="/candidates", tags=["candidates"])
+
+
+def not_on_caseload(candidate_id: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_404_NOT_FOUND, f"no candidate {candidate_id!r} on your caseload"
+    )
+
+
+def owned(session: Session, user: User, candidate_id: str) -> CandidateRow:
+    """The caller's own candidate, or 404 whether or not someone else has that id."""
+    row = store.own_candidate(session, user, candidate_id)
+    if row is None:
+        raise not_on_caseload(candidate_id)
+    return row
+
+
+@router.get("", summary="The profiles on your caseload (without health)")
+def list_candidates(user: Consultant, session: ReadSession) -> list[CandidateSummary]:
+    return [
+        CandidateSummary(
+            id=row.id,
+            desired=list(row.profile["preferences"]["desired"]),
+            disclosure=row.profile.get("disclosure", "no"),
+            updated_at=row.updated_at,
+        )
+        for row in store.list_candidates(session, user)
+    ]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Candidate,
+    response_model_exclude_unset=True,
+    summary="Add a profile to your caseload",
+)
+def create_candidate(
+    candidate: Candidate, user: Consultant, session: WriteSession, services: ServicesDep
+) -> dict[str, Any]:
+    if store.own_candidate(session, user, candidate.id) is not None:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"candidate {candidate.id!r} is on your caseload already; PUT "
+            f"/candidates/{candidate.id} replaces it",
+        )
+    row = store.save_candidate(session, user, candidate, None)
+    store.audit(session, user, "candidate.create", services.pseudonyms.candidate(row.pk))
+    session.commit()
+    return store.candidate_document(row, with_health=True)
+
+
+@router.get(
+    "/{candidate_id}",
+    response_model=Candidate,
+    response_model_exclude_unset=True,
+    summary="One profile of your caseload, health included",
+)
+def get_candidate(candidate_id: str, user: Consultant, session: ReadSession) -> dict[str, Any]:
+    return store.candidate_document(owned(session, user, candidate_id), with_health=True)
+
+
+@router.put(
+    "/{candidate_id}",
+    response_model=Candidate,
+    response_model_exclude_unset=True,
+    summary="Replace a profile of your caseload (or add it under this id)",
+    responses={201: {"description": "Added"}},
+)
+def replace_candidate(
+    candidate_id: str,
+    candidate: Candidate,
+    user: Consultant,
+    session: WriteSession,
+    services: ServicesDep,
+    response: Response,
+) -> dict[str, Any]:
+    if candidate.id != candidate_id:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"record {candidate.id!r}: field 'id' must equal the id in the path ({candidate_id!r})",
+        )
+    row = store.own_candidate(session, user, candidate_id)
+    created = row is None
+    row = store.save_candidate(session, user, candidate, row)
+    action = "candidate.create" if created else "candidate.update"
+    store.audit(session, user, action, services.pseudonyms.candidate(row.pk))
+    session.commit()
+    if created:
+        response.status_code = status.HTTP_201_CREATED
+    return store.candidate_document(row, with_health=True)
+
+
+@router.delete(
+    "/{candidate_id}",
+    summary="Erase a profile and its health; its placements stay under a pseudonym only",
+)
+def delete_candidate(
+    candidate_id: str, user: Consultant, session: WriteSession, services: ServicesDep
+) -> dict[str, Any]:
+    row = owned(session, user, candidate_id)
+    pseudonym = services.pseudonyms.candidate(row.pk)
+    kept = store.delete_candidate(session, row)
+    store.audit(session, user, "candidate.delete", pseudonym, placements_kept=kept)
+    session.commit()
+    return {
+        "detail": f"candidate {candidate_id!r} and its health field are erased; "
+        f"{kept} placement event(s) remain under pseudonym {pseudonym}",
+        "pseudonym": pseudonym,
+        "placements_kept": kept,
+    }

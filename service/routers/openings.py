@@ -1,0 +1,172 @@
+"""``/openings``: the catalogue. Job developers write it; every role may read it.
+
+Every write follows the same order: validate, make sure each text has a
+vector (encoding outside any transaction), write in one transaction that
+also bumps the catalogue revision, then refit the ranker before answering,
+so an acknowledged opening is rankable at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, HTTPException, Query, Response, UploadFile, status
+from sqlalchemy import select
+
+from matcher.records import Opening
+from service import store
+from service.deps import CurrentUser, JobDeveloper, ReadSession, Services, ServicesDep
+from service.models import OpeningRow, User
+from service.schemas import UploadResult
+from service.uploads import MAX_ROWS, read_openings_upload
+
+router = APIRouter(prefix="/openings", tags=["openings"])
+
+# Bytes read from an upload before it is refused; far above 50,000 ordinary openings.
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+
+def _write(
+    services: Services,
+    user: User,
+    openings: Sequence[Opening],
+    action: str,
+    only_new: bool = False,
+    **detail: Any,
+) -> UploadResult:
+    encoded = services.engine.prepare(openings)
+    with services.database.writer() as session:
+        if only_new and session.get(OpeningRow, openings[0].id) is not None:
+            raise _exists(openings[0].id)
+        counts = store.upsert_openings(session, openings)
+        revision = store.bump_catalogue(session)
+        store.audit(
+            session,
+            user,
+            action,
+            openings=len(openings),
+            created=counts.created,
+            updated=counts.updated,
+            **detail,
+        )
+        session.commit()
+    services.engine.current()
+    return UploadResult(
+        received=len(openings),
+        created=counts.created,
+        updated=counts.updated,
+        unchanged_texts=counts.unchanged_texts,
+        employers_created=counts.employers_created,
+        texts_encoded=encoded,
+        catalogue_revision=revision,
+    )
+
+
+def _exists(opening_id: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_409_CONFLICT,
+        f"opening {opening_id!r} exists already; PUT /openings/{opening_id} replaces it",
+    )
+
+
+def _not_found(opening_id: str) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, f"no opening {opening_id!r}")
+
+
+@router.get("", summary="Openings, by id (any role)")
+def list_openings(
+    _: CurrentUser,
+    session: ReadSession,
+    employer_id: Annotated[str | None, Query(description="Only this employer's.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[Opening]:
+    query = select(OpeningRow.record).order_by(OpeningRow.id).limit(limit).offset(offset)
+    if employer_id is not None:
+        query = query.where(OpeningRow.employer_id == employer_id)
+    return [Opening.model_validate(r) for r in session.scalars(query)]
+
+
+@router.get(
+    "/{opening_id}",
+    response_model=Opening,
+    response_model_exclude_unset=True,
+    summary="One opening (any role)",
+)
+def get_opening(opening_id: str, _: CurrentUser, session: ReadSession) -> dict[str, Any]:
+    row = session.get(OpeningRow, opening_id)
+    if row is None:
+        raise _not_found(opening_id)
+    return row.record
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add one opening; its employer is created if new (job developer)",
+)
+def create_opening(opening: Opening, user: JobDeveloper, services: ServicesDep) -> UploadResult:
+    return _write(services, user, [opening], "opening.create", only_new=True, opening_id=opening.id)
+
+
+@router.put(
+    "/{opening_id}",
+    summary="Replace one opening (or add it under this id) (job developer)",
+    responses={201: {"description": "Added"}},
+)
+def replace_opening(
+    opening_id: str,
+    opening: Opening,
+    user: JobDeveloper,
+    services: ServicesDep,
+    response: Response,
+) -> UploadResult:
+    if opening.id != opening_id:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"record {opening.id!r}: field 'id' must equal the id in the path ({opening_id!r})",
+        )
+    result = _write(services, user, [opening], "opening.put", opening_id=opening.id)
+    if result.created:
+        response.status_code = status.HTTP_201_CREATED
+    return result
+
+
+@router.delete("/{opening_id}", summary="Remove one opening (job developer)")
+def delete_opening(opening_id: str, user: JobDeveloper, services: ServicesDep) -> dict[str, str]:
+    with services.database.writer() as session:
+        row = session.get(OpeningRow, opening_id)
+        if row is None:
+            raise _not_found(opening_id)
+        session.delete(row)
+        store.bump_catalogue(session)
+        store.audit(session, user, "opening.delete", opening_id=opening_id)
+        session.commit()
+    services.engine.current()
+    return {"detail": f"opening {opening_id!r} removed"}
+
+
+@router.post(
+    "/bulk",
+    summary=f"Upload a JSON Lines or CSV file of up to {MAX_ROWS:,} openings (job developer)",
+    description="Upsert by id, all or nothing: the file is validated whole first; one bad "
+    "row rejects it with every problem listed by line and field, and nothing is stored. "
+    "A valid file is written in one transaction. CSV columns name nested fields with dots "
+    "(`hours_per_week.min`, `location.postcode`, `requires.skills`) and separate list items "
+    "with `;`.",
+)
+def bulk_upload(
+    file: Annotated[UploadFile, File(description="openings.jsonl or openings.csv")],
+    user: JobDeveloper,
+    services: ServicesDep,
+) -> UploadResult:
+    data = file.file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            f"file larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB; split it",
+        )
+    filename = file.filename or "upload"
+    openings = read_openings_upload(data, filename)
+    return _write(services, user, openings, "openings.bulk", file=filename)

@@ -1,0 +1,128 @@
+"""``/candidates/{id}/recommendations`` and ``/candidates/{id}/employers``.
+
+Every request is written to the audit log before it is answered: who asked,
+for which candidate (by pseudonym), with which engine and model, and what
+came back (ids and scores; never the profile, never health).
+
+These are the service's hot path, so each runs as one thread-pool call
+(authentication included) with lean queries, and a ranking is computed only
+when the profile or the catalogue has changed since it was last asked for.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response, status
+
+from matcher.records import Ranking
+from service import store
+from service.deps import Credentials, Services, ServicesDep, authenticate
+from service.models import User
+from service.routers.candidates import not_on_caseload
+from service.schemas import EmployerSuggestions
+
+router = APIRouter(prefix="/candidates", tags=["recommendations"])
+
+K = Annotated[int, Query(ge=1, le=100, description="How many results.")]
+Day = Annotated[
+    date | None,
+    Query(
+        alias="date",
+        description="Ranking date (YYYY-MM-DD, today or later): openings expired before it, "
+        "or not yet posted, are left out. Default: today.",
+    ),
+]
+
+
+def _entry(
+    services: Services, credentials: Any, candidate_id: str
+) -> tuple[User, store.CaseloadEntry, int]:
+    """The caller (a consultant), their candidate (or 404) and the catalogue revision."""
+    with services.database.reader() as session:
+        user = authenticate(services, credentials, ("consultant",), session)
+        entry = store.caseload_entry(session, user, candidate_id)
+        if entry is None:
+            raise not_on_caseload(candidate_id)
+        revision = store.catalogue_revision(session)
+    # The read transaction has ended: ranking may take a while and must not pin a snapshot.
+    return user, entry, revision
+
+
+def _log(
+    services: Services,
+    user: User,
+    action: str,
+    pseudonym: str,
+    revision: int,
+    results: list[dict[str, Any]],
+    k: int,
+    day: date,
+) -> None:
+    services.audit.write(
+        user.id,
+        action,
+        pseudonym,
+        k=k,
+        date=day.isoformat(),
+        engine=services.version,
+        model=services.engine.model_id,
+        catalogue_revision=revision,
+        results=results,
+    )
+
+
+@router.get(
+    "/{candidate_id}/recommendations",
+    response_model=Ranking,
+    summary="Openings for one of your candidates, preferences first (the contract's Ranking)",
+    responses={
+        status.HTTP_404_NOT_FOUND: {"description": "Not a candidate on your caseload"},
+    },
+)
+def recommendations(
+    candidate_id: str,
+    services: ServicesDep,
+    credentials: Credentials,
+    k: K = 10,
+    day: Day = None,
+) -> Response:
+    user, entry, revision = _entry(services, credentials, candidate_id)
+    on = day or services.engine.today()
+    ranking, revision = services.engine.recommend(
+        entry.candidate, (entry.pk, entry.revision), k, on, revision
+    )
+    results = [{"opening_id": r.opening_id, "score": r.score} for r in ranking.results]
+    pseudonym = services.pseudonyms.candidate(entry.pk)
+    _log(services, user, "recommendations", pseudonym, revision, results, k, on)
+    # Serialised here: the model is already validated, FastAPI need not check it again.
+    return Response(ranking.model_dump_json(), media_type="application/json")
+
+
+@router.get(
+    "/{candidate_id}/employers",
+    summary="Employers to approach for one of your candidates, posting or not (job development)",
+    responses={
+        status.HTTP_404_NOT_FOUND: {"description": "Not a candidate on your caseload"},
+    },
+)
+def suggested_employers(
+    candidate_id: str,
+    services: ServicesDep,
+    credentials: Credentials,
+    k: K = 10,
+    day: Day = None,
+) -> EmployerSuggestions:
+    user, entry, _ = _entry(services, credentials, candidate_id)
+    on = day or services.engine.today()
+
+    def placements(employer_ids: list[str]) -> dict[str, dict[str, int]]:
+        with services.database.reader() as reader:
+            return store.placement_counts(reader, employer_ids)
+
+    results, revision = services.engine.suggest_employers(entry.candidate(), k, on, placements)
+    logged = [{"employer_id": r.employer_id, "score": r.score} for r in results]
+    pseudonym = services.pseudonyms.candidate(entry.pk)
+    _log(services, user, "suggested_employers", pseudonym, revision, logged, k, on)
+    return EmployerSuggestions(candidate_id=entry.id, results=results)

@@ -1,0 +1,74 @@
+"""``/users``: who may use the service. Admins manage users; anyone may ask who they are."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, status
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service import store
+from service.deps import Admin, CurrentUser, ReadSession, WriteSession
+from service.models import User
+from service.schemas import UserCreate, UserOut, UserWithToken
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+def _out(user: User) -> UserOut:
+    return UserOut.model_validate(user, from_attributes=True)
+
+
+def _with_token(user: User, token: str) -> UserWithToken:
+    return UserWithToken(**_out(user).model_dump(), token=token)
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no user with id {user_id}")
+    return user
+
+
+@router.get("/me", summary="The caller's own user record")
+def me(user: CurrentUser) -> UserOut:
+    return _out(user)
+
+
+@router.get("", summary="Every user (admin)")
+def list_users(_: Admin, session: ReadSession) -> list[UserOut]:
+    return [_out(u) for u in session.scalars(select(User).order_by(User.id))]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a user; the token is in this response only (admin)",
+)
+def add_user(body: UserCreate, admin: Admin, session: WriteSession) -> UserWithToken:
+    user, token = store.create_user(session, body.name, body.role)
+    store.audit(session, admin, "user.add", user_id=user.id, role=user.role)
+    session.commit()
+    return _with_token(user, token)
+
+
+@router.post("/{user_id}/token", summary="Issue a new token; the old one stops working (admin)")
+def new_token(user_id: int, admin: Admin, session: WriteSession) -> UserWithToken:
+    user = _user(session, user_id)
+    token = store.rotate_token(session, user)
+    user.active = True
+    store.audit(session, admin, "user.token", user_id=user.id)
+    session.commit()
+    return _with_token(user, token)
+
+
+@router.delete("/{user_id}", summary="Revoke a user's access; their records stay (admin)")
+def deactivate(user_id: int, admin: Admin, session: WriteSession) -> UserOut:
+    if user_id == admin.id:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, "an admin cannot revoke their own access; ask another admin"
+        )
+    user = _user(session, user_id)
+    user.active = False
+    store.audit(session, admin, "user.revoke", user_id=user.id)
+    session.commit()
+    return _out(user)

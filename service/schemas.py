@@ -1,0 +1,178 @@
+"""Pydantic models at the API's edges, beside the contract's own (`matcher.records`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from matcher.records import Contact, Location, ViolationCode
+
+Role = Literal["consultant", "job_developer", "analyst", "admin"]
+Stage = Literal["contacted", "interview", "hired", "ended"]
+
+
+class Problem(BaseModel):
+    """One thing wrong with the input: where (line, record, field) and what."""
+
+    line: int | None = None
+    record_id: str | None = None
+    field: str
+    message: str
+
+
+class ProblemReport(BaseModel):
+    detail: str
+    problems: list[Problem]
+
+
+class Message(BaseModel):
+    detail: str
+
+
+# ------------------------------------------------------------------------ users
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    role: Role
+
+
+class UserOut(BaseModel):
+    id: int
+    name: str
+    role: Role
+    active: bool
+    created_at: datetime
+
+
+class UserWithToken(UserOut):
+    token: str = Field(description="Shown once; only its hash is stored.")
+
+
+# -------------------------------------------------------------------- employers
+
+
+class Employer(BaseModel):
+    """An employer a job developer keeps; unknown fields are kept."""
+
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+    id: str = Field(min_length=1, max_length=200)
+    name: str | None = Field(default=None, description="Defaults to the id.")
+    industry: str | None = None
+    description: str | None = Field(
+        default=None, description="What the employer does; matched against wishes."
+    )
+    location: Location | None = None
+
+
+# --------------------------------------------------------------------- openings
+
+
+class UploadResult(BaseModel):
+    received: int
+    created: int
+    updated: int
+    unchanged_texts: int = Field(description="Openings whose texts were encoded before.")
+    employers_created: list[str]
+    texts_encoded: int
+    catalogue_revision: int
+
+
+# ------------------------------------------------------------------- candidates
+
+
+class CandidateSummary(BaseModel):
+    id: str
+    desired: list[str]
+    disclosure: str
+    updated_at: datetime
+
+
+# ------------------------------------------------------------------- placements
+
+
+class PlacementIn(BaseModel):
+    """An event on one of the consultant's own candidates.
+
+    There is deliberately no free-text field: notes are where health details
+    slip in, and placements outlive the candidate (by pseudonym).
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    candidate_id: str = Field(min_length=1)
+    opening_id: str | None = Field(
+        default=None, description="Empty when the job was found without a posted opening."
+    )
+    employer_id: str | None = Field(
+        default=None, description="Needed when no opening is given; else taken from it."
+    )
+    stage: Stage
+    date: dt.date
+    hours_per_week: float | None = Field(default=None, ge=0, le=168)
+
+    @field_validator("opening_id", "employer_id")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class PlacementOut(BaseModel):
+    id: int
+    candidate_id: str
+    opening_id: str | None
+    employer_id: str
+    stage: Stage
+    date: dt.date
+    hours_per_week: float | None
+    recorded_at: datetime
+
+
+# -------------------------------------------------------------- recommendations
+
+
+class SuggestedEmployer(BaseModel):
+    rank: int = Field(ge=1)
+    employer_id: str
+    employer_name: str
+    score: float
+    preference_fit: float
+    competency_fit: float
+    violations: list[ViolationCode]
+    open_openings: list[str] = Field(description="Its openings open on the date, best first.")
+    past_openings: int = Field(description="Its openings in the store that are not open.")
+    placements: dict[str, int] = Field(description="Earlier IPS events there, by stage.")
+    contact: Contact
+    reasons: list[str]
+
+
+class EmployerSuggestions(BaseModel):
+    candidate_id: str
+    results: list[SuggestedEmployer]
+
+
+# ------------------------------------------------------------------------ audit
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: datetime
+    user_id: int | None
+    action: str
+    candidate_pseudonym: str | None
+    detail: dict[str, Any]
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    version: str
+    database: str
+    openings: int
+    catalogue_revision: int
+    encoder: str

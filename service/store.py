@@ -1,0 +1,559 @@
+"""Reading and writing the store: plain functions on a SQLAlchemy session.
+
+Functions here never commit: the caller owns the transaction, so a bulk
+upload is one transaction however many rows it writes. They know nothing of
+HTTP or of the encoder.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from matcher.records import Candidate, Opening
+from matcher.text import opening_segments
+from service.models import (
+    AuditEntry,
+    CandidateHealth,
+    CandidateRow,
+    CatalogueState,
+    EmployerRow,
+    OpeningRow,
+    PlacementRow,
+    Secret,
+    User,
+    utcnow,
+)
+from service.schemas import Employer, PlacementIn
+from service.security import Pseudonymiser, hash_token, new_secret_key, new_token
+
+# Rows per INSERT/UPDATE statement and per IN (...) list: well under SQLite's variable limit.
+CHUNK = 500
+PSEUDONYM_KEY = "pseudonym_key"
+
+
+class StoreError(Exception):
+    """A request the store refuses; `status` is the HTTP status it maps to."""
+
+    status = 400
+
+
+class Conflict(StoreError):
+    status = 409
+
+
+class Unprocessable(StoreError):
+    status = 422
+
+
+def insert_ignoring_duplicates(session: Session, table: type[Any]) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING, in the session's dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(table).on_conflict_do_nothing()
+    return sqlite_insert(table).on_conflict_do_nothing()
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# ------------------------------------------------------------------- secrets
+
+
+def pseudonymiser(session: Session) -> Pseudonymiser:
+    """The store's pseudonym key, made on first use (the caller commits)."""
+    key = session.get(Secret, PSEUDONYM_KEY)
+    if key is None:
+        key = Secret(name=PSEUDONYM_KEY, value=new_secret_key())
+        session.add(key)
+        session.flush()
+    return Pseudonymiser(key.value)
+
+
+# --------------------------------------------------------------------- users
+
+
+def create_user(session: Session, name: str, role: str) -> tuple[User, str]:
+    if session.scalar(select(User.id).where(User.name == name)) is not None:
+        raise Conflict(f"a user named {name!r} exists already; choose another name")
+    token = new_token()
+    user = User(name=name, role=role, token_hash=hash_token(token), active=True)
+    session.add(user)
+    session.flush()
+    return user, token
+
+
+def rotate_token(session: Session, user: User) -> str:
+    token = new_token()
+    user.token_hash = hash_token(token)
+    session.flush()
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The user holding `token`, detached (read on every request, so read lean)."""
+    # The lookup is by hash (an index), so the token itself is never compared byte by byte.
+    columns = (User.id, User.name, User.role, User.token_hash, User.active, User.created_at)
+    row = session.execute(select(*columns).where(User.token_hash == hash_token(token))).first()
+    if row is None:
+        return None
+    return User(**row._asdict())
+
+
+def has_data(session: Session) -> bool:
+    for table in (User, CandidateRow, OpeningRow, EmployerRow, PlacementRow):
+        if session.scalar(select(func.count()).select_from(table)):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------- audit
+
+
+def audit(
+    session: Session,
+    user: User | None,
+    action: str,
+    candidate_pseudonym: str | None = None,
+    **detail: Any,
+) -> None:
+    """Add one audit entry. Callers pass ids, pseudonyms and figures, never profile content."""
+    session.add(
+        AuditEntry(
+            at=utcnow(),
+            user_id=user.id if user is not None else None,
+            action=action,
+            candidate_pseudonym=candidate_pseudonym,
+            detail=detail,
+        )
+    )
+
+
+# ----------------------------------------------------------------- candidates
+
+
+def own_candidate(session: Session, owner: User, candidate_id: str) -> CandidateRow | None:
+    return session.scalar(
+        select(CandidateRow).where(
+            CandidateRow.owner_id == owner.id, CandidateRow.id == candidate_id
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CaseloadEntry:
+    """What a ranking needs of a profile: its keys and its record (validated on demand)."""
+
+    pk: int
+    id: str
+    revision: int
+    profile: dict[str, Any]
+
+    def candidate(self) -> Candidate:
+        return Candidate.model_validate(self.profile)
+
+
+def caseload_entry(session: Session, owner: User, candidate_id: str) -> CaseloadEntry | None:
+    """`own_candidate` without the ORM: one lean query, for the recommendation path."""
+    row = session.execute(
+        select(CandidateRow.pk, CandidateRow.revision, CandidateRow.profile).where(
+            CandidateRow.owner_id == owner.id, CandidateRow.id == candidate_id
+        )
+    ).first()
+    if row is None:
+        return None
+    return CaseloadEntry(row.pk, candidate_id, row.revision, row.profile)
+
+
+def candidate_profile(row: CandidateRow) -> Candidate:
+    """The profile as the engine sees it: no health field."""
+    return Candidate.model_validate(row.profile)
+
+
+def candidate_document(row: CandidateRow, with_health: bool) -> dict[str, Any]:
+    document = dict(row.profile)
+    if with_health and row.health is not None:
+        document["health"] = row.health.health
+    return document
+
+
+def _split_health(candidate: Candidate) -> tuple[dict[str, Any], Any]:
+    profile = candidate.model_dump(mode="json", exclude_unset=True)
+    health = profile.pop("health", None)
+    return profile, health
+
+
+def save_candidate(
+    session: Session, owner: User, candidate: Candidate, row: CandidateRow | None
+) -> CandidateRow:
+    """Create (`row` None) or replace a profile; `health` goes to its own table."""
+    profile, health = _split_health(candidate)
+    now = utcnow()
+    if row is None:
+        row = CandidateRow(
+            id=candidate.id,
+            owner_id=owner.id,
+            profile=profile,
+            revision=1,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+    else:
+        row.profile = profile
+        row.revision += 1
+        row.updated_at = now
+    if health is None:
+        row.health = None
+    elif row.health is None:
+        row.health = CandidateHealth(health=health)
+    else:
+        row.health.health = health
+    session.flush()
+    return row
+
+
+def delete_candidate(session: Session, row: CandidateRow) -> int:
+    """Erase a profile and its health; its placements stay under the pseudonym only.
+
+    Returns how many placements were kept.
+    """
+    kept = session.scalar(
+        select(func.count()).select_from(PlacementRow).where(PlacementRow.candidate_pk == row.pk)
+    )
+    session.execute(
+        update(PlacementRow).where(PlacementRow.candidate_pk == row.pk).values(candidate_pk=None)
+    )
+    session.delete(row)
+    session.flush()
+    return int(kept or 0)
+
+
+def list_candidates(session: Session, owner: User) -> list[CandidateRow]:
+    return list(
+        session.scalars(
+            select(CandidateRow).where(CandidateRow.owner_id == owner.id).order_by(CandidateRow.id)
+        )
+    )
+
+
+# ------------------------------------------------------------------ catalogue
+
+
+def catalogue_revision(session: Session) -> int:
+    return int(session.scalar(select(CatalogueState.revision).where(CatalogueState.id == 1)) or 0)
+
+
+def bump_catalogue(session: Session) -> int:
+    """Mark openings or employers as changed; every process refits on its next ranking."""
+    session.execute(
+        update(CatalogueState)
+        .where(CatalogueState.id == 1)
+        .values(revision=CatalogueState.revision + 1)
+    )
+    return catalogue_revision(session)
+
+
+def employer_record(employer: Employer) -> dict[str, Any]:
+    record = employer.model_dump(mode="json", exclude_unset=True)
+    record["name"] = employer.name or employer.id
+    return record
+
+
+def get_employer(session: Session, employer_id: str) -> EmployerRow | None:
+    return session.get(EmployerRow, employer_id)
+
+
+def save_employer(session: Session, employer: Employer) -> tuple[EmployerRow, bool]:
+    """Create or replace an employer; returns the row and whether it is new."""
+    record = employer_record(employer)
+    row = session.get(EmployerRow, employer.id)
+    now = utcnow()
+    created = row is None
+    if row is None:
+        row = EmployerRow(
+            id=employer.id, name=record["name"], record=record, created_at=now, updated_at=now
+        )
+        session.add(row)
+    else:
+        row.name = record["name"]
+        row.record = record
+        row.updated_at = now
+    session.flush()
+    return row, created
+
+
+def delete_employer(session: Session, row: EmployerRow) -> None:
+    openings = session.scalar(
+        select(func.count()).select_from(OpeningRow).where(OpeningRow.employer_id == row.id)
+    )
+    if openings:
+        raise Conflict(
+            f"employer {row.id!r} still has {openings} opening(s); delete or move them first"
+        )
+    session.delete(row)
+    session.flush()
+
+
+def opening_text_hash(opening: Opening) -> str:
+    """Hash of exactly the texts the encoder sees for an opening."""
+    texts = [opening_segments(opening), list(opening.requires.skills)]
+    return hashlib.sha256(json.dumps(texts, ensure_ascii=False).encode()).hexdigest()
+
+
+def opening_record(opening: Opening) -> dict[str, Any]:
+    record = opening.model_dump(mode="json", exclude_unset=True)
+    # The contract's default, written out so the stored record says whose it is.
+    record["employer_name"] = opening.employer_name
+    return record
+
+
+@dataclass
+class UpsertCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged_texts: int = 0
+    employers_created: list[str] = field(default_factory=list)
+
+
+def upsert_openings(
+    session: Session,
+    openings: Sequence[Opening],
+    progress: Callable[[int], None] | None = None,
+) -> UpsertCounts:
+    """Insert or replace openings by id, creating employers they name that are missing.
+
+    Runs inside the caller's transaction; `progress` is told how many rows are
+    written after each chunk.
+    """
+    counts = UpsertCounts()
+    ids = [o.id for o in openings]
+    existing: dict[str, str] = {}
+    for part in chunks(ids):
+        existing.update(
+            session.execute(
+                select(OpeningRow.id, OpeningRow.text_hash).where(OpeningRow.id.in_(part))
+            ).all()
+        )
+    names: dict[str, str] = {}
+    for opening in openings:
+        names.setdefault(opening.employer_id, opening.employer_name or opening.employer_id)
+    known: set[str] = set()
+    employer_ids = list(names)
+    for part in chunks(employer_ids):
+        known.update(session.scalars(select(EmployerRow.id).where(EmployerRow.id.in_(part))))
+    now = utcnow()
+    new_employers = [
+        {
+            "id": employer_id,
+            "name": names[employer_id],
+            "record": {"id": employer_id, "name": names[employer_id]},
+            "created_at": now,
+            "updated_at": now,
+        }
+        for employer_id in employer_ids
+        if employer_id not in known
+    ]
+    for part in chunks(new_employers):
+        # Another upload may create the same employer meanwhile (PostgreSQL runs them side
+        # by side); its row is as good as ours.
+        session.execute(insert_ignoring_duplicates(session, EmployerRow), list(part))
+    counts.employers_created = [str(e["id"]) for e in new_employers]
+
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for opening in openings:
+        text_hash = opening_text_hash(opening)
+        values = {
+            "id": opening.id,
+            "employer_id": opening.employer_id,
+            "record": opening_record(opening),
+            "text_hash": text_hash,
+            "expires": opening.expires,
+            "updated_at": now,
+        }
+        if opening.id in existing:
+            counts.updated += 1
+            counts.unchanged_texts += existing[opening.id] == text_hash
+            updates.append(values)
+        else:
+            counts.created += 1
+            inserts.append({**values, "created_at": now})
+    for part in chunks(inserts):
+        session.execute(insert(OpeningRow), list(part))
+        if progress is not None:
+            progress(len(part))
+    for part in chunks(updates):
+        # Bulk UPDATE by primary key (SQLAlchemy 2 "executemany" form).
+        session.execute(update(OpeningRow), list(part))
+        if progress is not None:
+            progress(len(part))
+    session.flush()
+    return counts
+
+
+def load_openings(session: Session, expired_before: date | None = None) -> list[Opening]:
+    """Stored openings, leaving out those that expired before `expired_before` (if given)."""
+    query = select(OpeningRow.record).order_by(OpeningRow.id)
+    if expired_before is not None:
+        query = query.where((OpeningRow.expires.is_(None)) | (OpeningRow.expires >= expired_before))
+    return [Opening.model_validate(record) for record in session.scalars(query)]
+
+
+def load_employers(session: Session) -> list[dict[str, Any]]:
+    return list(session.scalars(select(EmployerRow.record).order_by(EmployerRow.id)))
+
+
+# ----------------------------------------------------------------- placements
+
+
+def add_placement(
+    session: Session,
+    user: User,
+    candidate: CandidateRow,
+    event: PlacementIn,
+    pseudonyms: Pseudonymiser,
+) -> PlacementRow:
+    employer_id = event.employer_id
+    if event.opening_id is not None:
+        opening = session.get(OpeningRow, event.opening_id)
+        if opening is None and employer_id is None:
+            raise Unprocessable(
+                f"field 'opening_id': no opening {event.opening_id!r} in the store; give "
+                "'employer_id' as well to record an event at an opening no longer listed"
+            )
+        if opening is not None:
+            if employer_id is not None and employer_id != opening.employer_id:
+                raise Unprocessable(
+                    f"field 'employer_id': opening {event.opening_id!r} belongs to employer "
+                    f"{opening.employer_id!r}, not {employer_id!r}"
+                )
+            employer_id = opening.employer_id
+    if employer_id is None:
+        raise Unprocessable("give 'opening_id', 'employer_id' or both")
+    if event.opening_id is None and session.get(EmployerRow, employer_id) is None:
+        raise Unprocessable(
+            f"field 'employer_id': no employer {employer_id!r} in the store; a job developer "
+            "adds employers (POST /employers)"
+        )
+    row = PlacementRow(
+        candidate_pk=candidate.pk,
+        candidate_pseudonym=pseudonyms.candidate(candidate.pk),
+        opening_id=event.opening_id,
+        employer_id=employer_id,
+        stage=event.stage,
+        day=event.date,
+        hours_per_week=event.hours_per_week,
+        recorded_by=user.id,
+        recorded_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def candidate_placements(session: Session, candidate: CandidateRow) -> list[PlacementRow]:
+    return list(
+        session.scalars(
+            select(PlacementRow)
+            .where(PlacementRow.candidate_pk == candidate.pk)
+            .order_by(PlacementRow.day, PlacementRow.pk)
+        )
+    )
+
+
+def placement_counts(session: Session, employer_ids: Iterable[str]) -> dict[str, dict[str, int]]:
+    """Events per employer and stage, over every candidate (figures only, no one named)."""
+    wanted = list(employer_ids)
+    counts: dict[str, dict[str, int]] = {}
+    for part in chunks(wanted):
+        rows = session.execute(
+            select(PlacementRow.employer_id, PlacementRow.stage, func.count())
+            .where(PlacementRow.employer_id.in_(part))
+            .group_by(PlacementRow.employer_id, PlacementRow.stage)
+        )
+        for employer_id, stage, count in rows:
+            counts.setdefault(employer_id, {})[stage] = int(count)
+    return counts
+
+
+# -------------------------------------------------------------------- exports
+
+
+def export_candidates(session: Session, pseudonyms: Pseudonymiser) -> Iterator[str]:
+    """Profiles as JSON Lines: contract fields only, ids pseudonymised, no health.
+
+    Unknown fields are left out too: they are where a name or a note would be.
+    """
+    for pk, profile in session.execute(
+        select(CandidateRow.pk, CandidateRow.profile).order_by(CandidateRow.pk)
+    ):
+        candidate = Candidate.model_validate(profile)
+        known = set(Candidate.model_fields) - {"health"}
+        document = candidate.model_dump(mode="json", include=known, exclude_none=True)
+        for name in ("preferences", "competencies", "location"):
+            part = getattr(candidate, name)
+            if part is not None:
+                document[name] = part.model_dump(
+                    mode="json", include=set(type(part).model_fields), exclude_none=True
+                )
+        document["id"] = pseudonyms.candidate(pk)
+        yield json.dumps(document, ensure_ascii=False) + "\n"
+
+
+PLACEMENT_COLUMNS = (
+    "candidate_id",
+    "opening_id",
+    "employer_id",
+    "stage",
+    "date",
+    "ended",
+    "hours_per_week",
+)
+
+
+def export_placements(session: Session) -> str:
+    """The placement history in the contract's CSV, candidates by pseudonym.
+
+    An ``ended`` event closes the candidate's latest earlier ``hired`` row at
+    the same employer (the contract puts the last day on the hired row).
+    """
+    rows = session.scalars(select(PlacementRow).order_by(PlacementRow.day, PlacementRow.pk))
+    out: list[dict[str, Any]] = []
+    open_hires: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row.candidate_pseudonym, row.employer_id)
+        if row.stage == "ended":
+            hired = open_hires.pop(key, None)
+            if hired is not None:
+                hired["ended"] = row.day.isoformat()
+            continue
+        item = {
+            "candidate_id": row.candidate_pseudonym,
+            "opening_id": row.opening_id or "",
+            "employer_id": row.employer_id,
+            "stage": row.stage,
+            "date": row.day.isoformat(),
+            "ended": "",
+            "hours_per_week": "" if row.hours_per_week is None else f"{row.hours_per_week:g}",
+        }
+        if row.stage == "hired":
+            open_hires[key] = item
+        out.append(item)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=PLACEMENT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(out)
+    return buffer.getvalue()

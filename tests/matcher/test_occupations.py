@@ -1,0 +1,162 @@
+"""Free text to ISCO-08 groups: the mechanics on the fake encoder, the meaning on the real one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fakes import FakeEncoder
+from paths import SHARED_DATA
+
+from matcher.encoders import CachedEncoder
+from matcher.errors import NotFittedError
+from matcher.occupations import OccupationMapper
+from matcher.taxonomy import Occupation, Taxonomy, import_taxonomy
+
+ANIMALS = "http://e/occ/animal"
+WAREHOUSE = "http://e/occ/warehouse"
+COOK = "http://e/occ/cook"
+
+SMALL = Taxonomy(
+    [
+        Occupation("5164", "Arbejde med kæledyr", "da", "5164", "disco08", 4),
+        Occupation("516400", "Arbejde med kæledyr", "da", "5164", "disco08", 5),
+        Occupation("9333", "Arbejde med lastning og losning", "da", "9333", "disco08", 4),
+        Occupation("933", "Transport- og lagerarbejde", "da", None, "disco08", 3),
+        Occupation(
+            ANIMALS,
+            "animal care attendant",
+            "en",
+            "5164",
+            "esco",
+            alt_labels=("animal carer", "kennel hand", "dog walker", "pet sitter", "zoo keeper"),
+            description="Animal care attendants feed animals and clean their cages.",
+        ),
+        Occupation(WAREHOUSE, "warehouse worker", "en", "9333", "esco", alt_labels=("stacker",)),
+        Occupation(COOK, "cook", "en", "5120", "esco", alt_labels=("chef",)),
+    ]
+)
+
+
+def fitted(**settings) -> OccupationMapper:  # type: ignore[no-untyped-def]
+    return OccupationMapper(FakeEncoder(), **settings).fit(SMALL)
+
+
+def test_maps_to_groups_best_first_with_channels() -> None:
+    (matches,) = fitted().map(["animal carer wanted"], top=3)
+    best = matches[0]
+    assert best.group == "5164"
+    assert best.code == ANIMALS and best.matched == "animal carer"
+    assert best.group_title == "Arbejde med kæledyr"  # the only level-4 title of 5164 here
+    assert set(best.channels) == {"encoder", "lexical"}
+    assert 0.0 <= best.score <= 1.0
+    assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
+
+
+def test_entries_cap_alt_labels_skip_upper_levels_and_drop_duplicates() -> None:
+    mapper = OccupationMapper(FakeEncoder(), max_alt_labels=2)
+    entries = mapper.entries(SMALL)
+    texts = [text for text, _, _ in entries]
+    assert "animal carer" in texts and "kennel hand" in texts and "dog walker" not in texts
+    assert "Transport- og lagerarbejde" not in texts  # level 3 has no unit group
+    assert texts.count("Arbejde med kæledyr") == 1  # level 5 repeats its level-4 title
+    assert any(kind == "description" for _, kind, _ in entries)
+
+
+def test_exclusion_leaves_entries_out() -> None:
+    mapper = fitted()
+    chosen = np.asarray([t == "stacker" for t in mapper.entry_texts_])
+    assert mapper.map(["stacker"], top=1)[0][0].group == "9333"
+    encoder, lexical = mapper.entry_scores(["stacker"], exclude=chosen)
+    assert encoder[0, chosen].max() == 0 and lexical[0, chosen].max() == 0
+    per_phrase = mapper.entry_scores(["stacker"], exclude=[np.flatnonzero(chosen)])
+    assert np.array_equal(per_phrase[0], encoder)
+
+
+def test_best_occupation_of_one_source() -> None:
+    mapper = fitted()
+    (match,) = mapper.best_occupations(["warehouse worker"])
+    assert match is not None and match.code == WAREHOUSE and match.source == "esco"
+    assert mapper.best_occupations([]) == []
+
+
+def test_second_fit_encodes_nothing_new() -> None:
+    encoder = CachedEncoder(FakeEncoder())
+    OccupationMapper(encoder).fit(SMALL)
+    before = encoder.encoded_count
+    OccupationMapper(encoder).fit(SMALL)
+    assert encoder.encoded_count == before
+
+
+def test_settings_are_checked() -> None:
+    with pytest.raises(NotFittedError):
+        OccupationMapper(FakeEncoder()).map(["x"])
+    with pytest.raises(ValueError, match="encoder_weight"):
+        OccupationMapper(FakeEncoder(), encoder_weight=0, lexical_weight=0).fit(SMALL)
+    with pytest.raises(ValueError, match="ISCO-08 unit group"):
+        OccupationMapper(FakeEncoder()).fit(Taxonomy([SMALL.occupations[3]]))
+    with pytest.raises(ValueError, match="top"):
+        fitted().map(["x"], top=0)
+    assert fitted().map([]) == []
+
+
+# ------------------------------------------------------------- the real model
+
+# A few groups around animals, warehouses, kitchens, shops and cleaning, with
+# their near neighbours, so that the real encoder has wrong answers to avoid
+# while the test encodes about a thousand texts, not nineteen thousand.
+GROUPS = (
+    *("5164", "6121", "6122", "6129", "9212", "2250", "3240"),  # animals
+    *("9333", "9334", "4321", "8344", "9329", "1324"),  # warehouses
+    *("5120", "9412", "3434"),  # kitchens
+    *("5223", "5230", "5221"),  # shops
+    *("9112", "9111", "9129", "5151"),  # cleaning
+)
+
+
+@pytest.fixture(scope="module")
+def real_mapper(e5_encoder: CachedEncoder) -> OccupationMapper:
+    taxonomy_dir = SHARED_DATA / "taxonomy"
+    if not taxonomy_dir.is_dir():
+        pytest.skip(f"shared taxonomy data not found at {taxonomy_dir}")
+    taxonomy = import_taxonomy(disco=taxonomy_dir / "disco08.csv", esco=taxonomy_dir / "esco")
+    return OccupationMapper(e5_encoder).fit(taxonomy.restricted(GROUPS))
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("phrase", "groups"),
+    [
+        # Animal care (5164) or the other animal groups a consultant would accept.
+        ("noget med dyr", {"5164", "6121", "6129", "9212"}),
+        ("arbejde med dyr", {"5164", "6121", "6129", "9212"}),
+        ("lagerarbejde", {"9333", "4321", "9334"}),
+        ("arbejde på et lager", {"9333", "4321", "9334"}),
+        ("opvasker i et køkken", {"9412"}),
+        ("rengøring på hotel", {"9112"}),
+        ("animal care", {"5164"}),
+        ("warehouse worker", {"9333"}),
+    ],
+)
+def test_phrases_map_to_the_right_group(
+    real_mapper: OccupationMapper, phrase: str, groups: set[str]
+) -> None:
+    (matches,) = real_mapper.map([phrase], top=3)
+    assert matches[0].group in groups, [(m.group, m.title, m.score) for m in matches]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("phrase", "group"),
+    [
+        # Harder: the closest group by words is a neighbour (shop owners, cleaning
+        # supervisors), the right one is among the first three.
+        ("butiksassistent", "5223"),
+        ("rengøringsassistent", "9112"),
+        ("lagermedarbejder", "4321"),
+    ],
+)
+def test_harder_phrases_find_the_group_in_the_top_three(
+    real_mapper: OccupationMapper, phrase: str, group: str
+) -> None:
+    (matches,) = real_mapper.map([phrase], top=3)
+    assert group in {m.group for m in matches}, [(m.group, m.title, m.score) for m in matches]

@@ -1,0 +1,141 @@
+"""Recommendations and suggested employers, as the engine ranks them, audited."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from conftest import CATALOGUE, HEALTH_MARKER, TODAY, Api, candidate, opening
+from fakes import FakeEncoder
+
+from matcher.ranker import PreferenceRanker
+from matcher.records import Candidate, Opening, Ranking
+
+
+def test_the_ranking_is_the_engines(stocked: Api) -> None:
+    record = candidate(
+        "c-1",
+        preferences={"desired": ["dyrepasser", "hunde"], "hours_per_week": {"max": 20}},
+        disclosure="yes",
+        competencies={"skills": ["pluk og pak"]},
+    )
+    stocked.post("anna", "/candidates", json=record)
+    response = stocked.get("anna", "/candidates/c-1/recommendations?k=3")
+    assert response.status_code == 200
+    ranking = Ranking.model_validate(response.json())
+    direct = PreferenceRanker(FakeEncoder()).fit(
+        [Opening.model_validate(o) for o in CATALOGUE if o["id"] != "o-gammel"]
+    )
+    expected = direct.rank(Candidate.model_validate(record), k=3, on=TODAY)
+    assert ranking == expected
+    assert ranking.results[0].opening_id == "o-dyr"
+    assert all(r.contact == "consultant" for r in ranking.results)
+    lager = next(r for r in ranking.results if r.opening_id == "o-lager")
+    assert lager.violations == ["hours"]
+
+
+def test_k_date_expiry_and_health_inertness(stocked: Api) -> None:
+    with_health = candidate("c-1", health={"note": HEALTH_MARKER}, secret_field="x")
+    stocked.post("anna", "/candidates", json=with_health)
+    stocked.post("anna", "/candidates", json=candidate("c-2"))
+    one = stocked.get("anna", "/candidates/c-1/recommendations?k=1").json()["results"]
+    everything = stocked.get("anna", "/candidates/c-1/recommendations?k=50").json()["results"]
+    assert len(one) == 1 and len(everything) == 3  # o-gammel has expired
+    plain = stocked.get("anna", "/candidates/c-2/recommendations?k=50").json()["results"]
+    assert [r["score"] for r in everything] == [r["score"] for r in plain]
+    assert all(r["contact"] == "self" for r in plain)
+    later = (TODAY + timedelta(days=90)).isoformat()  # after the catalogue's 60-day expiry
+    assert stocked.get("anna", f"/candidates/c-1/recommendations?date={later}").json() == {
+        "candidate_id": "c-1",
+        "results": [],
+    }
+    early = (TODAY - timedelta(days=1)).isoformat()
+    refused = stocked.get("anna", f"/candidates/c-1/recommendations?date={early}")
+    assert refused.status_code == 422 and "today or later" in refused.json()["detail"]
+    bad = stocked.get("anna", "/candidates/c-1/recommendations?k=0&date=soon")
+    assert bad.status_code == 422
+    fields = {p["field"] for p in bad.json()["problems"]}
+    assert fields == {"query parameter 'k'", "query parameter 'date'"}
+
+
+def test_an_empty_catalogue_still_answers(api: Api) -> None:
+    api.post("anna", "/candidates", json=candidate("c-1"))
+    response = api.get("anna", "/candidates/c-1/recommendations")
+    assert response.json() == {"candidate_id": "c-1", "results": []}
+    assert api.get("anna", "/candidates/c-1/employers").json()["results"] == []
+
+
+def test_a_changed_profile_is_ranked_afresh(stocked: Api) -> None:
+    stocked.post("anna", "/candidates", json=candidate("c-1", ["dyrepasser"]))
+    first = stocked.get("anna", "/candidates/c-1/recommendations?k=1").json()
+    assert first["results"][0]["opening_id"] == "o-dyr"
+    stocked.put("anna", "/candidates/c-1", json=candidate("c-1", ["køkkenmedhjælper opvask"]))
+    second = stocked.get("anna", "/candidates/c-1/recommendations?k=1").json()
+    assert second["results"][0]["opening_id"] == "o-kok"
+
+
+def test_suggested_employers_include_those_with_nothing_posted(stocked: Api) -> None:
+    stocked.put(
+        "jens",
+        "/employers/e-park",
+        json={"id": "e-park", "name": "Parkforvaltningen", "description": "Dyrepasser i parken"},
+    )
+    stocked.post("anna", "/candidates", json=candidate("c-1", ["dyrepasser"], disclosure="no"))
+    stocked.post("anna", "/candidates", json=candidate("c-2"))
+    hired = {"candidate_id": "c-2", "employer_id": "e-zoo", "stage": "hired", "date": "2026-01-05"}
+    stocked.post("anna", "/placements", json=hired)
+    response = stocked.get("anna", "/candidates/c-1/employers?k=10")
+    assert response.status_code == 200
+    results = {r["employer_id"]: r for r in response.json()["results"]}
+    assert {"e-dyr", "e-zoo", "e-park"} <= set(results)
+    assert results["e-dyr"]["open_openings"] == ["o-dyr"]
+    assert results["e-dyr"]["reasons"][0] == "open posting 'Dyrepasser'"
+    zoo = results["e-zoo"]
+    assert zoo["open_openings"] == [] and zoo["past_openings"] == 1
+    assert zoo["placements"] == {"hired": 1}
+    assert (
+        zoo["reasons"][0]
+        == "nothing posted now; posted 'Dyrepasser i zoo' before (job development)"
+    )
+    assert "earlier through IPS: 1 hired, 0 interviewed" in zoo["reasons"]
+    park = results["e-park"]
+    assert park["reasons"][0].startswith("nothing posted now; what the employer does fits")
+    assert all(r["contact"] == "self" for r in results.values())
+    ranked = [r["employer_id"] for r in response.json()["results"]]
+    assert ranked.index("e-dyr") < ranked.index("e-kantine")
+    assert stocked.get("anna", "/candidates/c-1/employers?k=1").json()["results"][0]["rank"] == 1
+
+
+def test_every_recommendation_request_is_audited(stocked: Api) -> None:
+    stocked.post("anna", "/candidates", json=candidate("c-1", health={"note": HEALTH_MARKER}))
+    ranking = stocked.get("anna", "/candidates/c-1/recommendations?k=2").json()
+    stocked.get("anna", "/candidates/c-1/recommendations?k=2")  # cached, still audited
+    stocked.get("anna", "/candidates/c-1/employers?k=2")
+    entries = stocked.get("root", "/audit?action=recommendations").json()
+    assert len(entries) == 2
+    entry = entries[0]
+    assert entry["user_id"] == 1 and entry["candidate_pseudonym"].startswith("p-")
+    detail = entry["detail"]
+    assert detail["k"] == 2 and detail["date"] == date.today().isoformat()
+    assert detail["model"] == "fake-hashing-256" and detail["engine"]
+    assert detail["results"] == [
+        {"opening_id": r["opening_id"], "score": r["score"]} for r in ranking["results"]
+    ]
+    assert "c-1" not in str(entries)
+    employers = stocked.get("root", "/audit?action=suggested_employers").json()
+    assert len(employers) == 1 and employers[0]["detail"]["results"][0]["employer_id"]
+    pseudonym = entry["candidate_pseudonym"]
+    mine = stocked.get("root", f"/audit?candidate_pseudonym={pseudonym}").json()
+    assert {e["action"] for e in mine} == {
+        "candidate.create",
+        "recommendations",
+        "suggested_employers",
+    }
+
+
+def test_new_openings_reach_suggested_employers(stocked: Api) -> None:
+    stocked.post("anna", "/candidates", json=candidate("c-1", ["gartner"]))
+    before = stocked.get("anna", "/candidates/c-1/employers?k=10").json()["results"]
+    assert "e-have" not in {r["employer_id"] for r in before}
+    stocked.post("jens", "/openings", json=opening("o-have", "Gartner", employer_id="e-have"))
+    after = stocked.get("anna", "/candidates/c-1/employers?k=1").json()["results"]
+    assert after[0]["employer_id"] == "e-have"
