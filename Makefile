@@ -1,5 +1,6 @@
 # The two commands of the README:
-#   make demo   installs ipsmatch and ranks the demo openings for the demo candidates
+#   make demo   installs ipsmatch, ranks the demo openings for the demo candidates, then
+#               serves the API on the demo data (embedded SQLite store)
 #   make test   installs ipsmatch with its development tools and runs every check
 PYTHON ?= python3
 VENV ?= .venv
@@ -27,6 +28,7 @@ demo: install model
 		--openings data/demo/openings.jsonl --k 5 --out $(DEMO_OUT)
 	$(BIN)/ipsmatch show $(DEMO_OUT) --candidates data/demo/candidates.jsonl \
 		--openings data/demo/openings.jsonl --limit 3
+	$(BIN)/ipsmatch serve --demo
 
 lint:
 	$(BIN)/ruff check .
