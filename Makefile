@@ -28,7 +28,7 @@ demo: install model
 		--openings data/demo/openings.jsonl --k 5 --out $(DEMO_OUT)
 	$(BIN)/ipsmatch show $(DEMO_OUT) --candidates data/demo/candidates.jsonl \
 		--openings data/demo/openings.jsonl --limit 3
-	$(BIN)/ipsmatch serve --demo
+	$(BIN)/ipsmatch serve --demo --data-dir .ipsmatch-demo
 
 lint:
 	$(BIN)/ruff check .

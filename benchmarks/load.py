@@ -221,20 +221,43 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def serve(args: argparse.Namespace) -> None:
-    """The child process: the app under uvicorn, on loopback."""
-    import uvicorn
-
+def worker_app() -> Any:
+    """The app of one worker process, from the options `serve` left in the environment."""
     from service.app import create_app
     from service.settings import Settings
 
+    options = json.loads(os.environ["IPSMATCH_LOAD_SERVE"])
     settings = Settings(
-        data_dir=args.data_dir,
-        database_url=args.database_url,
-        ranking_cache_size=0 if args.no_ranking_cache else 4096,
+        data_dir=options["data_dir"],
+        database_url=options["database_url"],
+        ranking_cache_size=0 if options["no_ranking_cache"] else 4096,
     )
-    app = create_app(settings, encoder=make_encoder(args.encoder, args.model))
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
+    return create_app(settings, encoder=make_encoder(options["encoder"], Path(options["model"])))
+
+
+def serve(args: argparse.Namespace) -> None:
+    """The child process: the app under uvicorn, on loopback, in `--workers` processes."""
+    import uvicorn
+
+    os.environ["IPSMATCH_LOAD_SERVE"] = json.dumps(
+        {
+            "data_dir": str(args.data_dir),
+            "database_url": args.database_url,
+            "no_ranking_cache": args.no_ranking_cache,
+            "encoder": args.encoder,
+            "model": str(args.model),
+        }
+    )
+    uvicorn.run(
+        "load:worker_app",
+        factory=True,
+        app_dir=str(Path(__file__).parent),
+        host="127.0.0.1",
+        port=args.port,
+        workers=args.workers,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 def start_server(args: argparse.Namespace, data_dir: Path, url: str, port: int) -> Any:
@@ -253,6 +276,7 @@ def start_server(args: argparse.Namespace, data_dir: Path, url: str, port: int) 
         "--model",
         str(args.model),
     ]
+    command += ["--workers", str(args.workers)]
     if args.no_ranking_cache:
         command.append("--no-ranking-cache")
     return subprocess.Popen(command, stdout=sys.stderr, stderr=sys.stderr)
@@ -326,6 +350,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--database-url", default=None, help="a SQLAlchemy URL; default: SQLite in a temp dir"
     )
     parser.add_argument("--no-ranking-cache", action="store_true")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="service processes (uvicorn workers)"
+    )
     parser.add_argument("--start-timeout", type=float, default=900.0)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
@@ -442,6 +469,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "cold_p50_ms": percentile_ms(cold, 50),
         "cold_p95_ms": percentile_ms(cold, 95),
         "ranking_cache": not args.no_ranking_cache,
+        "workers": args.workers,
         "service_start_s": round(start_s, 1),
         "encoder": encoder.model_id,
         "database": url.split(":", 1)[0],
