@@ -349,11 +349,12 @@ def synthesise(
         template = templates[chosen[i]]
         assert opening_segments(openings[i]) == template.segments()
 
-    # Segment vectors, a chunk of openings at a time straight into the flat array.
+    # Segment vectors, a chunk of openings at a time straight into the flat array, in
+    # float16 as the fitted ranker keeps them (a float32 array would be copied by `fit`).
     counts = np.asarray([len(encoded.rows[t]) for t in chosen], dtype=np.int64)
     segment_offsets = np.concatenate([[0], np.cumsum(counts)])
     sigma = sigma_for(TARGET_NOISE_COSINE, encoded.vectors.shape[1])
-    segments = np.empty((int(segment_offsets[-1]), encoded.vectors.shape[1]), dtype=np.float32)
+    segments = np.empty((int(segment_offsets[-1]), encoded.vectors.shape[1]), dtype=np.float16)
     cosines = []
     for start in range(0, count, CHUNK):
         stop = min(start + CHUNK, count)

@@ -59,6 +59,7 @@ from evaluation.vocabulary import (
     FAMILIES,
     TOWNS,
 )
+from matcher.geo import haversine_km
 from matcher.records import Candidate, Opening
 
 SCHEDULE_BITS = {"day": 1, "evening": 2, "night": 4, "weekend": 8}
@@ -142,15 +143,6 @@ def _jitter(rng: np.random.Generator, lat: float, lon: float, km: float) -> tupl
     dlat = rng.normal(0, km / 111)
     dlon = rng.normal(0, km / (111 * math.cos(math.radians(lat))))
     return round(lat + dlat, 4), round(lon + dlon, 4)
-
-
-def _haversine(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    p1, p2 = math.radians(lat), np.radians(lats)
-    a = (
-        np.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * np.cos(p2) * np.sin(np.radians(lons - lon) / 2) ** 2
-    )
-    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
 def _sigmoid(x: float) -> float:
@@ -566,7 +558,7 @@ class _World:
         rows = open_rows[(cat.posted[open_rows] <= ordinal) & (cat.expires[open_rows] >= ordinal)]
         if len(rows):
             # Only openings within 80 km are considered at all.
-            rows = rows[_haversine(person.lat, person.lon, cat.lat[rows], cat.lon[rows]) <= 80]
+            rows = rows[haversine_km(person.lat, person.lon, cat.lat[rows], cat.lon[rows]) <= 80]
         if len(rows) > SEEN_PER_SESSION:
             # Nobody reads the whole market: a session looks at a sample of what is open nearby,
             # which also keeps outcome rates the same for small and large catalogues.
@@ -585,7 +577,7 @@ class _World:
             # Job development: with consent, the consultant approaches an employer in a
             # wanted field directly, with no opening posted.
             interest = person.interest_on(day)
-            distance = _haversine(person.lat, person.lon, self.employer_lat, self.employer_lon)
+            distance = haversine_km(person.lat, person.lon, self.employer_lat, self.employer_lon)
             appeal = 3.0 * interest[self.employer_family] - 0.05 * distance + 0.5 * self.openness
             appeal = appeal + rng.gumbel(0, 0.7, size=len(appeal))
             employer = int(np.argmax(appeal))
@@ -606,7 +598,7 @@ class _World:
         cat = self.cat
         interest = person.interest_on(day)
         family = cat.family[rows]
-        distance = _haversine(person.lat, person.lon, cat.lat[rows], cat.lon[rows])
+        distance = haversine_km(person.lat, person.lon, cat.lat[rows], cat.lon[rows])
         far = np.maximum(0.0, distance - person.tolerance_km)
         hours_off = (cat.hours_hi[rows] < person.hours[0]) | (cat.hours_lo[rows] > person.hours[1])
         times_off = (cat.schedule[rows] & ~person.schedule_ok) != 0
@@ -705,7 +697,7 @@ def _describe_fit(
     interest = person.interest_on(day)
     family = int(cat.family[row])
     distance = float(
-        _haversine(person.lat, person.lon, cat.lat[row : row + 1], cat.lon[row : row + 1])[0]
+        haversine_km(person.lat, person.lon, cat.lat[row : row + 1], cat.lon[row : row + 1])[0]
     )
     condition = int(cat.condition[row])
     return _Fit(

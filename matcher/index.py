@@ -18,6 +18,7 @@ IndexKind = Literal["auto", "exact", "hnsw"]
 # Below this many openings an exact scan is fast enough (about 5 ms a query
 # at 20,000 on two cores) and needs no build time.
 EXACT_UP_TO = 20_000
+ADD_CHUNK = 16_384
 
 
 class VectorIndex(Protocol):
@@ -28,8 +29,13 @@ class VectorIndex(Protocol):
         """Append vectors; their ids continue from the current size."""
         ...
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k (similarities, ids) per query row; id -1 pads short results."""
+    def search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (similarities, ids) per query row; id -1 pads short results.
+
+        With `allowed` (one bool per stored vector) only those ids come back.
+        """
         ...
 
 
@@ -45,13 +51,29 @@ class _FaissIndex:
         if len(vectors):
             self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         k = min(k, self.size)
         if k <= 0 or len(queries) == 0:
             empty = np.zeros((len(queries), 0))
             return empty.astype(np.float32), empty.astype(np.int64)
-        scores, ids = self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+        if allowed is not None and len(allowed) != self.size:
+            raise ValueError(f"allowed has {len(allowed)} flags for {self.size} stored vectors")
+        x = np.ascontiguousarray(queries, dtype=np.float32)
+        if allowed is None:
+            scores, ids = self._index.search(x, k)
+            return scores, ids
+        # faiss reads the bitmap through a raw pointer: `bits` must outlive the search.
+        bits = np.packbits(allowed, bitorder="little")
+        selector = faiss.IDSelectorBitmap(self.size, faiss.swig_ptr(bits))
+        scores, ids = self._index.search(x, k, params=self._parameters(selector, k))
         return scores, ids
+
+    def _parameters(self, selector: faiss.IDSelector, k: int) -> faiss.SearchParameters:
+        parameters = faiss.SearchParameters()
+        parameters.sel = selector
+        return parameters
 
 
 class ExactIndex(_FaissIndex):
@@ -74,10 +96,18 @@ class HNSWIndex(_FaissIndex):
         self._hnsw = index.hnsw
         self.ef_search = ef_search
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         # HNSW returns at most efSearch good neighbours; widen it for deep searches.
         self._hnsw.efSearch = max(self.ef_search, k)
-        return super().search(queries, k)
+        return super().search(queries, k, allowed)
+
+    def _parameters(self, selector: faiss.IDSelector, k: int) -> faiss.SearchParameters:
+        parameters = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
+        parameters.sel = selector
+        parameters.efSearch = max(self.ef_search, k)
+        return parameters
 
 
 def build_index(vectors: np.ndarray, kind: IndexKind = "auto") -> VectorIndex:
@@ -89,7 +119,9 @@ def build_index(vectors: np.ndarray, kind: IndexKind = "auto") -> VectorIndex:
     if chosen not in ("exact", "hnsw"):
         raise ValueError(f"index kind {kind!r} is not one of 'auto', 'exact', 'hnsw'")
     index: VectorIndex = ExactIndex(dimension) if chosen == "exact" else HNSWIndex(dimension)
-    index.add(vectors)
+    # In chunks, so vectors kept in float16 are never converted whole.
+    for start in range(0, len(vectors), ADD_CHUNK):
+        index.add(vectors[start : start + ADD_CHUNK])
     return index
 
 

@@ -31,7 +31,7 @@ from matcher.conditions import (
 )
 from matcher.encoders import CachedEncoder, ProgressCallback, TextEncoder
 from matcher.errors import NotFittedError
-from matcher.geo import haversine_km
+from matcher.geo import haversine_km, unit_vectors, within_km
 from matcher.index import IndexKind, VectorIndex, build_index
 from matcher.lexical import LexicalChannel
 from matcher.links import OccupationLink, TaxonomyLinks
@@ -58,6 +58,12 @@ from matcher.text import competency_texts, opening_full_text, opening_segments, 
 
 Postcodes = Mapping[str, tuple[float, float]]
 _NO_DATE = np.iinfo(np.int64).max
+# Openings scored per block, so scoring a whole catalogue never copies all its vectors at once.
+SCORE_BLOCK = 4_096
+# A commute check at the shortlist stage leaves openings a metre beyond the limit
+# to the scorer, whose haversine distance decides (the two computations can differ
+# in the last bits).
+_REACH_SLACK_KM = 1e-3
 
 
 @dataclass
@@ -67,7 +73,8 @@ class OpeningVectors:
     Opening ``i`` owns rows ``segment_offsets[i]:segment_offsets[i+1]`` of
     ``segments`` (its whole text first, then title and sentences) and rows
     ``requirement_offsets[i]:requirement_offsets[i+1]`` of ``requirements``
-    (its required skills).
+    (its required skills). Segments may be float16: a fitted ranker keeps them
+    so (half the memory; cosines change in the fourth decimal).
     """
 
     segments: np.ndarray
@@ -182,6 +189,10 @@ class PreferenceRanker:
         Openings retrieved per wish; past-work queries retrieve a quarter of it.
     score_all_up_to:
         Catalogues this small are always scored whole, without retrieval.
+    scan_up_to:
+        When at most this many openings break none of the person's preferences,
+        the shortlist compares them all with the person's wishes directly
+        instead of searching the index (faster, and exact, for such small sets).
     postcodes:
         Postcode → (lat, lon), to place records that give only a postcode
         (a `matcher.places.PostcodeTable` is one).
@@ -203,6 +214,7 @@ class PreferenceRanker:
         index: IndexKind = "auto",
         shortlist_per_query: int = 200,
         score_all_up_to: int = 2_000,
+        scan_up_to: int = 6_000,
         postcodes: Postcodes | None = None,
         taxonomy: Taxonomy | None = None,
         occupation_mapper: OccupationMapper | None = None,
@@ -212,6 +224,7 @@ class PreferenceRanker:
         self.index = index
         self.shortlist_per_query = shortlist_per_query
         self.score_all_up_to = score_all_up_to
+        self.scan_up_to = scan_up_to
         self.postcodes = postcodes
         self.taxonomy = taxonomy
         self.occupation_mapper = occupation_mapper
@@ -236,13 +249,17 @@ class PreferenceRanker:
             raise ValueError(
                 f"vectors describe {vectors.count} openings but {len(self.openings_)} were given"
             )
-        self.vectors_ = vectors
+        self.vectors_ = OpeningVectors(
+            segments=vectors.segments.astype(np.float16, copy=False),
+            segment_offsets=vectors.segment_offsets,
+            requirements=vectors.requirements,
+            requirement_offsets=vectors.requirement_offsets,
+        )
         self.scale_: SimilarityScale = measure_scale(self.encoder_)
         self.lexical_ = LexicalChannel().fit([opening_title_text(o) for o in self.openings_])
-        whole = vectors.whole_texts()
-        self.index_: VectorIndex | None = (
-            build_index(whole, self.index) if len(self.openings_) > self.score_all_up_to else None
-        )
+        self.index_: VectorIndex | None = None
+        if len(self.openings_) > self.score_all_up_to:
+            self.index_ = build_index(self.vectors_.whole_texts(), self.index)
         self._tabulate()
         labels = all_labels()
         self.condition_label_bits_ = np.asarray([bit for bit, _ in labels], dtype=np.int64)
@@ -309,6 +326,7 @@ class PreferenceRanker:
             licence[i] = opening.requires.driving_licence
             languages[i] = _bitmask(opening.requires.languages, self.languages_)
         self.lat_, self.lon_ = lat, lon
+        self.places_ = unit_vectors(lat, lon)
         self.hours_min_, self.hours_max_ = hours_min, hours_max
         self.expires_, self.posted_ = expires, posted
         self.schedule_, self.kind_ = schedule, kind
@@ -420,39 +438,97 @@ class PreferenceRanker:
                 if progress is not None:
                     progress(1)
 
-    def _open_mask(self, rows: np.ndarray, day: date) -> np.ndarray:
+    def _open_mask(self, rows: np.ndarray | slice, day: date) -> np.ndarray:
         today = day.toordinal()
         return (self.expires_[rows] >= today) & (self.posted_[rows] <= today)
 
     def _shortlist(self, query: CandidateQuery, day: date, k: int, exhaustive: bool) -> np.ndarray:
-        everything = np.arange(len(self.openings_))
+        """The open openings worth scoring.
+
+        Retrieval searches only among openings that break none of the person's
+        stated preferences (the checks of `_breaks_stated` plus commute reach),
+        because those rank first: the best matches of each wish and of past
+        work among them. Openings that break something are retrieved only
+        when too few break nothing to fill the ranking.
+        """
+        open_now = self._open_mask(slice(None), day)
         if exhaustive or self.index_ is None:
-            return everything[self._open_mask(everything, day)]
+            return np.flatnonzero(open_now)
         per_query = self.shortlist_per_query
-        found = [self.index_.search(query.wishes, per_query)[1].ravel()]
-        if len(query.competencies):
-            found.append(self.index_.search(query.competencies[:8], per_query // 4)[1].ravel())
-        near = self._within_reach(query.candidate)
-        if near is not None and len(near):
-            whole = self.vectors_.segments[self.vectors_.segment_offsets[near]]
-            best = (query.wishes @ whole.T).max(axis=0)
-            keep = min(per_query, len(near))
-            found.append(near[np.argpartition(-best, keep - 1)[:keep]])
+        queries = np.vstack([query.wishes, query.competencies[:8]])
+        depths = [per_query] * len(query.wishes) + [per_query // 4] * (
+            len(queries) - len(query.wishes)
+        )
+        fitting = open_now & ~self._breaks_stated(query, slice(None))
+        reach = self._reach(query.candidate)
+        if reach is not None:
+            fitting &= reach
+        found = [self._nearest(queries, depths, fitting)]
+        if np.count_nonzero(fitting) < k:
+            found.append(self._nearest(query.wishes, [per_query] * len(query.wishes), open_now))
         chosen = np.unique(np.concatenate(found))
-        chosen = chosen[chosen >= 0]
-        chosen = chosen[self._open_mask(chosen, day)]
         if len(chosen) < k:
             # Too few open openings among the nearest: fall back to all of them.
-            return everything[self._open_mask(everything, day)]
+            return np.flatnonzero(open_now)
         return chosen
 
-    def _within_reach(self, candidate: Candidate) -> np.ndarray | None:
+    def _nearest(
+        self, queries: np.ndarray, depths: Sequence[int], allowed: np.ndarray
+    ) -> np.ndarray:
+        """Ids of the `depths[j]` allowed openings whose whole text best matches query j."""
+        rows = np.flatnonzero(allowed)
+        if len(queries) == 0 or len(rows) == 0:
+            return np.zeros(0, dtype=np.int64)
+        if len(rows) <= self.scan_up_to:
+            whole = self.vectors_.segments[self.vectors_.segment_offsets[rows]]
+            similarity = queries @ whole.astype(np.float32).T
+            found = []
+            for j, depth in enumerate(depths):
+                depth = min(depth, len(rows))
+                found.append(rows[np.argpartition(-similarity[j], depth - 1)[:depth]])
+            return np.concatenate(found)
+        if self.index_ is None:
+            raise NotFittedError("the ranker has no index for a catalogue this large")
+        _, ids = self.index_.search(queries, max(depths), allowed=allowed)
+        nearest = np.concatenate([ids[j, :depth] for j, depth in enumerate(depths)])
+        return nearest[nearest >= 0]
+
+    def _reach(self, candidate: Candidate) -> np.ndarray | None:
+        """Per opening: within the person's commute limit, or placed nowhere known."""
         limit = candidate.preferences.max_commute_km
         home = _coordinates(candidate.location, self.postcodes)
         if limit is None or home is None:
             return None
-        distance = haversine_km(home[0], home[1], self.lat_, self.lon_)
-        return np.flatnonzero(distance <= limit)
+        (home_xyz,) = unit_vectors(np.array([home[0]]), np.array([home[1]]))
+        near = within_km(home_xyz, self.places_, limit + _REACH_SLACK_KM)
+        return near | np.isnan(self.lat_) | np.isnan(self.lon_)
+
+    def _breaks_stated(self, query: CandidateQuery, rows: np.ndarray | slice) -> np.ndarray:
+        """Per opening: breaks the hours, schedule, kind or avoided conditions (not commute)."""
+        return np.logical_or.reduce(list(self._stated_violations(query, rows).values()))
+
+    def _stated_violations(
+        self, query: CandidateQuery, rows: np.ndarray | slice
+    ) -> dict[str, np.ndarray]:
+        """The checks on stated fields and workplace conditions, per violation code."""
+        prefs = query.candidate.preferences
+        kind = self.kind_[rows]
+        broken = {code: np.zeros(len(kind), dtype=bool) for code in VIOLATION_CODES}
+        shown = self.conditions_[rows]
+        avoided = (shown[np.newaxis, :] & query.avoid_conditions[:, np.newaxis]) != 0
+        broken["avoid"] = np.asarray(avoided.any(axis=0))
+        if prefs.hours_per_week is not None and prefs.hours_per_week.stated:
+            low = prefs.hours_per_week.min if prefs.hours_per_week.min is not None else 0.0
+            high = prefs.hours_per_week.max if prefs.hours_per_week.max is not None else 168.0
+            o_min, o_max = self.hours_min_[rows], self.hours_max_[rows]
+            broken["hours"] = np.asarray(
+                ~np.isnan(o_min) & (np.fmax(o_min, low) > np.fmin(o_max, high))
+            )
+        if prefs.schedule:
+            accepted = _bitmask(prefs.schedule, self.schedule_bits_)
+            broken["schedule"] = (self.schedule_[rows] & ~accepted) != 0
+        broken["kind"] = (kind & _bitmask(prefs.kinds, self.kind_bits_)) == 0
+        return broken
 
     def rank_encoded(
         self, query: CandidateQuery, k: int = 10, on: date | None = None, exhaustive: bool = False
@@ -514,14 +590,16 @@ class PreferenceRanker:
 
     # ------------------------------------------------------------- scoring
 
-    def _best_per_opening(
-        self, queries: np.ndarray, rows: np.ndarray, group_starts: np.ndarray
-    ) -> np.ndarray:
+    def _best_per_opening(self, queries: np.ndarray, chosen: np.ndarray) -> np.ndarray:
         """Calibrated best similarity of each query to each opening's segments."""
         if len(queries) == 0:
-            return np.zeros((0, len(group_starts)), dtype=np.float32)
-        cosines = queries @ self.vectors_.segments[rows].T
-        best = np.maximum.reduceat(cosines, group_starts, axis=1)
+            return np.zeros((0, len(chosen)), dtype=np.float32)
+        best = np.empty((len(queries), len(chosen)), dtype=np.float32)
+        for start in range(0, len(chosen), SCORE_BLOCK):
+            block = chosen[start : start + SCORE_BLOCK]
+            rows, group_starts = _segment_rows(self.vectors_.segment_offsets, block)
+            cosines = queries @ self.vectors_.segments[rows].astype(np.float32).T
+            best[:, start : start + len(block)] = np.maximum.reduceat(cosines, group_starts, axis=1)
         return self.scale_.fit(best, self.scale_.baselines(queries))
 
     def _score(self, query: CandidateQuery, chosen: np.ndarray) -> _Scored:
@@ -529,10 +607,8 @@ class PreferenceRanker:
         candidate = query.candidate
         prefs = candidate.preferences
         comp = candidate.competencies
-        rows, group_starts = _segment_rows(self.vectors_.segment_offsets, chosen)
-
         # Preference fit: the best wish, by meaning and by words.
-        semantic = self._best_per_opening(query.wishes, rows, group_starts)
+        semantic = self._best_per_opening(query.wishes, chosen)
         lexical = self.lexical_.similarity(prefs.desired, chosen)
         wish_fit = (w.semantic * semantic + w.lexical * lexical) / (w.semantic + w.lexical)
         best_wish = wish_fit.argmax(axis=0)
@@ -552,21 +628,10 @@ class PreferenceRanker:
             preference = np.minimum(1.0, preference + w.occupation_bonus * newly)
 
         # Violations (avoided words in the text are looked up later, in `_pick`).
-        shown = self.conditions_[chosen]
-        avoided = (shown[np.newaxis, :] & query.avoid_conditions[:, np.newaxis]) != 0
-        broken = {code: np.zeros(len(chosen), dtype=bool) for code in VIOLATION_CODES}
-        broken["avoid"] = np.asarray(avoided.any(axis=0))
-        if prefs.hours_per_week is not None and prefs.hours_per_week.stated:
-            low = prefs.hours_per_week.min if prefs.hours_per_week.min is not None else 0.0
-            high = prefs.hours_per_week.max if prefs.hours_per_week.max is not None else 168.0
-            o_min, o_max = self.hours_min_[chosen], self.hours_max_[chosen]
-            broken["hours"] = np.asarray(
-                ~np.isnan(o_min) & (np.fmax(o_min, low) > np.fmin(o_max, high))
-            )
-        if prefs.schedule:
-            accepted = _bitmask(prefs.schedule, self.schedule_bits_)
-            broken["schedule"] = (self.schedule_[chosen] & ~accepted) != 0
-        broken["kind"] = (self.kind_[chosen] & _bitmask(prefs.kinds, self.kind_bits_)) == 0
+        broken = self._stated_violations(query, chosen)
+        avoided = (
+            self.conditions_[chosen][np.newaxis, :] & query.avoid_conditions[:, np.newaxis]
+        ) != 0
         distance = np.full(len(chosen), np.nan)
         home = _coordinates(candidate.location, self.postcodes)
         if home is not None:
@@ -576,7 +641,7 @@ class PreferenceRanker:
         violated = np.logical_or.reduce(list(broken.values()))
 
         # Competency fit: relevance of past work, and the share of requirements met.
-        experience = self._best_per_opening(query.competencies, rows, group_starts)
+        experience = self._best_per_opening(query.competencies, chosen)
         if len(query.competencies):
             best_experience = experience.argmax(axis=0)
             experience_fit = experience.max(axis=0)

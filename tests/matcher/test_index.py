@@ -45,3 +45,25 @@ def test_k_beyond_size_and_additions() -> None:
 def test_unknown_kind_is_refused() -> None:
     with pytest.raises(ValueError, match="'auto', 'exact', 'hnsw'"):
         build_index(unit_vectors(3), "ivf")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kind", ["exact", "hnsw"])
+def test_search_among_allowed_returns_only_those(kind: str) -> None:
+    vectors = unit_vectors(3000)
+    queries = unit_vectors(5, seed=5)
+    allowed = np.zeros(len(vectors), dtype=bool)
+    allowed[::7] = True
+    index = build_index(vectors, kind)  # type: ignore[arg-type]
+    _, ids = index.search(queries, 20, allowed=allowed)
+    assert ids.shape == (5, 20)
+    assert allowed[ids].all()
+    rows = np.flatnonzero(allowed)
+    truth = rows[np.argsort(-(queries @ vectors[rows].T), axis=1)[:, :20]]
+    found = sum(len(set(f) & set(t)) for f, t in zip(ids, truth, strict=True))
+    assert found / truth.size >= (1.0 if kind == "exact" else 0.9)
+
+
+def test_allowed_flags_must_cover_the_index() -> None:
+    index = build_index(unit_vectors(10), "exact")
+    with pytest.raises(ValueError, match="3 flags for 10 stored vectors"):
+        index.search(unit_vectors(1, seed=6), 2, allowed=np.ones(3, dtype=bool))

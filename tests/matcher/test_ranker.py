@@ -259,3 +259,43 @@ def test_shortlist_gives_the_same_top_as_scoring_everything() -> None:
     fast = ranker.rank(person, on=DAY, k=10)
     full = ranker.rank(person, on=DAY, k=10, exhaustive=True)
     assert ranked_ids(fast) == ranked_ids(full)
+
+
+def _constrained_catalogue(size: int) -> list:  # type: ignore[type-arg]
+    rng = np.random.default_rng(11)
+    words = ["dyr", "lager", "kontor", "køkken", "rengøring", "gartner", "butik", "pedel", "it"]
+    places = [NØRREBRO, VALBY, AARHUS]
+    return [
+        opening(
+            f"o-{i}",
+            " ".join(rng.choice(words, 2)),
+            " ".join(rng.choice(words, 4)),
+            hours_per_week={"min": int(rng.integers(5, 20)), "max": int(rng.integers(20, 38))},
+            location=places[int(rng.integers(0, 3))],
+        )
+        for i in range(size)
+    ]
+
+
+@pytest.mark.parametrize("scan_up_to", [0, 10_000])
+@pytest.mark.parametrize(
+    "wants",
+    [
+        {"max_commute_km": 10, "hours_per_week": {"max": 25}},
+        # Nothing within 1 km: every result breaks something, in the exhaustive order.
+        {"max_commute_km": 1},
+        # Only few openings allow 6 hours a week or less: the rest fill the ranking.
+        {"hours_per_week": {"max": 6}},
+    ],
+)
+def test_shortlist_among_fitting_openings_gives_the_exhaustive_top(
+    scan_up_to: int,
+    wants: dict,  # type: ignore[type-arg]
+) -> None:
+    ranker = PreferenceRanker(
+        FakeEncoder(), index="hnsw", score_all_up_to=50, scan_up_to=scan_up_to
+    ).fit(_constrained_catalogue(400))
+    person = candidate(["dyr og gartner"], location=NØRREBRO, **wants)
+    fast = ranker.rank(person, on=DAY, k=10)
+    full = ranker.rank(person, on=DAY, k=10, exhaustive=True)
+    assert ranked_ids(fast) == ranked_ids(full)
