@@ -8,7 +8,8 @@ cosine similarity.
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+import copy
+from typing import Literal, Protocol, Self
 
 import faiss
 import numpy as np
@@ -27,6 +28,10 @@ class VectorIndex(Protocol):
 
     def add(self, vectors: np.ndarray) -> None:
         """Append vectors; their ids continue from the current size."""
+        ...
+
+    def copy(self) -> VectorIndex:
+        """An independent copy: adding to it leaves this index as it is."""
         ...
 
     def search(
@@ -50,6 +55,11 @@ class _FaissIndex:
     def add(self, vectors: np.ndarray) -> None:
         if len(vectors):
             self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+
+    def copy(self) -> Self:
+        clone = copy.copy(self)
+        clone._index = faiss.clone_index(self._index)
+        return clone
 
     def search(
         self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
@@ -93,8 +103,11 @@ class HNSWIndex(_FaissIndex):
         index.hnsw.efConstruction = ef_construction
         index.hnsw.efSearch = ef_search
         super().__init__(index)
-        self._hnsw = index.hnsw
         self.ef_search = ef_search
+
+    @property
+    def _hnsw(self) -> faiss.HNSW:
+        return self._index.hnsw  # type: ignore[attr-defined]
 
     def search(
         self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None

@@ -42,6 +42,8 @@ class LexicalChannel:
 
     def add(self, documents: Sequence[str]) -> None:
         """Append documents with the fitted vocabulary (new n-grams are not learned)."""
+        if not documents:
+            return
         rows = sp.csr_matrix(self.vectorizer_.transform(documents))
         self.matrix_ = sp.csr_matrix(sp.vstack([self.matrix_, rows], format="csr"))
 

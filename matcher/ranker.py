@@ -15,6 +15,7 @@ shortlist is measured against.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -206,6 +207,23 @@ class PreferenceRanker:
         default one over `encoder` with its default settings.
     """
 
+    # Fitted columns, one entry per opening (see `_tabulate`).
+    lat_: np.ndarray
+    lon_: np.ndarray
+    places_: np.ndarray
+    hours_min_: np.ndarray
+    hours_max_: np.ndarray
+    expires_: np.ndarray
+    posted_: np.ndarray
+    schedule_: np.ndarray
+    kind_: np.ndarray
+    licence_: np.ndarray
+    language_mask_: np.ndarray
+    requirement_phrases_: np.ndarray
+    conditions_: np.ndarray
+    opening_links_: list[OccupationLink | None]
+    opening_groups_: np.ndarray
+
     def __init__(
         self,
         encoder: TextEncoder | CachedEncoder,
@@ -260,11 +278,101 @@ class PreferenceRanker:
         self.index_: VectorIndex | None = None
         if len(self.openings_) > self.score_all_up_to:
             self.index_ = build_index(self.vectors_.whole_texts(), self.index)
-        self._tabulate()
+        self.languages_: dict[str, int] = {}
+        self.schedule_bits_ = {name: bit for bit, name in enumerate(SCHEDULES)}
+        self.kind_bits_ = {name: bit for bit, name in enumerate(KINDS)}
+        for name, column in self._tabulate(self.openings_).items():
+            setattr(self, name, column)
+        self.requirement_owner_ = np.repeat(
+            np.arange(len(self.openings_)), np.diff(self.vectors_.requirement_offsets)
+        )
+        self.full_texts_: list[str] | None = None
+        self.rows_by_id_ = {o.id: i for i, o in enumerate(self.openings_)}
+        self.retired_ = 0
         labels = all_labels()
         self.condition_label_bits_ = np.asarray([bit for bit, _ in labels], dtype=np.int64)
         self.condition_label_vectors_ = self.encoder_.encode([t for _, t in labels], "query")
         self._fit_links()
+        return self
+
+    def partial_fit(
+        self,
+        openings: Sequence[Opening],
+        vectors: OpeningVectors | None = None,
+        retire: Iterable[str] = (),
+    ) -> PreferenceRanker:
+        """Add `openings` to the fitted catalogue and retire the openings `retire` names.
+
+        An added opening whose id is already in the catalogue replaces it (the
+        old one is retired). Nothing fitted before is refitted: the lexical
+        channel keeps its vocabulary and weights (n-grams it has not seen do
+        not count for the new titles), and an exact index stays exact however
+        large it grows, so refit with `fit` once the catalogue has changed
+        much. Retired openings stay in the arrays but are never open.
+
+        Every fitted attribute is rebound to a new object, none is changed in
+        place, so ``copy.copy(ranker).partial_fit(...)`` leaves `ranker` as it
+        was for anyone still ranking with it.
+        """
+        self._check_fitted()
+        added = list(openings)
+        if vectors is None:
+            vectors = encode_openings(added, self.encoder_)
+        if vectors.count != len(added):
+            raise ValueError(
+                f"vectors describe {vectors.count} openings but {len(added)} were given"
+            )
+        retired_ids = {*retire, *(o.id for o in added)} & self.rows_by_id_.keys()
+        gone = [self.rows_by_id_[i] for i in retired_ids]
+        start = len(self.openings_)
+        old = self.vectors_
+        self.vectors_ = OpeningVectors(
+            segments=np.concatenate([old.segments, vectors.segments.astype(np.float16)]),
+            segment_offsets=np.concatenate(
+                [old.segment_offsets[:-1], vectors.segment_offsets + old.segment_offsets[-1]]
+            ),
+            requirements=np.concatenate([old.requirements, vectors.requirements]).astype(
+                old.requirements.dtype, copy=False
+            ),
+            requirement_offsets=np.concatenate(
+                [
+                    old.requirement_offsets[:-1],
+                    vectors.requirement_offsets + old.requirement_offsets[-1],
+                ]
+            ),
+        )
+        self.openings_ = self.openings_ + added
+        rows_by_id = {i: row for i, row in self.rows_by_id_.items() if i not in retired_ids}
+        rows_by_id.update((o.id, start + j) for j, o in enumerate(added))
+        self.rows_by_id_ = rows_by_id
+        self.languages_ = dict(self.languages_)
+        for name, column in self._tabulate(added).items():
+            setattr(self, name, np.concatenate([getattr(self, name), column]))
+        self.expires_[gone] = -1  # a fresh array (concatenated above): never open again
+        self.retired_ += len(gone)
+        self.requirement_owner_ = np.repeat(
+            np.arange(len(self.openings_)), np.diff(self.vectors_.requirement_offsets)
+        )
+        if self.full_texts_ is not None:
+            self.full_texts_ = self.full_texts_ + [opening_full_text(o) for o in added]
+        lexical = copy.copy(self.lexical_)
+        lexical.add([opening_title_text(o) for o in added])
+        self.lexical_ = lexical
+        new_whole = self.vectors_.segments[self.vectors_.segment_offsets[start:-1]]
+        if self.index_ is not None:
+            self.index_ = self.index_.copy()
+            self.index_.add(new_whole)
+        elif len(self.openings_) > self.score_all_up_to:
+            self.index_ = build_index(self.vectors_.whole_texts(), self.index)
+        if self.links_ is not None:
+            links = self.links_.of_openings(added)
+            self.opening_links_ = self.opening_links_ + links
+            groups = np.asarray([link.group if link else "" for link in links], dtype=object)
+            self.opening_groups_ = np.concatenate([self.opening_groups_, groups])
+        else:
+            self.opening_groups_ = np.concatenate(
+                [self.opening_groups_, np.full(len(added), "", dtype=object)]
+            )
         return self
 
     def _fit_links(self) -> None:
@@ -287,18 +395,16 @@ class PreferenceRanker:
             if link is not None:
                 self.opening_groups_[i] = link.group
 
-    def _tabulate(self) -> None:
-        """Columns of the fields that checks read, so checks run on arrays."""
-        openings = self.openings_
+    def _tabulate(self, openings: Sequence[Opening]) -> dict[str, np.ndarray]:
+        """Columns of the fields that checks read, so checks run on arrays.
+
+        New language codes get the next free bits of the ranker's language map
+        (at most 63; a code beyond that is never counted as required).
+        """
         n = len(openings)
-        self.languages_ = {
-            code: bit
-            for bit, code in enumerate(
-                sorted({c for o in openings for c in o.requires.languages})[:63]
-            )
-        }
-        self.schedule_bits_ = {name: bit for bit, name in enumerate(SCHEDULES)}
-        self.kind_bits_ = {name: bit for bit, name in enumerate(KINDS)}
+        for code in sorted({c for o in openings for c in o.requires.languages}):
+            if code not in self.languages_ and len(self.languages_) < 63:
+                self.languages_[code] = len(self.languages_)
         lat = np.full(n, np.nan)
         lon = np.full(n, np.nan)
         hours_min = np.full(n, np.nan)
@@ -325,21 +431,24 @@ class PreferenceRanker:
             kind[i] = 1 << self.kind_bits_[opening.kind]
             licence[i] = opening.requires.driving_licence
             languages[i] = _bitmask(opening.requires.languages, self.languages_)
-        self.lat_, self.lon_ = lat, lon
-        self.places_ = unit_vectors(lat, lon)
-        self.hours_min_, self.hours_max_ = hours_min, hours_max
-        self.expires_, self.posted_ = expires, posted
-        self.schedule_, self.kind_ = schedule, kind
-        self.licence_, self.language_mask_ = licence, languages
-        requirement_phrases = [canonical_phrase(s) for o in openings for s in o.requires.skills]
-        self.requirement_phrases_ = np.asarray(requirement_phrases, dtype=object)
-        self.requirement_owner_ = np.repeat(
-            np.arange(n), np.diff(self.vectors_.requirement_offsets)
-        )
-        self.full_texts_: list[str] | None = None
-        self.conditions_ = np.asarray(
-            [conditions_in_text(opening_full_text(o)) for o in openings], dtype=np.int64
-        )
+        phrases = [canonical_phrase(s) for o in openings for s in o.requires.skills]
+        return {
+            "lat_": lat,
+            "lon_": lon,
+            "places_": unit_vectors(lat, lon),
+            "hours_min_": hours_min,
+            "hours_max_": hours_max,
+            "expires_": expires,
+            "posted_": posted,
+            "schedule_": schedule,
+            "kind_": kind,
+            "licence_": licence,
+            "language_mask_": languages,
+            "requirement_phrases_": np.asarray(phrases, dtype=object),
+            "conditions_": np.asarray(
+                [conditions_in_text(opening_full_text(o)) for o in openings], dtype=np.int64
+            ),
+        }
 
     def _full_text(self, i: int) -> str:
         if self.full_texts_ is None:

@@ -11,8 +11,12 @@ fitted on; refitting from cached vectors costs no encoding.
 Two rankers are kept:
 
 * the **current** one, on openings not expired when it was fitted, answers
-  ``/recommendations``; an upload refits it before it returns, so a new
-  opening is rankable the moment its upload is acknowledged;
+  ``/recommendations``; an upload brings it up to date before it returns, so
+  a new opening is rankable the moment its upload is acknowledged. Small
+  changes are applied in place (`PreferenceRanker.partial_fit` on a copy:
+  only the changed openings are loaded, tabulated and indexed); once the
+  changes since the last whole fit reach `REFIT_SHARE` of the catalogue, or
+  on a new day, it is fitted whole again;
 * the **history** one, on every opening with its dates set aside plus each
   employer's own description, finds employers known to hire in a wanted
   field even with nothing posted today. It is refitted only when employers
@@ -21,13 +25,15 @@ Two rankers are kept:
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -45,6 +51,11 @@ from service.schemas import SuggestedEmployer
 logger = logging.getLogger(__name__)
 
 EMPLOYER_PROFILE_PREFIX = "employer:"
+# Changes since the last whole fit, as a share of that fit's openings, that make the next
+# update a whole refit (a partial fit keeps the lexical channel's vocabulary and weights).
+REFIT_SHARE = 0.2
+# ... but a catalogue this small is simply refitted.
+REFIT_UP_TO = 500
 
 
 class LockedEncoder:
@@ -107,6 +118,11 @@ class Catalogue:
     day: date
     ranker: PreferenceRanker | None
     openings: dict[str, Opening]
+    # When each opening was last written (the store's `updated_at`): what changed since.
+    stamps: dict[str, datetime]
+    # Openings in the last whole fit, and openings added or retired since.
+    fitted: int = 0
+    changes: int = 0
 
 
 @dataclass(frozen=True)
@@ -238,11 +254,26 @@ class MatchingEngine:
                 return catalogue
             started = time.perf_counter()
             day = self.today()
+            if catalogue is not None and catalogue.day == day:
+                updated = self._update(catalogue)
+                if updated is not None:
+                    self._current = updated
+                    logger.info(
+                        "updated the catalogue: %d changes since its fit, revision %d, %.2f s",
+                        updated.changes,
+                        updated.revision,
+                        time.perf_counter() - started,
+                    )
+                    return updated
             with self.database.reader() as session:
                 revision = store.catalogue_revision(session)
-                openings = store.load_openings(session, expired_before=day)
+                stamped = store.load_stamped_openings(session, expired_before=day)
+            openings = [opening for opening, _ in stamped]
             ranker = self._fit(openings)
-            catalogue = Catalogue(revision, day, ranker, {o.id: o for o in openings})
+            stamps = {opening.id: at for opening, at in stamped}
+            catalogue = Catalogue(
+                revision, day, ranker, {o.id: o for o in openings}, stamps, fitted=len(openings)
+            )
             self._current = catalogue
             logger.info(
                 "fitted the catalogue: %d openings, revision %d, %.2f s",
@@ -251,6 +282,37 @@ class MatchingEngine:
                 time.perf_counter() - started,
             )
             return catalogue
+
+    def _update(self, catalogue: Catalogue) -> Catalogue | None:
+        """The catalogue with what changed in the store applied, or None if a refit is due."""
+        if catalogue.ranker is None or catalogue.fitted <= REFIT_UP_TO:
+            return None
+        with self.database.reader() as session:
+            revision = store.catalogue_revision(session)
+            stamps = store.opening_stamps(session, expired_before=catalogue.day)
+            changed = [i for i, at in stamps.items() if catalogue.stamps.get(i) != at]
+            removed = [i for i in catalogue.stamps if i not in stamps]
+            changes = catalogue.changes + len(changed) + len(removed)
+            if changes > REFIT_SHARE * catalogue.fitted:
+                return None
+            added = [opening for opening, _ in store.load_stamped_openings(session, ids=changed)]
+        if not added and not removed:  # employers changed, not openings
+            return dataclasses.replace(catalogue, revision=revision)
+        # On a copy: requests still ranking with the old catalogue are not disturbed.
+        ranker = copy.copy(catalogue.ranker).partial_fit(
+            added, vectors=self._vectors(added), retire=removed
+        )
+        openings = {i: o for i, o in catalogue.openings.items() if i in stamps}
+        openings.update((o.id, o) for o in added)
+        return Catalogue(
+            revision,
+            catalogue.day,
+            ranker,
+            openings,
+            stamps,
+            fitted=catalogue.fitted,
+            changes=changes,
+        )
 
     def history(self) -> History:
         revision = self.revision()

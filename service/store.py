@@ -13,7 +13,7 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -406,10 +406,35 @@ def upsert_openings(
 
 def load_openings(session: Session, expired_before: date | None = None) -> list[Opening]:
     """Stored openings, leaving out those that expired before `expired_before` (if given)."""
-    query = select(OpeningRow.record).order_by(OpeningRow.id)
+    return [opening for opening, _ in load_stamped_openings(session, expired_before)]
+
+
+def _not_expired_before(day: date) -> Any:
+    return (OpeningRow.expires.is_(None)) | (OpeningRow.expires >= day)
+
+
+def load_stamped_openings(
+    session: Session, expired_before: date | None = None, ids: Sequence[str] | None = None
+) -> list[tuple[Opening, datetime]]:
+    """Stored openings with when each was last written, optionally only those `ids` name."""
+    query = select(OpeningRow.record, OpeningRow.updated_at).order_by(OpeningRow.id)
     if expired_before is not None:
-        query = query.where((OpeningRow.expires.is_(None)) | (OpeningRow.expires >= expired_before))
-    return [Opening.model_validate(record) for record in session.scalars(query)]
+        query = query.where(_not_expired_before(expired_before))
+    if ids is None:
+        return [(Opening.model_validate(r), at) for r, at in session.execute(query)]
+    found: list[tuple[Opening, datetime]] = []
+    for part in chunks(ids):
+        rows = session.execute(query.where(OpeningRow.id.in_(part)))
+        found.extend((Opening.model_validate(r), at) for r, at in rows)
+    return found
+
+
+def opening_stamps(session: Session, expired_before: date | None = None) -> dict[str, datetime]:
+    """Opening id → when it was last written: enough to tell what changed since a fit."""
+    query = select(OpeningRow.id, OpeningRow.updated_at)
+    if expired_before is not None:
+        query = query.where(_not_expired_before(expired_before))
+    return {opening_id: at for opening_id, at in session.execute(query)}
 
 
 def load_employers(session: Session) -> list[dict[str, Any]]:

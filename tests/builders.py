@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from matcher.records import Candidate, Opening
 
 
@@ -27,3 +29,23 @@ def opening(opening_id: str, title: str, description: str = "", **fields: Any) -
     }
     record.update(fields)
     return Opening.model_validate(record)
+
+
+WORDS = ["dyr", "lager", "kontor", "køkken", "rengøring", "gartner", "butik", "pedel", "it"]
+
+
+def word_catalogue(
+    size: int, seed: int, places: list[dict[str, float]] | None = None
+) -> list[Opening]:
+    """Openings of random job words with random hours (and places, if given), for invariants."""
+    rng = np.random.default_rng(seed)
+    catalogue = []
+    for i in range(size):
+        fields: dict[str, Any] = {
+            "hours_per_week": {"min": int(rng.integers(5, 20)), "max": int(rng.integers(20, 38))}
+        }
+        if places:
+            fields["location"] = places[int(rng.integers(0, len(places)))]
+        title, text = " ".join(rng.choice(WORDS, 2)), " ".join(rng.choice(WORDS, 4))
+        catalogue.append(opening(f"o-{i}", title, text, **fields))
+    return catalogue

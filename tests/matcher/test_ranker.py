@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 import pytest
-from builders import candidate, opening
+from builders import candidate, opening, word_catalogue
 from fakes import FakeEncoder
 
 from matcher.errors import NotFittedError
@@ -243,38 +242,12 @@ def test_misuse_is_refused() -> None:
 
 
 def test_shortlist_gives_the_same_top_as_scoring_everything() -> None:
-    rng = np.random.default_rng(7)
-    words = ["dyr", "lager", "kontor", "køkken", "rengøring", "gartner", "butik", "pedel", "it"]
-    catalogue = [
-        opening(
-            f"o-{i}",
-            " ".join(rng.choice(words, 2)),
-            " ".join(rng.choice(words, 4)),
-            hours_per_week={"min": int(rng.integers(5, 20)), "max": int(rng.integers(20, 38))},
-        )
-        for i in range(300)
-    ]
+    catalogue = word_catalogue(300, seed=7)
     ranker = PreferenceRanker(FakeEncoder(), index="exact", score_all_up_to=50).fit(catalogue)
     person = candidate(["dyr og gartner"], hours_per_week={"max": 25})
     fast = ranker.rank(person, on=DAY, k=10)
     full = ranker.rank(person, on=DAY, k=10, exhaustive=True)
     assert ranked_ids(fast) == ranked_ids(full)
-
-
-def _constrained_catalogue(size: int) -> list:  # type: ignore[type-arg]
-    rng = np.random.default_rng(11)
-    words = ["dyr", "lager", "kontor", "køkken", "rengøring", "gartner", "butik", "pedel", "it"]
-    places = [NØRREBRO, VALBY, AARHUS]
-    return [
-        opening(
-            f"o-{i}",
-            " ".join(rng.choice(words, 2)),
-            " ".join(rng.choice(words, 4)),
-            hours_per_week={"min": int(rng.integers(5, 20)), "max": int(rng.integers(20, 38))},
-            location=places[int(rng.integers(0, 3))],
-        )
-        for i in range(size)
-    ]
 
 
 @pytest.mark.parametrize("scan_up_to", [0, 10_000])
@@ -294,7 +267,7 @@ def test_shortlist_among_fitting_openings_gives_the_exhaustive_top(
 ) -> None:
     ranker = PreferenceRanker(
         FakeEncoder(), index="hnsw", score_all_up_to=50, scan_up_to=scan_up_to
-    ).fit(_constrained_catalogue(400))
+    ).fit(word_catalogue(400, seed=11, places=[NØRREBRO, VALBY, AARHUS]))
     person = candidate(["dyr og gartner"], location=NØRREBRO, **wants)
     fast = ranker.rank(person, on=DAY, k=10)
     full = ranker.rank(person, on=DAY, k=10, exhaustive=True)

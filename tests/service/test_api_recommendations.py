@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from conftest import CATALOGUE, HEALTH_MARKER, TODAY, Api, candidate, opening
 from fakes import FakeEncoder
 
 from matcher.ranker import PreferenceRanker
 from matcher.records import Candidate, Opening, Ranking
+from service import engine as engine_module
 
 
 def test_the_ranking_is_the_engines(stocked: Api) -> None:
@@ -139,3 +141,60 @@ def test_new_openings_reach_suggested_employers(stocked: Api) -> None:
     stocked.post("jens", "/openings", json=opening("o-have", "Gartner", employer_id="e-have"))
     after = stocked.get("anna", "/candidates/c-1/employers?k=1").json()["results"]
     assert after[0]["employer_id"] == "e-have"
+
+
+def test_changes_are_applied_in_place_and_rank_like_a_whole_fit(
+    stocked: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "REFIT_UP_TO", 0)  # the small catalogue counts as large
+    monkeypatch.setattr(engine_module, "REFIT_SHARE", 10.0)
+    engine = stocked.client.app.state.services.engine  # type: ignore[attr-defined]
+    stocked.post("anna", "/candidates", json=candidate("c-1", ["gartner", "dyrepasser"]))
+    stocked.get("anna", "/candidates/c-1/recommendations")
+    fitted = engine.current()
+    assert fitted.changes == 0
+
+    added = stocked.post("jens", "/openings", json=opening("o-have", "Gartner", "Pasning af have."))
+    assert added.status_code == 201, added.text
+    replaced = opening("o-kok", "Dyrepasser", "Fodring af dyr.", employer_id="e-kok")
+    assert stocked.put("jens", "/openings/o-kok", json=replaced).status_code == 200
+    assert stocked.delete("jens", "/openings/o-lager").status_code == 200
+    ranking = Ranking.model_validate(
+        stocked.get("anna", "/candidates/c-1/recommendations?k=50").json()
+    )
+
+    updated = engine.current()
+    assert (updated.fitted, updated.changes) == (fitted.fitted, 3)
+    assert updated.ranker is not fitted.ranker
+    assert len(fitted.ranker.openings_) == fitted.fitted  # the earlier fit was left alone
+    ids = [r.opening_id for r in ranking.results]
+    assert "o-lager" not in ids and ids.count("o-kok") == 1
+    stocked.post("anna", "/candidates", json=candidate("c-2", ["gartner"]))
+    gardener = stocked.get("anna", "/candidates/c-2/recommendations?k=1").json()["results"]
+    assert gardener[0]["opening_id"] == "o-have"
+    stored = [o for o in CATALOGUE if o["id"] not in {"o-gammel", "o-lager", "o-kok"}]
+    whole = PreferenceRanker(FakeEncoder()).fit(
+        [
+            Opening.model_validate(o)
+            for o in [*stored, opening("o-have", "Gartner", "Pasning af have."), replaced]
+        ]
+    )
+    expected = whole.rank(
+        Candidate.model_validate(candidate("c-1", ["gartner", "dyrepasser"])), k=50, on=TODAY
+    )
+    assert sorted(ids) == sorted(r.opening_id for r in expected.results)
+    assert {r.opening_id: r.violations for r in ranking.results} == {
+        r.opening_id: r.violations for r in expected.results
+    }
+
+
+def test_a_large_change_refits_the_catalogue_whole(
+    stocked: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "REFIT_UP_TO", 0)
+    engine = stocked.client.app.state.services.engine  # type: ignore[attr-defined]
+    before = engine.current()
+    more = [opening(f"o-ny-{i}", "Gartner", "Pasning af have.") for i in range(len(CATALOGUE))]
+    assert stocked.upload(more).status_code == 200
+    after = engine.current()
+    assert after.changes == 0 and after.fitted == before.fitted + len(more)
