@@ -37,7 +37,12 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from matcher.encoders import CachedEncoder, EmbeddingCache, SentenceTransformerEncoder  # noqa: E402
-from matcher.ranker import CandidateQuery, OpeningVectors, PreferenceRanker  # noqa: E402
+from matcher.ranker import (  # noqa: E402
+    HALF_PRECISION_FROM,
+    CandidateQuery,
+    OpeningVectors,
+    PreferenceRanker,
+)
 from matcher.records import Candidate, Opening, Ranking, read_candidates, read_openings  # noqa: E402
 from matcher.text import opening_segments, split_sentences  # noqa: E402
 
@@ -349,12 +354,13 @@ def synthesise(
         template = templates[chosen[i]]
         assert opening_segments(openings[i]) == template.segments()
 
-    # Segment vectors, a chunk of openings at a time straight into the flat array, in
-    # float16 as the fitted ranker keeps them (a float32 array would be copied by `fit`).
+    # Segment vectors, a chunk of openings at a time straight into the flat array, in the
+    # precision the fitted ranker keeps them in (so that `fit` does not copy them).
     counts = np.asarray([len(encoded.rows[t]) for t in chosen], dtype=np.int64)
     segment_offsets = np.concatenate([[0], np.cumsum(counts)])
     sigma = sigma_for(TARGET_NOISE_COSINE, encoded.vectors.shape[1])
-    segments = np.empty((int(segment_offsets[-1]), encoded.vectors.shape[1]), dtype=np.float16)
+    dtype = np.float16 if count >= HALF_PRECISION_FROM else np.float32
+    segments = np.empty((int(segment_offsets[-1]), encoded.vectors.shape[1]), dtype=dtype)
     cosines = []
     for start in range(0, count, CHUNK):
         stop = min(start + CHUNK, count)

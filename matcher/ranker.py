@@ -59,6 +59,8 @@ from matcher.text import competency_texts, opening_full_text, opening_segments, 
 
 Postcodes = Mapping[str, tuple[float, float]]
 _NO_DATE = np.iinfo(np.int64).max
+# Catalogues this large keep segment vectors in float16 (see `PreferenceRanker`).
+HALF_PRECISION_FROM = 50_000
 # Openings scored per block, so scoring a whole catalogue never copies all its vectors at once.
 SCORE_BLOCK = 4_096
 # A commute check at the shortlist stage leaves openings a metre beyond the limit
@@ -74,8 +76,9 @@ class OpeningVectors:
     Opening ``i`` owns rows ``segment_offsets[i]:segment_offsets[i+1]`` of
     ``segments`` (its whole text first, then title and sentences) and rows
     ``requirement_offsets[i]:requirement_offsets[i+1]`` of ``requirements``
-    (its required skills). Segments may be float16: a fitted ranker keeps them
-    so (half the memory; cosines change in the fourth decimal).
+    (its required skills). Segments may be float16: a ranker fitted on a large
+    catalogue keeps them so (half the memory; cosines change in the fourth
+    decimal).
     """
 
     segments: np.ndarray
@@ -190,6 +193,10 @@ class PreferenceRanker:
         Openings retrieved per wish; past-work queries retrieve a quarter of it.
     score_all_up_to:
         Catalogues this small are always scored whole, without retrieval.
+    half_precision_from:
+        Catalogues of at least this many openings keep their segment vectors in
+        float16: half the memory, for the cost of converting the rows each
+        ranking scores (a few milliseconds at 100,000 openings).
     scan_up_to:
         When at most this many openings break none of the person's preferences,
         the shortlist compares them all with the person's wishes directly
@@ -233,6 +240,7 @@ class PreferenceRanker:
         shortlist_per_query: int = 200,
         score_all_up_to: int = 2_000,
         scan_up_to: int = 6_000,
+        half_precision_from: int = HALF_PRECISION_FROM,
         postcodes: Postcodes | None = None,
         taxonomy: Taxonomy | None = None,
         occupation_mapper: OccupationMapper | None = None,
@@ -243,6 +251,7 @@ class PreferenceRanker:
         self.shortlist_per_query = shortlist_per_query
         self.score_all_up_to = score_all_up_to
         self.scan_up_to = scan_up_to
+        self.half_precision_from = half_precision_from
         self.postcodes = postcodes
         self.taxonomy = taxonomy
         self.occupation_mapper = occupation_mapper
@@ -267,8 +276,9 @@ class PreferenceRanker:
             raise ValueError(
                 f"vectors describe {vectors.count} openings but {len(self.openings_)} were given"
             )
+        half = len(self.openings_) >= self.half_precision_from
         self.vectors_ = OpeningVectors(
-            segments=vectors.segments.astype(np.float16, copy=False),
+            segments=vectors.segments.astype(np.float16 if half else np.float32, copy=False),
             segment_offsets=vectors.segment_offsets,
             requirements=vectors.requirements,
             requirement_offsets=vectors.requirement_offsets,
@@ -327,7 +337,7 @@ class PreferenceRanker:
         start = len(self.openings_)
         old = self.vectors_
         self.vectors_ = OpeningVectors(
-            segments=np.concatenate([old.segments, vectors.segments.astype(np.float16)]),
+            segments=np.concatenate([old.segments, vectors.segments.astype(old.segments.dtype)]),
             segment_offsets=np.concatenate(
                 [old.segment_offsets[:-1], vectors.segment_offsets + old.segment_offsets[-1]]
             ),
@@ -590,7 +600,7 @@ class PreferenceRanker:
             return np.zeros(0, dtype=np.int64)
         if len(rows) <= self.scan_up_to:
             whole = self.vectors_.segments[self.vectors_.segment_offsets[rows]]
-            similarity = queries @ whole.astype(np.float32).T
+            similarity = queries @ whole.astype(np.float32, copy=False).T
             found = []
             for j, depth in enumerate(depths):
                 depth = min(depth, len(rows))
@@ -707,7 +717,7 @@ class PreferenceRanker:
         for start in range(0, len(chosen), SCORE_BLOCK):
             block = chosen[start : start + SCORE_BLOCK]
             rows, group_starts = _segment_rows(self.vectors_.segment_offsets, block)
-            cosines = queries @ self.vectors_.segments[rows].astype(np.float32).T
+            cosines = queries @ self.vectors_.segments[rows].astype(np.float32, copy=False).T
             best[:, start : start + len(block)] = np.maximum.reduceat(cosines, group_starts, axis=1)
         return self.scale_.fit(best, self.scale_.baselines(queries))
 

@@ -58,6 +58,21 @@ _bearer = HTTPBearer(auto_error=False, description="An API token from `ipsmatch 
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
+_UNAUTHORISED = {"WWW-Authenticate": "Bearer"}
+
+
+def require_token(credentials: HTTPAuthorizationCredentials | None) -> HTTPAuthorizationCredentials:
+    """The bearer credentials of the request (else 401)."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing API token: send 'Authorization: Bearer <token>' (tokens come from "
+            "`ipsmatch users add NAME --role ROLE` or an admin)",
+            headers=_UNAUTHORISED,
+        )
+    return credentials
+
+
 def authenticate(
     services: Services,
     credentials: HTTPAuthorizationCredentials | None,
@@ -69,20 +84,20 @@ def authenticate(
     A plain function as well as the core of the dependencies below, so a hot
     route can authenticate inside its own thread-pool call.
     """
-    unauthorised = {"WWW-Authenticate": "Bearer"}
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "missing API token: send 'Authorization: Bearer <token>' (tokens come from "
-            "`ipsmatch users add NAME --role ROLE` or an admin)",
-            headers=unauthorised,
-        )
+    credentials = require_token(credentials)
     if session is not None:
         user = store.user_for_token(session, credentials.credentials)
     else:
         # A session of its own, so the caller is known before a route's writer takes a lock.
         with services.database.reader() as own:
             user = store.user_for_token(own, credentials.credentials)
+    return admit(user, credentials, roles)
+
+
+def admit(
+    user: User | None, credentials: HTTPAuthorizationCredentials, roles: tuple[str, ...] = ()
+) -> User:
+    """`user`, looked up by the token in `credentials`: if active and in `roles` (else 401/403)."""
     if (
         user is None
         or not user.active
@@ -91,7 +106,7 @@ def authenticate(
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "unknown or revoked API token",
-            headers=unauthorised,
+            headers=_UNAUTHORISED,
         )
     if roles and user.role not in roles:
         needed = " or ".join(roles)

@@ -36,8 +36,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import faiss
 import numpy as np
 from sqlalchemy import select
+from threadpoolctl import threadpool_limits
 
 from matcher.encoders import CachedEncoder, EmbeddingCache, Role, TextEncoder
 from matcher.ranker import OpeningVectors, Postcodes, PreferenceRanker, encode_openings
@@ -56,6 +58,30 @@ EMPLOYER_PROFILE_PREFIX = "employer:"
 REFIT_SHARE = 0.2
 # ... but a catalogue this small is simply refitted.
 REFIT_UP_TO = 500
+
+
+class OneThreadPerRanking:
+    """Keeps numpy's, scipy's and faiss's thread pools to one thread per ranking.
+
+    The service ranks for many requests at once, one per worker thread, so
+    a ranking's small matrix products gain nothing from more threads of their
+    own; they only oversubscribe the cores and wait on the thread pools'
+    locks. OpenBLAS's limit is process-wide (set once); faiss's OpenMP limit
+    belongs to each thread, so every ranking thread sets its own. Torch keeps
+    its threads: encoding a batch is one large computation that does use them.
+    """
+
+    def __init__(self) -> None:
+        self._limits = threadpool_limits(limits=1, user_api="blas")
+        self._local = threading.local()
+
+    def __enter__(self) -> None:
+        if not getattr(self._local, "set", False):
+            faiss.omp_set_num_threads(1)
+            self._local.set = True
+
+    def __exit__(self, *_: object) -> None:
+        return None
 
 
 class LockedEncoder:
@@ -158,6 +184,7 @@ class MatchingEngine:
         self._history: History | None = None
         self._current_lock = threading.Lock()
         self._history_lock = threading.Lock()
+        self.one_thread = OneThreadPerRanking()
 
     @property
     def model_id(self) -> str:
@@ -363,7 +390,8 @@ class MatchingEngine:
         if catalogue.ranker is None:
             ranking = Ranking(candidate_id=profile.id, results=[])
         else:
-            ranking = catalogue.ranker.rank(profile, k=k, on=day)
+            with self.one_thread:
+                ranking = catalogue.ranker.rank(profile, k=k, on=day)
         self.rankings.put(key, ranking)
         return ranking, catalogue.revision
 
@@ -383,7 +411,8 @@ class MatchingEngine:
         if history.ranker is None:
             return [], history.revision
         size = len(history.ranker.openings_)
-        ranking = history.ranker.rank(candidate, k=min(size, max(200, 20 * k)), on=day)
+        with self.one_thread:
+            ranking = history.ranker.rank(candidate, k=min(size, max(200, 20 * k)), on=day)
         best: dict[str, RankedOpening] = {}
         for item in ranking.results:
             best.setdefault(item.employer_id, item)

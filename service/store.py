@@ -102,14 +102,54 @@ def rotate_token(session: Session, user: User) -> str:
     return token
 
 
+# What a request needs of its caller: read as plain columns on every request, not as an entity.
+_USER_COLUMNS = (User.id, User.name, User.role, User.token_hash, User.active, User.created_at)
+
+
+def _detached_user(row: Any) -> User:
+    return User(**{column.key: getattr(row, column.key) for column in _USER_COLUMNS})
+
+
 def user_for_token(session: Session, token: str) -> User | None:
     """The user holding `token`, detached (read on every request, so read lean)."""
     # The lookup is by hash (an index), so the token itself is never compared byte by byte.
-    columns = (User.id, User.name, User.role, User.token_hash, User.active, User.created_at)
-    row = session.execute(select(*columns).where(User.token_hash == hash_token(token))).first()
+    statement = select(*_USER_COLUMNS).where(User.token_hash == hash_token(token))
+    row = session.execute(statement).first()
+    return None if row is None else _detached_user(row)
+
+
+def caller_and_candidate(
+    session: Session, token: str, candidate_id: str
+) -> tuple[User | None, CaseloadEntry | None, int]:
+    """The recommendation path's reads in one statement.
+
+    The user holding `token`, their candidate `candidate_id` (None if not on
+    their caseload) and the catalogue revision: three lookups that every
+    recommendation request makes, joined so that it costs one round trip.
+    """
+    revision = select(CatalogueState.revision).where(CatalogueState.id == 1).scalar_subquery()
+    statement = (
+        select(
+            *_USER_COLUMNS,
+            CandidateRow.pk,
+            CandidateRow.revision.label("profile_revision"),
+            CandidateRow.profile,
+            revision.label("catalogue_revision"),
+        )
+        .select_from(User)
+        .outerjoin(
+            CandidateRow, (CandidateRow.owner_id == User.id) & (CandidateRow.id == candidate_id)
+        )
+        .where(User.token_hash == hash_token(token))
+    )
+    row = session.execute(statement).first()
     if row is None:
-        return None
-    return User(**row._asdict())
+        return None, None, catalogue_revision(session)
+    user = _detached_user(row)
+    entry = None
+    if row.pk is not None:
+        entry = CaseloadEntry(row.pk, candidate_id, row.profile_revision, row.profile)
+    return user, entry, int(row.catalogue_revision or 0)
 
 
 def has_data(session: Session) -> bool:
@@ -163,18 +203,6 @@ class CaseloadEntry:
 
     def candidate(self) -> Candidate:
         return Candidate.model_validate(self.profile)
-
-
-def caseload_entry(session: Session, owner: User, candidate_id: str) -> CaseloadEntry | None:
-    """`own_candidate` without the ORM: one lean query, for the recommendation path."""
-    row = session.execute(
-        select(CandidateRow.pk, CandidateRow.revision, CandidateRow.profile).where(
-            CandidateRow.owner_id == owner.id, CandidateRow.id == candidate_id
-        )
-    ).first()
-    if row is None:
-        return None
-    return CaseloadEntry(row.pk, candidate_id, row.revision, row.profile)
 
 
 def candidate_profile(row: CandidateRow) -> Candidate:

@@ -15,10 +15,11 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
+from fastapi.security import HTTPAuthorizationCredentials
 
 from matcher.records import Ranking
 from service import store
-from service.deps import Credentials, Services, ServicesDep, authenticate
+from service.deps import Credentials, Services, ServicesDep, admit, require_token
 from service.models import User
 from service.routers.candidates import not_on_caseload
 from service.schemas import EmployerSuggestions
@@ -37,16 +38,18 @@ Day = Annotated[
 
 
 def _entry(
-    services: Services, credentials: Any, candidate_id: str
+    services: Services, credentials: HTTPAuthorizationCredentials | None, candidate_id: str
 ) -> tuple[User, store.CaseloadEntry, int]:
     """The caller (a consultant), their candidate (or 404) and the catalogue revision."""
+    token = require_token(credentials)
     with services.database.reader() as session:
-        user = authenticate(services, credentials, ("consultant",), session)
-        entry = store.caseload_entry(session, user, candidate_id)
-        if entry is None:
-            raise not_on_caseload(candidate_id)
-        revision = store.catalogue_revision(session)
+        found, entry, revision = store.caller_and_candidate(
+            session, token.credentials, candidate_id
+        )
     # The read transaction has ended: ranking may take a while and must not pin a snapshot.
+    user = admit(found, token, ("consultant",))
+    if entry is None:
+        raise not_on_caseload(candidate_id)
     return user, entry, revision
 
 
