@@ -30,10 +30,12 @@ from service.auditlog import AuditWriter
 from service.db import Database
 from service.deps import Services
 from service.engine import DateTooEarly, MatchingEngine
+from service.evaluations import EvaluationRunner
 from service.routers import (
     audit,
     candidates,
     employers,
+    evaluations,
     exports,
     health,
     openings,
@@ -101,11 +103,21 @@ def start_services(settings: Settings, encoder: TextEncoder | CachedEncoder | No
             ranking_cache_size=settings.ranking_cache_size,
         )
         engine.current()
+        evaluations = EvaluationRunner(database, engine.encoder, pseudonyms)
+        interrupted = evaluations.mark_interrupted()
+        if interrupted:
+            logger.warning("%d evaluations were interrupted by the last stop", interrupted)
     except BaseException:
         database.dispose()
         raise
     return Services(
-        settings, database, engine, pseudonyms, service_version(), AuditWriter(database)
+        settings,
+        database,
+        engine,
+        pseudonyms,
+        service_version(),
+        AuditWriter(database),
+        evaluations,
     )
 
 
@@ -201,6 +213,7 @@ def create_app(
         openings,
         placements,
         exports,
+        evaluations,
         audit,
     ):
         app.include_router(module.router)

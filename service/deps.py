@@ -14,6 +14,7 @@ from service import store
 from service.auditlog import AuditWriter
 from service.db import Database
 from service.engine import MatchingEngine
+from service.evaluations import EvaluationRunner
 from service.models import User
 from service.security import Pseudonymiser, token_matches
 from service.settings import Settings
@@ -29,6 +30,7 @@ class Services:
     pseudonyms: Pseudonymiser
     version: str
     audit: AuditWriter
+    evaluations: EvaluationRunner
 
 
 async def get_services(request: Request) -> Services:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -181,3 +182,24 @@ class Secret(Base):
 
     name: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+class EvaluationRow(Base):
+    """An offline evaluation an analyst asked for, run on the store's pseudonymised data.
+
+    What it keeps is what the analyst may read: metrics over pseudonymised
+    queries and the HTML report, never a profile or a health note.
+    """
+
+    __tablename__ = "evaluations"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # "running", "done" or "failed".
+    status: Mapped[str] = mapped_column(String(20))
+    settings: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    metrics: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    report: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)

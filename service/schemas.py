@@ -169,6 +169,41 @@ class AuditOut(BaseModel):
     detail: dict[str, Any]
 
 
+class EvaluationIn(BaseModel):
+    """What to evaluate: `ipsmatch evaluate`'s settings, on the store's placement history."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cutoff: dt.date | None = Field(
+        default=None,
+        description="Events before it may be learnt from; queries from it on are evaluated. "
+        "Default: the median event date.",
+    )
+    k: int = Field(default=10, ge=1, le=50, description="Suggestions per query for IPS measures.")
+    resamples: int = Field(default=1000, ge=10, le=100_000, description="Bootstrap resamples.")
+    permutations: int = Field(
+        default=10_000, ge=10, le=1_000_000, description="Sign flips of the paired tests."
+    )
+    seed: int = Field(default=0, ge=0)
+
+
+class EvaluationOut(BaseModel):
+    id: int
+    status: Literal["running", "done", "failed"]
+    requested_at: datetime
+    finished_at: datetime | None
+    settings: dict[str, Any]
+    error: str | None = None
+    report: str | None = Field(
+        default=None, description="Where the HTML report is, once the evaluation is done."
+    )
+    metrics: dict[str, Any] | None = Field(
+        default=None,
+        description="As `ipsmatch evaluate` writes to metrics.json; only when asked for one "
+        "evaluation that is done.",
+    )
+
+
 class HealthOut(BaseModel):
     status: Literal["ok"]
     version: str

@@ -566,6 +566,12 @@ def export_candidates(session: Session, pseudonyms: Pseudonymiser) -> Iterator[s
         yield json.dumps(document, ensure_ascii=False) + "\n"
 
 
+def export_openings(session: Session) -> Iterator[str]:
+    """Every stored opening as JSON Lines, as it was uploaded (unknown fields kept)."""
+    for record in session.scalars(select(OpeningRow.record).order_by(OpeningRow.id)):
+        yield json.dumps(record, ensure_ascii=False) + "\n"
+
+
 PLACEMENT_COLUMNS = (
     "candidate_id",
     "opening_id",

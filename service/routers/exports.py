@@ -7,15 +7,11 @@ would be). Files are in the formats `ipsmatch evaluate` reads.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse, StreamingResponse
-from sqlalchemy import select
 
 from service import store
 from service.deps import Analyst, ServicesDep
-from service.models import OpeningRow
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
@@ -63,13 +59,6 @@ def export_placements(user: Analyst, services: ServicesDep) -> PlainTextResponse
     responses={200: {"content": {JSONL: {}}}},
 )
 def export_openings(_: Analyst, services: ServicesDep) -> StreamingResponse:
-    import json
-
     with services.database.reader() as session:
-        records = list(session.scalars(select(OpeningRow.record).order_by(OpeningRow.id)))
-
-    def lines() -> Iterator[str]:
-        for record in records:
-            yield json.dumps(record, ensure_ascii=False) + "\n"
-
-    return StreamingResponse(lines(), media_type=JSONL, headers=_attachment("openings.jsonl"))
+        lines = list(store.export_openings(session))
+    return StreamingResponse(iter(lines), media_type=JSONL, headers=_attachment("openings.jsonl"))

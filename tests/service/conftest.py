@@ -43,6 +43,7 @@ TABLES = (
     "users",
     "text_vectors",
     "secrets",
+    "evaluations",
 )
 TODAY = date.today()
 SOON = (TODAY + timedelta(days=60)).isoformat()

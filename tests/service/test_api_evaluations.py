@@ -1,0 +1,110 @@
+"""Evaluations for analysts: started over the API, run on pseudonymised history, read back."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from conftest import HEALTH_MARKER, LONG_AGO, SOON, TODAY, Api, candidate, opening
+
+WANTS = {"dyr": "dyrepasser", "lager": "lagermedarbejder", "kok": "køkkenmedhjælper"}
+
+
+def _history(api: Api) -> None:
+    """Six people, each hired where their wish points, over the last 120 days."""
+    openings = []
+    for field, title in WANTS.items():
+        for n in range(3):
+            openings.append(
+                opening(
+                    f"o-{field}-{n}",
+                    title.capitalize(),
+                    f"Arbejde som {title}.",
+                    employer_id=f"e-{field}-{n}",
+                    posted=LONG_AGO,
+                    expires=SOON,
+                )
+            )
+    assert api.upload(openings).status_code == 200
+    for i, (field, title) in enumerate([*WANTS.items(), *WANTS.items()]):
+        person = candidate(f"c-{i}", [title], health={"note": HEALTH_MARKER})
+        assert api.post("anna", "/candidates", json=person).status_code == 201
+        for stage, days_ago in (("contacted", 120 - 15 * i), ("hired", 110 - 15 * i)):
+            event = {
+                "candidate_id": f"c-{i}",
+                "opening_id": f"o-{field}-{i % 3}",
+                "stage": stage,
+                "date": (TODAY - timedelta(days=days_ago)).isoformat(),
+            }
+            assert api.post("anna", "/placements", json=event).status_code == 201
+
+
+def _finished(api: Api, evaluation_id: int) -> dict:  # type: ignore[type-arg]
+    api.client.app.state.services.evaluations.wait(120)  # type: ignore[attr-defined]
+    response = api.get("ida", f"/evaluations/{evaluation_id}")
+    assert response.status_code == 200
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_an_analyst_evaluates_the_history_and_reads_the_report(api: Api) -> None:
+    _history(api)
+    cutoff = (TODAY - timedelta(days=60)).isoformat()
+    settings = {"cutoff": cutoff, "resamples": 10, "permutations": 10}
+    started = api.post("ida", "/evaluations", json=settings)
+    assert started.status_code == 202, started.text
+    assert started.json()["status"] in ("running", "done")
+
+    done = _finished(api, started.json()["id"])
+    assert done["status"] == "done", done["error"]
+    assert done["settings"]["cutoff"] == cutoff
+    systems = {s["name"]: s for s in done["metrics"]["systems"]}
+    assert {"ipsmatch", "random"} <= set(systems)
+    assert done["metrics"]["data"]["queries"]["evaluated"] > 0
+    report = api.get("ida", done["report"])
+    assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
+    assert "<html" in report.text
+    listed = api.get("ida", "/evaluations").json()
+    assert [e["id"] for e in listed] == [done["id"]] and listed[0]["metrics"] is None
+
+    # What analysts read holds no health text and no consultant's candidate ids.
+    for text in (json.dumps(done), report.text):
+        assert HEALTH_MARKER not in text
+        assert '"c-1"' not in text and ">c-1<" not in text
+
+
+def test_a_failed_evaluation_says_why_and_has_no_report(api: Api) -> None:
+    started = api.post("ida", "/evaluations", json={"resamples": 10, "permutations": 10})
+    failed = _finished(api, started.json()["id"])
+    assert failed["status"] == "failed"
+    assert failed["error"] and failed["metrics"] is None and failed["report"] is None
+    report = api.get("ida", f"/evaluations/{failed['id']}/report")
+    assert report.status_code == 409 and failed["error"] in report.json()["detail"]
+
+
+def test_evaluations_are_for_analysts_only(api: Api) -> None:
+    for who in ("anna", "jens", "root"):
+        assert api.post(who, "/evaluations", json={}).status_code == 403
+        assert api.get(who, "/evaluations").status_code == 403
+    assert api.client.post("/evaluations", json={}).status_code == 401
+    assert api.get("ida", "/evaluations/999").status_code == 404
+    assert api.get("ida", "/evaluations/999/report").status_code == 404
+
+
+def test_bad_settings_are_refused_with_every_problem(api: Api) -> None:
+    response = api.post("ida", "/evaluations", json={"k": 0, "cutoff": "soon", "extra": 1})
+    assert response.status_code == 422
+    fields = {p["field"] for p in response.json()["problems"]}
+    assert fields == {"k", "cutoff", "extra"}
+    assert api.get("ida", "/evaluations").json() == []
+
+
+def test_an_evaluation_left_running_by_a_stop_is_marked_failed(api: Api) -> None:
+    from service.models import EvaluationRow
+
+    with api.database.writer() as session:
+        session.add(EvaluationRow(status="running", settings={}))
+        session.commit()
+    runner = api.client.app.state.services.evaluations  # type: ignore[attr-defined]
+    assert runner.mark_interrupted() == 1
+    (row,) = api.get("ida", "/evaluations").json()
+    assert row["status"] == "failed" and "interrupted" in row["error"]
