@@ -10,19 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-
-def atomic_bytes(path: str | Path, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path`, then rename it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+from matcher.files import atomic_bytes
 
 
 def atomic_text(path: str | Path, text: str) -> None:

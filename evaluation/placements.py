@@ -30,6 +30,7 @@ from typing import Literal
 from evaluation.io import atomic_text
 from matcher.errors import FieldProblem, RecordValidationError
 from matcher.records import Opening
+from matcher.tabular import read_csv
 
 Stage = Literal["contacted", "interview", "hired"]
 STAGES: tuple[Stage, ...] = ("contacted", "interview", "hired")
@@ -155,80 +156,18 @@ def _parse_row(line: int, row: Mapping[str, str], problems: list[FieldProblem]) 
 
 def read_placements(path: str | Path) -> list[Placement]:
     """Read a placement history CSV, all or nothing; events sorted by date (stable)."""
-    path = Path(path)
-    if not path.is_file():
-        raise RecordValidationError([FieldProblem(None, None, "", "file not found")], source=path)
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise RecordValidationError(
-            [FieldProblem(line, None, "", "not UTF-8 text; save the file as UTF-8")], source=path
-        ) from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    problems: list[FieldProblem] = []
-    try:
-        header = next(reader, None)
-    except csv.Error as error:
-        raise RecordValidationError(
-            [FieldProblem(1, None, "", f"unreadable header row ({error})")], source=path
-        ) from None
-    if header is None:
-        raise RecordValidationError(
-            [
-                FieldProblem(
-                    1, None, "", f"the file is empty; expected the header {','.join(COLUMNS)}"
-                )
-            ],
-            source=path,
-        )
-    header = [name.strip() for name in header]
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        raise RecordValidationError(
-            [
-                FieldProblem(
-                    1,
-                    None,
-                    name,
-                    f"missing column; the header needs {','.join(COLUMNS)} and has "
-                    f"{','.join(header)}",
-                )
-                for name in missing
-            ],
-            source=path,
-        )
+    table = read_csv(path, expect=COLUMNS)
+    complete = table.require(*COLUMNS)
+    problems = list(table.problems)
     placements: list[Placement] = []
-    last_line = reader.line_num
-    while True:
-        start = last_line + 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            problems.append(FieldProblem(start, None, "", f"broken CSV quoting ({error})"))
-            break
-        last_line = reader.line_num
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            problems.append(
-                FieldProblem(
-                    start,
-                    None,
-                    "",
-                    f"{len(values)} fields where the header has {len(header)}; a comma too many "
-                    "or too few, or a field needing quotes",
-                )
-            )
-            continue
-        placement = _parse_row(start, dict(zip(header, values, strict=True)), problems)
-        if placement is not None:
-            placements.append(placement)
+    if complete:
+        for row in table.rows:
+            placement = _parse_row(row.line, row.values, problems)
+            if placement is not None:
+                placements.append(placement)
     if problems:
-        raise RecordValidationError(problems, source=path)
+        problems.sort(key=lambda p: p.line or 0)
+        raise RecordValidationError(problems, source=table.path)
     placements.sort(key=lambda p: p.date)
     return placements
 

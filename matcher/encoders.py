@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -19,6 +17,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import numpy as np
 
 from matcher.errors import EncoderError
+from matcher.files import atomic_file
 
 Role = Literal["query", "passage"]
 ProgressCallback = Callable[[int], None]
@@ -209,14 +208,8 @@ class EmbeddingCache:
 
 
 def _atomic_write(path: Path, write: Callable[[Any], Any]) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as stream:
+        write(stream)
 
 
 class CachedEncoder:

@@ -11,8 +11,6 @@ a postcode the table lacks is an error (`check_postcodes`), not a silent
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -20,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from matcher.errors import FieldProblem, RecordValidationError, StoredDataError
+from matcher.files import atomic_file
 from matcher.records import Location
 from matcher.tabular import read_csv
 
@@ -119,14 +118,8 @@ class PostcodeTable(Mapping[str, tuple[float, float]]):
             "imported": self.imported,
             "places": [asdict(p) for p in self._places.values()],
         }
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{POSTCODES_FILENAME}.")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(payload, stream, ensure_ascii=False)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with atomic_file(target, "w") as stream:
+            json.dump(payload, stream, ensure_ascii=False)
         return target
 
     @staticmethod

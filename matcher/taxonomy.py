@@ -17,9 +17,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from matcher.errors import FieldProblem, RecordValidationError, StoredDataError
+from matcher.files import atomic_file
 from matcher.tabular import CsvTable, Row, language_from_name, read_csv
 
 RelationType = Literal["essential", "optional"]
@@ -669,17 +668,11 @@ class Taxonomy:
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / TAXONOMY_FILENAME
         payload = json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{TAXONOMY_FILENAME}.")
-        try:
-            with (
-                os.fdopen(handle, "wb") as raw,
-                gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as stream,
-            ):
-                stream.write(payload.encode("utf-8"))
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with (
+            atomic_file(target) as raw,
+            gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as stream,
+        ):
+            stream.write(payload.encode("utf-8"))
         return target
 
     @staticmethod

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import IO, Annotated
 
 import typer
 from rich.console import Console
@@ -26,6 +25,7 @@ from rich.table import Table
 
 from matcher.encoders import CachedEncoder, EmbeddingCache, SentenceTransformerEncoder
 from matcher.errors import IpsmatchError
+from matcher.files import atomic_file
 from matcher.occupations import OccupationMapper
 from matcher.places import PostcodeTable, check_postcodes
 from matcher.provision import ModelProvisioningError, is_provisioned, provision_e5_small
@@ -104,20 +104,13 @@ def parse_day(value: str | None) -> date:
 
 
 @contextmanager
-def output_stream(out: Path | None) -> Iterator[TextIO]:
+def output_stream(out: Path | None) -> Iterator[IO[str]]:
     """stdout, or a file that appears whole or not at all."""
     if out is None:
         yield sys.stdout
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            yield stream
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_file(out, "w") as stream:
+        yield stream
 
 
 DataDirOption = Annotated[
