@@ -157,6 +157,12 @@ class History:
     ranker: PreferenceRanker | None
     openings: dict[str, Opening]
     employers: dict[str, dict[str, Any]]
+    # As in `Catalogue`: when each opening and employer was last written, and how much
+    # has changed since the last whole fit.
+    stamps: dict[str, datetime] = dataclasses.field(default_factory=dict)
+    employer_stamps: dict[str, datetime] = dataclasses.field(default_factory=dict)
+    fitted: int = 0
+    changes: int = 0
 
 
 class DateTooEarly(ValueError):
@@ -351,15 +357,77 @@ class MatchingEngine:
             revision = self.revision()
             if history is not None and history.revision == revision:
                 return history
+            if history is not None:
+                updated = self._update_history(history)
+                if updated is not None:
+                    self._history = updated
+                    return updated
             with self.database.reader() as session:
                 revision = store.catalogue_revision(session)
-                openings = store.load_openings(session)
+                stamped = store.load_stamped_openings(session)
                 employers = {e["id"]: e for e in store.load_employers(session)}
-            timeless = [o.model_copy(update={"posted": None, "expires": None}) for o in openings]
+                employer_stamps = store.employer_stamps(session)
+            openings = [opening for opening, _ in stamped]
+            timeless = [_timeless(o) for o in openings]
             timeless.extend(_employer_profiles(employers.values()))
-            history = History(revision, self._fit(timeless), {o.id: o for o in openings}, employers)
+            history = History(
+                revision,
+                self._fit(timeless),
+                {o.id: o for o in openings},
+                employers,
+                stamps={o.id: at for o, at in stamped},
+                employer_stamps=employer_stamps,
+                fitted=len(timeless),
+            )
             self._history = history
             return history
+
+    def _update_history(self, history: History) -> History | None:
+        """`history` with what changed applied in place (see `_update`), or None to refit."""
+        if history.ranker is None or history.fitted <= REFIT_UP_TO:
+            return None
+        with self.database.reader() as session:
+            revision = store.catalogue_revision(session)
+            stamps = store.opening_stamps(session)
+            employer_stamps = store.employer_stamps(session)
+            changed = [i for i, at in stamps.items() if history.stamps.get(i) != at]
+            removed = [i for i in history.stamps if i not in stamps]
+            changed_employers = [
+                i for i, at in employer_stamps.items() if history.employer_stamps.get(i) != at
+            ]
+            removed_employers = [i for i in history.employer_stamps if i not in employer_stamps]
+            changes = history.changes + len(changed) + len(removed)
+            changes += len(changed_employers) + len(removed_employers)
+            if changes > REFIT_SHARE * history.fitted:
+                return None
+            added = [o for o, _ in store.load_stamped_openings(session, ids=changed)]
+            employers = store.load_employers(session, ids=changed_employers)
+        if not (added or removed or employers or removed_employers):
+            return dataclasses.replace(history, revision=revision)
+        # An employer's own description is a pseudo-opening: replaced when the employer
+        # changes, retired when it has nothing to say any more or is gone.
+        profiles = _employer_profiles(employers)
+        retired = removed + [
+            EMPLOYER_PROFILE_PREFIX + i for i in [*changed_employers, *removed_employers]
+        ]
+        timeless = [_timeless(o) for o in added] + profiles
+        ranker = copy.copy(history.ranker).partial_fit(
+            timeless, vectors=self._vectors(timeless), retire=retired
+        )
+        openings = {i: o for i, o in history.openings.items() if i in stamps}
+        openings.update((o.id, o) for o in added)
+        known = {i: e for i, e in history.employers.items() if i in employer_stamps}
+        known.update((e["id"], e) for e in employers)
+        return History(
+            revision,
+            ranker,
+            openings,
+            known,
+            stamps=stamps,
+            employer_stamps=employer_stamps,
+            fitted=history.fitted,
+            changes=changes,
+        )
 
     # -------------------------------------------------------------- ranking
 
@@ -455,6 +523,11 @@ class MatchingEngine:
                 )
             )
         return results, history.revision
+
+
+def _timeless(opening: Opening) -> Opening:
+    """The opening with its dates set aside: employers are suggested for what they post."""
+    return opening.model_copy(update={"posted": None, "expires": None})
 
 
 def _employer_profiles(employers: Any) -> list[Opening]:

@@ -465,8 +465,20 @@ def opening_stamps(session: Session, expired_before: date | None = None) -> dict
     return {opening_id: at for opening_id, at in session.execute(query)}
 
 
-def load_employers(session: Session) -> list[dict[str, Any]]:
-    return list(session.scalars(select(EmployerRow.record).order_by(EmployerRow.id)))
+def load_employers(session: Session, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Stored employers' records, optionally only those `ids` name."""
+    query = select(EmployerRow.record).order_by(EmployerRow.id)
+    if ids is None:
+        return list(session.scalars(query))
+    found: list[dict[str, Any]] = []
+    for part in chunks(ids):
+        found.extend(session.scalars(query.where(EmployerRow.id.in_(part))))
+    return found
+
+
+def employer_stamps(session: Session) -> dict[str, datetime]:
+    """Employer id → when it was last written."""
+    return {i: at for i, at in session.execute(select(EmployerRow.id, EmployerRow.updated_at))}
 
 
 # ----------------------------------------------------------------- placements

@@ -198,3 +198,33 @@ def test_a_large_change_refits_the_catalogue_whole(
     assert stocked.upload(more).status_code == 200
     after = engine.current()
     assert after.changes == 0 and after.fitted == before.fitted + len(more)
+
+
+def test_suggested_employers_follow_changes_applied_in_place(
+    stocked: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "REFIT_UP_TO", 0)
+    monkeypatch.setattr(engine_module, "REFIT_SHARE", 10.0)
+    engine = stocked.client.app.state.services.engine  # type: ignore[attr-defined]
+    stocked.post("anna", "/candidates", json=candidate("c-1", ["gartner"]))
+    before = stocked.get("anna", "/candidates/c-1/employers?k=10").json()["results"]
+    assert "e-park" not in {r["employer_id"] for r in before}
+    fitted = engine.history()
+
+    park = {"id": "e-park", "name": "Parkforvaltningen", "description": "Gartner i parken"}
+    assert stocked.put("jens", "/employers/e-park", json=park).status_code in (200, 201)
+    assert stocked.delete("jens", "/openings/o-kok").status_code == 200
+    after = stocked.get("anna", "/candidates/c-1/employers?k=10").json()["results"]
+
+    updated = engine.history()
+    assert updated.fitted == fitted.fitted and updated.changes >= 2
+    park_now = next(r for r in after if r["employer_id"] == "e-park")
+    assert park_now["reasons"][0].startswith("nothing posted now; what the employer does fits")
+    assert "e-kantine" not in {r["employer_id"] for r in after}  # its one opening is gone
+
+    renamed = dict(park, description="Kontorarbejde i forvaltningen")
+    stocked.put("jens", "/employers/e-park", json=renamed)
+    again = stocked.get("anna", "/candidates/c-1/employers?k=10").json()["results"]
+    park_later = next(r for r in again if r["employer_id"] == "e-park")
+    assert park_later["preference_fit"] < park_now["preference_fit"]
+    assert engine.history().changes > updated.changes
