@@ -69,7 +69,8 @@ from evaluation.systems import (
     TrainingData,
 )
 from matcher.encoders import CachedEncoder
-from matcher.ranker import count_texts
+from matcher.places import check_postcodes
+from matcher.ranker import Postcodes, count_texts
 from matcher.records import Opening, read_openings
 from matcher.scoring import ScoringWeights
 
@@ -93,6 +94,8 @@ class Inputs:
     placements: list[Placement]
     groups: GroupLabels | None = None
     files: dict[str, str] = field(default_factory=dict)
+    # Postcode → (lat, lon), for records that give only a postcode.
+    postcodes: Postcodes | None = None
 
 
 def load_inputs(
@@ -100,10 +103,18 @@ def load_inputs(
     openings: str | Path,
     placements: str | Path,
     groups: str | Path | None = None,
+    postcodes: Postcodes | None = None,
 ) -> Inputs:
-    """Read and cross-check the evaluation's files; raises on the first file with problems."""
+    """Read and cross-check the evaluation's files; raises on the first file with problems.
+
+    With `postcodes`, a record whose postcode the table lacks is a problem too.
+    """
     profiles = read_profiles(candidates)
     opening_records = read_openings(openings)
+    if postcodes is not None:
+        people = [v.candidate for versions in profiles.versions.values() for v in versions]
+        check_postcodes(people, postcodes, source=candidates)
+        check_postcodes(opening_records, postcodes, source=openings)
     events = read_placements(placements)
     check_references(
         events, profiles.ids(), {o.id: o for o in opening_records}, source=Path(placements)
@@ -116,7 +127,7 @@ def load_inputs(
     }
     if groups is not None:
         files["groups"] = Path(groups).name
-    return Inputs(profiles, opening_records, events, labels, files)
+    return Inputs(profiles, opening_records, events, labels, files, postcodes)
 
 
 @dataclass
@@ -192,7 +203,9 @@ def fit_weights(
         )
     if shared is None:
         progress.start("Encoding openings", count_texts(catalogue.openings))
-        shared = SharedVectors(encoder, catalogue, progress=progress.advance)
+        shared = SharedVectors(
+            encoder, catalogue, progress=progress.advance, postcodes=inputs.postcodes
+        )
     system = IpsmatchSystem(shared, name="ipsmatch_training")
     system.fit(TrainingData(catalogue, before, cutoff))
     result = replay([system], queries.queries, catalogue, settings.depth, progress)
@@ -247,7 +260,9 @@ def evaluate(
 
     step = time.perf_counter()
     progress.start("Encoding openings", count_texts(catalogue.openings))
-    shared = SharedVectors(encoder, catalogue, progress=progress.advance)
+    shared = SharedVectors(
+        encoder, catalogue, progress=progress.advance, postcodes=inputs.postcodes
+    )
     timing["encode_openings"] = time.perf_counter() - step
 
     weights_info: dict[str, Any] = {"default": ScoringWeights().to_dict()}
@@ -290,7 +305,7 @@ def evaluate(
         notes.append("No history before the cutoff: popularity is flat and no weights were fitted.")
     timing["fit_weights"] = time.perf_counter() - step
 
-    checker = PreferenceChecker(catalogue)
+    checker = PreferenceChecker(catalogue, inputs.postcodes)
     systems: list[System] = [
         IpsmatchSystem(shared, exhaustive=settings.exhaustive),
     ]

@@ -39,7 +39,13 @@ from evaluation.history import Catalogue, Query
 from evaluation.placements import Placement
 from matcher.calibration import SimilarityScale, measure_scale
 from matcher.encoders import CachedEncoder
-from matcher.ranker import CandidateQuery, OpeningVectors, PreferenceRanker, encode_openings
+from matcher.ranker import (
+    CandidateQuery,
+    OpeningVectors,
+    Postcodes,
+    PreferenceRanker,
+    encode_openings,
+)
 from matcher.records import Candidate
 from matcher.scoring import ScoringWeights
 from matcher.text import competency_texts, normalise, opening_full_text
@@ -212,9 +218,12 @@ class SharedVectors:
         encoder: CachedEncoder,
         catalogue: Catalogue,
         progress: ProgressCallback | None = None,
+        postcodes: Postcodes | None = None,
     ) -> None:
         self.encoder = encoder
         self.catalogue = catalogue
+        # Places records that give only a postcode (`matcher.places.PostcodeTable`).
+        self.postcodes = postcodes
         self.vectors = encode_openings(catalogue.openings, encoder, progress=progress)
         self._scale: SimilarityScale | None = None
 
@@ -395,9 +404,10 @@ class IpsmatchSystem(System):
 
     def _ranker(self, rows: np.ndarray) -> PreferenceRanker:
         catalogue = self.shared.catalogue
-        return PreferenceRanker(self.shared.encoder, weights=self.weights).fit(
-            [catalogue.openings[i] for i in rows], vectors=self.shared.subset(rows)
+        ranker = PreferenceRanker(
+            self.shared.encoder, weights=self.weights, postcodes=self.shared.postcodes
         )
+        return ranker.fit([catalogue.openings[i] for i in rows], vectors=self.shared.subset(rows))
 
     def prepare(self, queries: Sequence[Query], progress: ProgressCallback | None = None) -> None:
         versions = {q.profile.key: q.profile.candidate for q in queries}

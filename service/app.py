@@ -103,7 +103,7 @@ def start_services(settings: Settings, encoder: TextEncoder | CachedEncoder | No
             ranking_cache_size=settings.ranking_cache_size,
         )
         engine.current()
-        evaluations = EvaluationRunner(database, engine.encoder, pseudonyms)
+        evaluations = EvaluationRunner(database, engine.encoder, pseudonyms, engine.postcodes)
         interrupted = evaluations.mark_interrupted()
         if interrupted:
             logger.warning("%d evaluations were interrupted by the last stop", interrupted)

@@ -126,9 +126,14 @@ def data_dir(option: Path | None) -> Path:
     return option if option is not None else get_settings().data_dir
 
 
+def imported_postcodes(folder: Path) -> PostcodeTable | None:
+    """The postcode table imported under `folder`, if there is one."""
+    return PostcodeTable.load(folder / "geo") if PostcodeTable.exists(folder / "geo") else None
+
+
 def load_imported(folder: Path) -> tuple[PostcodeTable | None, Taxonomy | None]:
     """The postcode table and taxonomy imported under `folder`, where there are any."""
-    places = PostcodeTable.load(folder / "geo") if PostcodeTable.exists(folder / "geo") else None
+    places = imported_postcodes(folder)
     taxonomy = Taxonomy.load(folder / "taxonomy") if Taxonomy.exists(folder / "taxonomy") else None
     return places, taxonomy
 
@@ -434,6 +439,7 @@ def evaluate(
         ),
     ] = None,
     model: ModelOption = None,
+    data: DataDirOption = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of resampling and random.")] = 0,
     resamples: Annotated[
         int, typer.Option("--resamples", min=10, help="Bootstrap resamples for the intervals.")
@@ -443,7 +449,10 @@ def evaluate(
     ] = 10_000,
     quiet: QuietOption = False,
 ) -> None:
-    """Replay placement history: ipsmatch against baselines, with metrics and an HTML report."""
+    """Replay placement history: ipsmatch against baselines, with metrics and an HTML report.
+
+    Uses the postcode table imported under the data folder, when there is one.
+    """
     from evaluation.fitting import load_weights
     from evaluation.io import to_json, write_files
     from evaluation.pipeline import Settings as EvaluationSettings
@@ -453,7 +462,8 @@ def evaluate(
 
     day = parse_cutoff(cutoff) if cutoff is not None else None
     try:
-        inputs = load_inputs(candidates, openings, placements, groups)
+        places = imported_postcodes(data_dir(data))
+        inputs = load_inputs(candidates, openings, placements, groups, postcodes=places)
         fitted = load_weights(weights) if weights is not None else None
     except IpsmatchError as error:
         raise fail(f"{error}\nNothing was written.") from error
@@ -565,16 +575,21 @@ def fit(
         ),
     ] = None,
     model: ModelOption = None,
+    data: DataDirOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Fit the scoring weights on history before the cutoff, preferences kept first."""
+    """Fit the scoring weights on history before the cutoff, preferences kept first.
+
+    Uses the postcode table imported under the data folder, when there is one.
+    """
     from evaluation.fitting import save_weights, weights_document
     from evaluation.pipeline import fit_weights, load_inputs
 
     day = parse_cutoff(cutoff)
     target = out or Path("models") / f"weights-{day.isoformat()}.json"
     try:
-        inputs = load_inputs(candidates, openings, placements)
+        places = imported_postcodes(data_dir(data))
+        inputs = load_inputs(candidates, openings, placements, postcodes=places)
     except IpsmatchError as error:
         raise fail(f"{error}\nNothing was written.") from error
     encoder = load_encoder(get_settings(), model, quiet)

@@ -25,6 +25,7 @@ from sqlalchemy import update
 
 from matcher.encoders import CachedEncoder
 from matcher.errors import IpsmatchError
+from matcher.ranker import Postcodes
 from service import store
 from service.db import Database
 from service.models import EvaluationRow, utcnow
@@ -53,11 +54,16 @@ class EvaluationRunner:
     """Starts evaluations in a background thread and records their outcome in the store."""
 
     def __init__(
-        self, database: Database, encoder: CachedEncoder, pseudonyms: Pseudonymiser
+        self,
+        database: Database,
+        encoder: CachedEncoder,
+        pseudonyms: Pseudonymiser,
+        postcodes: Postcodes | None = None,
     ) -> None:
         self.database = database
         self.encoder = encoder
         self.pseudonyms = pseudonyms
+        self.postcodes = postcodes
         # One replay at a time: two would only share the same two cores more slowly.
         self._one_at_a_time = threading.Lock()
         self._threads: list[threading.Thread] = []
@@ -118,7 +124,12 @@ class EvaluationRunner:
                     "".join(store.export_openings(session)), encoding="utf-8"
                 )
                 files["placements"].write_text(store.export_placements(session), encoding="utf-8")
-            inputs = load_inputs(files["candidates"], files["openings"], files["placements"])
+            inputs = load_inputs(
+                files["candidates"],
+                files["openings"],
+                files["placements"],
+                postcodes=self.postcodes,
+            )
         document = evaluate(inputs, self.encoder, settings)
         # Through JSON once, so what is stored is exactly what `metrics.json` would hold.
         metrics: dict[str, Any] = json.loads(to_json(document))

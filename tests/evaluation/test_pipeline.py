@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from evaluation_builders import FAST, SmallHistory, event
@@ -57,3 +59,23 @@ def test_small_history_end_to_end(
     assert reference["metrics"]["hit_rate@10"]["mean"] == 1.0
     assert reference["metrics"]["recall@10"]["mean"] == 1.0
     assert document["weights"]["fitted"]["preference"] == 0.7
+
+
+def test_an_unknown_postcode_is_refused_when_a_table_is_given(tmp_path: Path) -> None:
+    from evaluation.pipeline import load_inputs
+    from matcher.errors import RecordValidationError
+
+    person = {"id": "c-1", "preferences": {"desired": ["dyr"]}, "location": {"postcode": "9999"}}
+    job = {"id": "o-1", "employer_id": "e-1", "title": "Dyrepasser"}
+    (tmp_path / "candidates.jsonl").write_text(json.dumps(person) + "\n", encoding="utf-8")
+    (tmp_path / "openings.jsonl").write_text(json.dumps(job) + "\n", encoding="utf-8")
+    (tmp_path / "placements.csv").write_text(
+        "candidate_id,opening_id,employer_id,stage,date,ended,hours_per_week\n"
+        "c-1,o-1,e-1,contacted,2025-02-01,,\n",
+        encoding="utf-8",
+    )
+    files = [tmp_path / n for n in ("candidates.jsonl", "openings.jsonl", "placements.csv")]
+    assert load_inputs(*files).postcodes is None  # without a table nothing is checked
+    with pytest.raises(RecordValidationError, match="9999") as caught:
+        load_inputs(*files, postcodes={"2200": (55.69, 12.55)})
+    assert "candidates.jsonl" in str(caught.value)

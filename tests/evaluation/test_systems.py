@@ -4,6 +4,7 @@ from datetime import date
 
 import numpy as np
 from evaluation_builders import event, make_candidate, make_opening
+from fakes import FakeEncoder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,7 @@ from evaluation.profiles import ProfileVersion
 from evaluation.systems import (
     CompetencyFirstSystem,
     EmbeddingSystem,
+    IpsmatchSystem,
     LexicalSystem,
     PopularitySystem,
     RandomSystem,
@@ -172,3 +174,24 @@ def test_top_k_orders_by_score_and_sinks_flagged(
     for flag in (False, True):
         values = [scores[position[int(r)]] for r, f in zip(picked, flags, strict=True) if f == flag]
         assert values == sorted(values, reverse=True)
+
+
+POSTCODES = {"2200": (55.6944, 12.5496), "8000": (56.1567, 10.2108)}
+
+
+def test_ipsmatch_places_postcode_only_records_with_the_postcode_table() -> None:
+    year = ("2025-01-01", "2025-12-31")
+    near = make_opening("o-near", "Dyrepasser", *year, location={"postcode": "2200"})
+    far = make_opening("o-far", "Dyrepasser", *year, location={"postcode": "8000"})
+    catalogue = Catalogue([far, near])
+    person = make_candidate(
+        "c-1", ["dyrepasser"], location={"postcode": "2200"}, preferences={"max_commute_km": 10}
+    )
+    shared = SharedVectors(CachedEncoder(FakeEncoder()), catalogue, postcodes=POSTCODES)
+    ranker = IpsmatchSystem(shared)._ranker(np.arange(len(catalogue)))
+    ranking = ranker.rank(person, k=2, on=date(2025, 6, 1))
+    assert [r.opening_id for r in ranking.results] == ["o-near", "o-far"]
+    assert ranking.results[1].violations == ["commute"]
+    without = IpsmatchSystem(SharedVectors(CachedEncoder(FakeEncoder()), catalogue))
+    unplaced = without._ranker(np.arange(len(catalogue))).rank(person, k=2, on=date(2025, 6, 1))
+    assert all(r.violations == [] for r in unplaced.results)
