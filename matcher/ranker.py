@@ -727,7 +727,9 @@ class PreferenceRanker:
         prefs = candidate.preferences
         comp = candidate.competencies
         # Preference fit: the best wish, by meaning and by words.
-        semantic = self._best_per_opening(query.wishes, chosen)
+        # Wishes and past work in one pass: each opening's segment rows are gathered once.
+        both = self._best_per_opening(np.vstack([query.wishes, query.competencies]), chosen)
+        semantic, experience = both[: len(query.wishes)], both[len(query.wishes) :]
         lexical = self.lexical_.similarity(prefs.desired, chosen)
         wish_fit = (w.semantic * semantic + w.lexical * lexical) / (w.semantic + w.lexical)
         best_wish = wish_fit.argmax(axis=0)
@@ -760,7 +762,6 @@ class PreferenceRanker:
         violated = np.logical_or.reduce(list(broken.values()))
 
         # Competency fit: relevance of past work, and the share of requirements met.
-        experience = self._best_per_opening(query.competencies, chosen)
         if len(query.competencies):
             best_experience = experience.argmax(axis=0)
             experience_fit = experience.max(axis=0)
