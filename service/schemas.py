@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from matcher.records import Contact, Location, ViolationCode
+
+
+def _as_utc(value: datetime) -> datetime:
+    # The store writes UTC; SQLite hands it back without a zone, PostgreSQL with one.
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+# A time in UTC, with its zone in the JSON on every store ("...Z").
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 
 Role = Literal["consultant", "job_developer", "analyst", "admin"]
 Stage = Literal["contacted", "interview", "hired", "ended"]
@@ -47,7 +56,7 @@ class UserOut(BaseModel):
     name: str
     role: Role
     active: bool
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class UserWithToken(UserOut):
@@ -91,7 +100,7 @@ class CandidateSummary(BaseModel):
     id: str
     desired: list[str]
     disclosure: str
-    updated_at: datetime
+    updated_at: UtcDatetime
 
 
 # ------------------------------------------------------------------- placements
@@ -131,7 +140,7 @@ class PlacementOut(BaseModel):
     stage: Stage
     date: dt.date
     hours_per_week: float | None
-    recorded_at: datetime
+    recorded_at: UtcDatetime
 
 
 # -------------------------------------------------------------- recommendations
@@ -162,7 +171,7 @@ class EmployerSuggestions(BaseModel):
 
 class AuditOut(BaseModel):
     id: int
-    at: datetime
+    at: UtcDatetime
     user_id: int | None
     action: str
     candidate_pseudonym: str | None
@@ -190,8 +199,8 @@ class EvaluationIn(BaseModel):
 class EvaluationOut(BaseModel):
     id: int
     status: Literal["running", "done", "failed"]
-    requested_at: datetime
-    finished_at: datetime | None
+    requested_at: UtcDatetime
+    finished_at: UtcDatetime | None
     settings: dict[str, Any]
     error: str | None = None
     report: str | None = Field(

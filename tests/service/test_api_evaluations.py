@@ -108,3 +108,17 @@ def test_an_evaluation_left_running_by_a_stop_is_marked_failed(api: Api) -> None
     assert runner.mark_interrupted() == 1
     (row,) = api.get("ida", "/evaluations").json()
     assert row["status"] == "failed" and "interrupted" in row["error"]
+
+
+def test_times_carry_their_zone_on_every_store(api: Api) -> None:
+    started = api.post("ida", "/evaluations", json={"resamples": 10, "permutations": 10})
+    finished = _finished(api, started.json()["id"])
+    listed = api.get("ida", "/evaluations").json()[0]
+    for value in (
+        started.json()["requested_at"],
+        finished["requested_at"],
+        finished["finished_at"],
+        listed["requested_at"],
+        api.get("ida", "/users/me").json()["created_at"],
+    ):
+        assert value.endswith("Z"), value
