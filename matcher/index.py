@@ -71,19 +71,22 @@ class _FaissIndex:
         if allowed is not None and len(allowed) != self.size:
             raise ValueError(f"allowed has {len(allowed)} flags for {self.size} stored vectors")
         x = np.ascontiguousarray(queries, dtype=np.float32)
+        # Settings go with each call, never into the shared index: concurrent searches
+        # of different depths must not change one another's.
+        parameters = self._parameters(k)
         if allowed is None:
-            scores, ids = self._index.search(x, k)
+            scores, ids = self._index.search(x, k, params=parameters)
             return scores, ids
-        # faiss reads the bitmap through a raw pointer: `bits` must outlive the search.
+        # faiss reads the bitmap and the selector through raw pointers: `bits` and
+        # `selector` are kept alive here until the search returns.
         bits = np.packbits(allowed, bitorder="little")
         selector = faiss.IDSelectorBitmap(self.size, faiss.swig_ptr(bits))
-        scores, ids = self._index.search(x, k, params=self._parameters(selector, k))
+        parameters.sel = selector
+        scores, ids = self._index.search(x, k, params=parameters)
         return scores, ids
 
-    def _parameters(self, selector: faiss.IDSelector, k: int) -> faiss.SearchParameters:
-        parameters = faiss.SearchParameters()
-        parameters.sel = selector
-        return parameters
+    def _parameters(self, k: int) -> faiss.SearchParameters:
+        return faiss.SearchParameters()
 
 
 class ExactIndex(_FaissIndex):
@@ -105,20 +108,9 @@ class HNSWIndex(_FaissIndex):
         super().__init__(index)
         self.ef_search = ef_search
 
-    @property
-    def _hnsw(self) -> faiss.HNSW:
-        return self._index.hnsw  # type: ignore[attr-defined]
-
-    def search(
-        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        # HNSW returns at most efSearch good neighbours; widen it for deep searches.
-        self._hnsw.efSearch = max(self.ef_search, k)
-        return super().search(queries, k, allowed)
-
-    def _parameters(self, selector: faiss.IDSelector, k: int) -> faiss.SearchParameters:
+    def _parameters(self, k: int) -> faiss.SearchParameters:
         parameters = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
-        parameters.sel = selector
+        # HNSW returns at most efSearch good neighbours; widen it for deep searches.
         parameters.efSearch = max(self.ef_search, k)
         return parameters
 
