@@ -368,10 +368,9 @@ class PreferenceRanker:
         lexical = copy.copy(self.lexical_)
         lexical.add([opening_title_text(o) for o in added])
         self.lexical_ = lexical
-        new_whole = self.vectors_.segments[self.vectors_.segment_offsets[start:-1]]
         if self.index_ is not None:
             self.index_ = self.index_.copy()
-            self.index_.add(new_whole)
+            self.index_.add(self.vectors_.segments[self.vectors_.segment_offsets[start:-1]])
         elif len(self.openings_) > self.score_all_up_to:
             self.index_ = build_index(self.vectors_.whole_texts(), self.index)
         if self.links_ is not None:
@@ -624,12 +623,17 @@ class PreferenceRanker:
 
     def _breaks_stated(self, query: CandidateQuery, rows: np.ndarray | slice) -> np.ndarray:
         """Per opening: breaks the hours, schedule, kind or avoided conditions (not commute)."""
-        return np.logical_or.reduce(list(self._stated_violations(query, rows).values()))
+        broken, _ = self._stated_violations(query, rows)
+        return np.logical_or.reduce(list(broken.values()))
 
     def _stated_violations(
         self, query: CandidateQuery, rows: np.ndarray | slice
-    ) -> dict[str, np.ndarray]:
-        """The checks on stated fields and workplace conditions, per violation code."""
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The checks on stated fields and workplace conditions, per violation code.
+
+        Also returns, per avoided phrase and opening, whether the opening shows a
+        workplace condition the phrase names (for the reasons).
+        """
         prefs = query.candidate.preferences
         kind = self.kind_[rows]
         broken = {code: np.zeros(len(kind), dtype=bool) for code in VIOLATION_CODES}
@@ -647,7 +651,7 @@ class PreferenceRanker:
             accepted = _bitmask(prefs.schedule, self.schedule_bits_)
             broken["schedule"] = (self.schedule_[rows] & ~accepted) != 0
         broken["kind"] = (kind & _bitmask(prefs.kinds, self.kind_bits_)) == 0
-        return broken
+        return broken, avoided
 
     def rank_encoded(
         self, query: CandidateQuery, k: int = 10, on: date | None = None, exhaustive: bool = False
@@ -749,10 +753,7 @@ class PreferenceRanker:
             preference = np.minimum(1.0, preference + w.occupation_bonus * newly)
 
         # Violations (avoided words in the text are looked up later, in `_pick`).
-        broken = self._stated_violations(query, chosen)
-        avoided = (
-            self.conditions_[chosen][np.newaxis, :] & query.avoid_conditions[:, np.newaxis]
-        ) != 0
+        broken, avoided = self._stated_violations(query, chosen)
         distance = np.full(len(chosen), np.nan)
         home = _coordinates(candidate.location, self.postcodes)
         if home is not None:
