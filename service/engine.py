@@ -323,8 +323,7 @@ class MatchingEngine:
         with self.database.reader() as session:
             revision = store.catalogue_revision(session)
             stamps = store.opening_stamps(session, expired_before=catalogue.day)
-            changed = [i for i, at in stamps.items() if catalogue.stamps.get(i) != at]
-            removed = [i for i in catalogue.stamps if i not in stamps]
+            changed, removed = _written_since(catalogue.stamps, stamps)
             changes = catalogue.changes + len(changed) + len(removed)
             if changes > REFIT_SHARE * catalogue.fitted:
                 return None
@@ -390,12 +389,10 @@ class MatchingEngine:
             revision = store.catalogue_revision(session)
             stamps = store.opening_stamps(session)
             employer_stamps = store.employer_stamps(session)
-            changed = [i for i, at in stamps.items() if history.stamps.get(i) != at]
-            removed = [i for i in history.stamps if i not in stamps]
-            changed_employers = [
-                i for i, at in employer_stamps.items() if history.employer_stamps.get(i) != at
-            ]
-            removed_employers = [i for i in history.employer_stamps if i not in employer_stamps]
+            changed, removed = _written_since(history.stamps, stamps)
+            changed_employers, removed_employers = _written_since(
+                history.employer_stamps, employer_stamps
+            )
             changes = history.changes + len(changed) + len(removed)
             changes += len(changed_employers) + len(removed_employers)
             if changes > REFIT_SHARE * history.fitted:
@@ -523,6 +520,15 @@ class MatchingEngine:
                 )
             )
         return results, history.revision
+
+
+def _written_since(
+    before: dict[str, datetime], now: dict[str, datetime]
+) -> tuple[list[str], list[str]]:
+    """Ids written since `before` was read (new or changed), and ids gone since."""
+    changed = [i for i, at in now.items() if before.get(i) != at]
+    removed = [i for i in before if i not in now]
+    return changed, removed
 
 
 def _timeless(opening: Opening) -> Opening:
