@@ -27,23 +27,19 @@ from matcher.encoders import CachedEncoder
 from service import store
 from service.app import create_app
 from service.db import Database
+from service.models import Base, CatalogueState
 from service.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_URL = os.environ.get(
     "IPSMATCH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-TABLES = (
-    "audit_log",
-    "placements",
-    "openings",
-    "candidate_health",
-    "candidates",
-    "employers",
-    "users",
-    "text_vectors",
-    "secrets",
-    "evaluations",
+# Every table of the schema, emptied between PostgreSQL tests; not `catalogue_state`,
+# whose one row the migration seeds and the store only ever updates.
+TABLES = tuple(
+    table.name
+    for table in Base.metadata.sorted_tables
+    if table.name != CatalogueState.__tablename__
 )
 TODAY = date.today()
 SOON = (TODAY + timedelta(days=60)).isoformat()
