@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from importlib.metadata import PackageNotFoundError
@@ -53,7 +53,7 @@ from evaluation.metrics import (
     randomization_test,
     run_of,
 )
-from evaluation.placements import STAGES, Placement, check_references, read_placements
+from evaluation.placements import Placement, check_references, read_placements
 from evaluation.profiles import ProfileHistory, read_profiles
 from evaluation.progress import Progress, SilentProgress
 from evaluation.replay import replay
@@ -73,6 +73,7 @@ from matcher.places import check_postcodes
 from matcher.ranker import Postcodes, count_texts
 from matcher.records import Opening, read_openings
 from matcher.scoring import ScoringWeights
+from matcher.vocabularies import HIRED_AND_STAYED, STAGE_GRADES, STAGES, STAYED_DAYS
 
 REFERENCE = "ipsmatch"
 FITTED = "ipsmatch_fitted"
@@ -104,10 +105,13 @@ def load_inputs(
     placements: str | Path,
     groups: str | Path | None = None,
     postcodes: Postcodes | None = None,
+    erased: Collection[str] = (),
 ) -> Inputs:
     """Read and cross-check the evaluation's files; raises on the first file with problems.
 
     With `postcodes`, a record whose postcode the table lacks is a problem too.
+    `erased` names candidates whose profile was erased but whose events were kept
+    under a pseudonym (the service's store): their events count as history.
     """
     profiles = read_profiles(candidates)
     opening_records = read_openings(openings)
@@ -117,7 +121,11 @@ def load_inputs(
         check_postcodes(opening_records, postcodes, source=openings)
     events = read_placements(placements)
     check_references(
-        events, profiles.ids(), {o.id: o for o in opening_records}, source=Path(placements)
+        events,
+        profiles.ids(),
+        {o.id: o for o in opening_records},
+        source=Path(placements),
+        erased=erased,
     )
     labels = read_groups(groups, profiles.ids()) if groups is not None else None
     files = {
@@ -142,6 +150,9 @@ class Settings:
     # Enough past queries to choose one ratio well; more only costs replay time.
     max_training_queries: int = 800
     exhaustive: bool = False
+    # The day of the run, where the history may hold planned starts dated ahead of it:
+    # nothing after it has been observed yet.
+    as_of: date | None = None
 
 
 def default_cutoff(placements: Sequence[Placement]) -> date:
@@ -247,6 +258,8 @@ def evaluate(
         )
     catalogue = Catalogue(inputs.openings)
     known = observed_until(inputs.placements)
+    if settings.as_of is not None:
+        known = min(known, settings.as_of)
     test = build_queries(
         inputs.placements, inputs.profiles, catalogue, start=cutoff, known_until=known
     )
@@ -450,10 +463,8 @@ def evaluate(
             },
             "gain": GAIN,
             "grades": {
-                "contacted": 0.5,
-                "interview": 1,
-                "hired": 2,
-                "hired and employed 90 days later": 3,
+                **STAGE_GRADES,
+                f"hired and employed {STAYED_DAYS} days later": HIRED_AND_STAYED,
             },
             "seed": settings.seed,
         },
@@ -482,7 +493,7 @@ def describe_data(
 ) -> dict[str, Any]:
     """The history's own description: counts, dates, events by stage and month."""
     events = inputs.placements
-    by_stage = Counter(p.stage for p in events)
+    by_stage: Counter[str] = Counter(p.stage for p in events)
     months: dict[str, Counter[str]] = {}
     for p in events:
         months.setdefault(p.date.strftime("%Y-%m"), Counter())[p.stage] += 1
@@ -521,6 +532,7 @@ def describe_data(
             "evaluated": len(queries),
             "candidates": len({q.candidate_id for q in queries}),
             "skipped_no_profile_yet": test.skipped_no_profile,
+            "skipped_erased_profile": test.skipped_erased,
             "skipped_nothing_open": test.skipped_nothing_open,
             "graded_openings_per_query": (
                 float(np.mean([len(q.grades) for q in queries])) if queries else 0.0

@@ -12,22 +12,52 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from matcher.errors import FieldProblem, RecordValidationError
+from matcher.vocabularies import (
+    GAP_CODES,
+    KINDS,
+    SCHEDULES,
+    STAGES,
+    VIOLATION_CODES,
+    Contact,
+    Disclosure,
+    GapCode,
+    Kind,
+    Schedule,
+    Stage,
+    ViolationCode,
+)
 
-Schedule = Literal["day", "evening", "night", "weekend"]
-Kind = Literal["job", "education"]
-Disclosure = Literal["yes", "no"]
-Contact = Literal["self", "consultant"]
-ViolationCode = Literal["avoid", "hours", "schedule", "commute", "kind"]
-GapCode = Literal["driving_licence", "language", "skill"]
-
-SCHEDULES: tuple[str, ...] = ("day", "evening", "night", "weekend")
-KINDS: tuple[str, ...] = ("job", "education")
-VIOLATION_CODES: tuple[str, ...] = ("avoid", "hours", "schedule", "commute", "kind")
+# Re-exported: the ranker and older callers import the vocabularies from here.
+__all__ = [
+    "GAP_CODES",
+    "KINDS",
+    "SCHEDULES",
+    "STAGES",
+    "VIOLATION_CODES",
+    "Candidate",
+    "Contact",
+    "Disclosure",
+    "GapCode",
+    "Kind",
+    "Opening",
+    "PlacementRecord",
+    "Ranking",
+    "Schedule",
+    "ViolationCode",
+]
 
 
 class _Record(BaseModel):
@@ -135,9 +165,27 @@ class Preferences(_Record):
 
 
 class Experience(_Record):
-    title: str = Field(min_length=1)
+    """A past job: a title, a description or both (people describe work either way)."""
+
+    title: str | None = None
     years: float | None = Field(default=None, ge=0)
     description: str | None = None
+
+    @field_validator("title", "description")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @model_validator(mode="after")
+    def _title_or_description(self) -> Experience:
+        if self.title is None and self.description is None:
+            raise ValueError("give 'title', 'description' or both")
+        return self
+
+    @property
+    def text(self) -> str:
+        """The job in one phrase: "title: description", or whichever is given."""
+        return ": ".join(part for part in (self.title, self.description) if part)
 
 
 class Competencies(_Record):
@@ -249,6 +297,117 @@ class RankedOpening(BaseModel):
 class Ranking(BaseModel):
     candidate_id: str
     results: list[RankedOpening] = Field(default_factory=list)
+
+
+# `date` is also a field name of the placement models; the alias keeps the type nameable there.
+Day = date
+
+
+def _iso_date(value: Any) -> Any:
+    # The CSV's dates come as text; name the expected form rather than pydantic's wording.
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not an ISO date such as 2026-11-22") from None
+    return value
+
+
+class PlacementFields(BaseModel):
+    """The fields and rules every placement event shares, in files and in the service.
+
+    `PlacementRecord` (a row of the history's CSV) and the service's own event
+    model both derive from it, so the service cannot store what the
+    evaluation refuses: weekly hours belong to a hire only, whatever the path.
+    A hire may be dated ahead of today (a planned start).
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    candidate_id: str = Field(min_length=1)
+    opening_id: str | None = Field(
+        default=None, description="Empty where the job was found without a posted opening."
+    )
+    stage: str
+    date: Day = Field(description="When the stage was reached (ISO 8601).")
+    hours_per_week: float | None = Field(
+        default=None, ge=0, le=168, description="For `hired` only: the agreed weekly hours."
+    )
+
+    @field_validator("opening_id", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_text(cls, value: Any) -> Any:
+        return _iso_date(value)
+
+    @field_validator("hours_per_week", mode="before")
+    @classmethod
+    def _hours_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                return None
+            try:
+                hours = float(text)
+            except ValueError:
+                raise ValueError(f"{text!r} is not a number of hours from 0 to 168") from None
+            if not 0 <= hours <= 168:  # also refuses nan
+                raise ValueError(f"{text!r} is not a number of hours from 0 to 168")
+            return hours
+        return value
+
+    @field_validator("hours_per_week")
+    @classmethod
+    def _hours_only_when_hired(cls, value: float | None, info: ValidationInfo) -> float | None:
+        return _only_when_hired(value, info)
+
+
+def _only_when_hired(value: Any, info: ValidationInfo) -> Any:
+    stage = info.data.get("stage")
+    if value is not None and stage is not None and stage != "hired":
+        raise ValueError(
+            f"is only for stage 'hired', not {stage!r}; leave it empty for "
+            f"{stage!r} (stages that take it: hired)"
+        )
+    return value
+
+
+class PlacementRecord(PlacementFields):
+    """One row of the placement history (the contract's CSV)."""
+
+    employer_id: str = Field(min_length=1)
+    stage: Stage
+    ended: Day | None = Field(
+        default=None, description="For `hired` only: the last day of employment."
+    )
+
+    @field_validator("stage", mode="before")
+    @classmethod
+    def _known_stage(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip() and value.strip() not in STAGES:
+            raise ValueError(f"unknown stage {value.strip()!r}; allowed: {', '.join(STAGES)}")
+        return value
+
+    @field_validator("ended", mode="before")
+    @classmethod
+    def _ended_text(cls, value: Any) -> Any:
+        return _iso_date(value)
+
+    @field_validator("ended")
+    @classmethod
+    def _ended_after_hire(cls, value: Day | None, info: ValidationInfo) -> Day | None:
+        _only_when_hired(value, info)
+        hired = info.data.get("date")
+        if value is not None and hired is not None and value < hired:
+            raise ValueError(f"{value} is before the hire date {hired}")
+        return value
 
 
 RecordT = TypeVar("RecordT", bound=BaseModel)

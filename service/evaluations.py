@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import update
 
 from matcher.encoders import CachedEncoder
-from matcher.errors import IpsmatchError
+from matcher.errors import IpsmatchError, RecordValidationError
 from matcher.ranker import Postcodes
 from service import store
 from service.db import Database
@@ -38,6 +38,13 @@ logger = logging.getLogger(__name__)
 
 INTERRUPTED = "interrupted: the service stopped before the evaluation finished; start it again"
 
+
+# The files an evaluation reads, by the export an analyst can download to see the same rows.
+EXPORTS = {
+    "candidates.jsonl": "GET /exports/candidates.jsonl",
+    "openings.jsonl": "GET /exports/openings.jsonl",
+    "placements.csv": "GET /exports/placements.csv",
+}
 
 # The settings an analyst chooses; the rest keep `evaluation.pipeline.Settings`'s defaults.
 CHOSEN = ("cutoff", "k", "resamples", "permutations", "seed")
@@ -124,12 +131,20 @@ class EvaluationRunner:
                     "".join(store.export_openings(session)), encoding="utf-8"
                 )
                 files["placements"].write_text(store.export_placements(session), encoding="utf-8")
-            inputs = load_inputs(
-                files["candidates"],
-                files["openings"],
-                files["placements"],
-                postcodes=self.postcodes,
-            )
+            with self.database.reader() as session:
+                erased = store.erased_pseudonyms(session)
+            try:
+                inputs = load_inputs(
+                    files["candidates"],
+                    files["openings"],
+                    files["placements"],
+                    postcodes=self.postcodes,
+                    erased=erased,
+                )
+            except RecordValidationError as error:
+                # Name the export the analyst can download, never the temporary copy.
+                source = EXPORTS.get(Path(error.source or "").name, "the store's exports")
+                raise RecordValidationError(error.problems, source=source) from None
         document = evaluate(inputs, self.encoder, settings)
         # Through JSON once, so what is stored is exactly what `metrics.json` would hold.
         metrics: dict[str, Any] = json.loads(to_json(document))

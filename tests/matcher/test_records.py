@@ -5,9 +5,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from matcher.errors import RecordValidationError
-from matcher.records import Candidate, Opening, read_candidates, read_openings
+from matcher.records import Candidate, Opening, PlacementRecord, read_candidates, read_openings
 
 CONTRACT_CANDIDATE = {
     "id": "c-0042",
@@ -145,3 +146,61 @@ def test_open_on_respects_posted_and_expires() -> None:
     assert opening.is_open_on(date(2026, 12, 15))
     assert not opening.is_open_on(date(2026, 12, 16))
     assert not opening.is_open_on(date(2026, 10, 31))
+
+
+def test_a_past_job_needs_a_title_or_a_description() -> None:
+    # Issue 10 item 7: a job given only by its description used to be refused.
+    described = Candidate.model_validate(
+        {
+            "id": "c-1",
+            "preferences": {"desired": ["lager"]},
+            "competencies": {"experience": [{"description": "pluk og pak", "years": 2}]},
+        }
+    )
+    (job,) = described.competencies.experience
+    assert job.title is None and job.text == "pluk og pak"
+    titled = Candidate.model_validate(
+        {
+            "id": "c-2",
+            "preferences": {"desired": ["lager"]},
+            "competencies": {"experience": [{"title": "lagermedarbejder", "description": "pluk"}]},
+        }
+    )
+    assert titled.competencies.experience[0].text == "lagermedarbejder: pluk"
+    with pytest.raises(ValidationError, match="give 'title', 'description' or both"):
+        Candidate.model_validate(
+            {
+                "id": "c-3",
+                "preferences": {"desired": ["lager"]},
+                "competencies": {"experience": [{"title": " ", "years": 3}]},
+            }
+        )
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "words"),
+    [
+        (
+            {"stage": "interview", "hours_per_week": "15"},
+            "hours_per_week",
+            "only for stage 'hired'",
+        ),
+        ({"stage": "contacted", "ended": "2026-03-01"}, "ended", "only for stage 'hired'"),
+        ({"stage": "hired", "ended": "2026-01-01"}, "ended", "before the hire date"),
+        ({"stage": "hire"}, "stage", "allowed: contacted, interview, hired"),
+    ],
+)
+def test_placement_rows_follow_one_set_of_rules(row: dict, field: str, words: str) -> None:  # type: ignore[type-arg]
+    base = {"candidate_id": "c-1", "employer_id": "e-1", "date": "2026-02-01"}
+    with pytest.raises(ValidationError) as caught:
+        PlacementRecord.model_validate(base | row)
+    (error,) = caught.value.errors()
+    assert error["loc"] == (field,) and words in error["msg"]
+
+
+def test_a_hire_may_be_planned_ahead() -> None:
+    ahead = date.today().replace(year=date.today().year + 1).isoformat()
+    record = PlacementRecord.model_validate(
+        {"candidate_id": "c-1", "employer_id": "e-1", "stage": "hired", "date": ahead}
+    )
+    assert record.date.isoformat() == ahead

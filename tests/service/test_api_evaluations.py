@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 from conftest import HEALTH_MARKER, LONG_AGO, SOON, TODAY, Api, candidate, opening
 
 WANTS = {"dyr": "dyrepasser", "lager": "lagermedarbejder", "kok": "køkkenmedhjælper"}
@@ -122,3 +123,31 @@ def test_times_carry_their_zone_on_every_store(api: Api) -> None:
         api.get("ida", "/users/me").json()["created_at"],
     ):
         assert value.endswith("Z"), value
+
+
+def test_an_erased_candidate_stays_in_the_history_under_a_pseudonym(api: Api) -> None:
+    # Before: every evaluation failed with "'p-…' is not in the candidates" after an erasure.
+    _history(api)
+    assert api.delete("anna", "/candidates/c-5").status_code == 200
+    cutoff = (TODAY - timedelta(days=60)).isoformat()
+    settings = {"cutoff": cutoff, "resamples": 10, "permutations": 10}
+    done = _finished(api, api.post("ida", "/evaluations", json=settings).json()["id"])
+    assert done["status"] == "done", done["error"]
+    data = done["metrics"]["data"]
+    assert data["candidates"] == 5 and data["candidates_with_events"] == 6
+    assert data["queries"]["skipped_erased_profile"] == 1
+
+
+def test_a_failed_evaluation_names_the_export_not_a_server_file(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service import store
+
+    header = "candidate_id,opening_id,employer_id,stage,date,ended,hours_per_week\n"
+    broken = header + "x,,e,hire,2026-01-01,,\n"
+    monkeypatch.setattr(store, "export_placements", lambda session: broken)
+    started = api.post("ida", "/evaluations", json={"resamples": 10, "permutations": 10})
+    failed = _finished(api, started.json()["id"])
+    assert failed["status"] == "failed"
+    assert "GET /exports/placements.csv, line 2" in failed["error"]
+    assert "ipsmatch-evaluation-" not in failed["error"] and "/tmp" not in failed["error"]
