@@ -1,9 +1,10 @@
 """The closed vocabularies of the contract (`data/contract/README.md`), defined once.
 
 Each vocabulary is a `Literal` type, for pydantic models and type checking,
-and a tuple of its values (typed as plain strings, the form they take in
-bit masks and lookups) in the contract's order, for loops and error messages. The tuples are read off the types, so the two
-cannot drift. Every part (matcher, service, evaluation) imports them from here.
+and a tuple of its values in the contract's order (typed as plain strings,
+the form they take in bit masks and lookups), for loops and error messages.
+The tuples are read off the types, so the two cannot drift. Every part
+(matcher, service, evaluation) imports them from here.
 """
 
 from __future__ import annotations
