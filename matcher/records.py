@@ -1,9 +1,11 @@
-"""The records of the contract (`CONTRACT.md`): candidates, openings, rankings.
+"""The records of the contract (`data/contract/README.md`): candidates, openings,
+rankings and placement events.
 
 Unknown fields are kept (``extra="allow"``) so that nothing a user stores is
 lost, but the engine reads only the fields named here. The candidate's
 ``health`` field is stored for the consultant and read by nothing in the
-engine.
+engine. Placement events have fixed columns and no free text, so an unknown
+field there is refused (a note is where health details slip in).
 """
 
 from __future__ import annotations
@@ -166,6 +168,10 @@ class Preferences(_Record):
 
 class Experience(_Record):
     """A past job: a title, a description or both (people describe work either way)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [{"required": ["title"]}, {"required": ["description"]}]}
+    )
 
     title: str | None = None
     years: float | None = Field(default=None, ge=0)
@@ -381,6 +387,14 @@ def _only_when_hired(value: Any, info: ValidationInfo) -> Any:
 
 class PlacementRecord(PlacementFields):
     """One row of the placement history (the contract's CSV)."""
+
+    # The cross-field rules, stated in the JSON Schema too (`matcher.contract`).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"stage": {"not": {"const": "hired"}}}},
+            "then": {"properties": {"hours_per_week": {"type": "null"}, "ended": {"type": "null"}}},
+        }
+    )
 
     employer_id: str = Field(min_length=1)
     stage: Stage

@@ -141,9 +141,11 @@ def load_imported(folder: Path) -> tuple[PostcodeTable | None, Taxonomy | None]:
 @app.command()
 def rank(
     candidates: Annotated[
-        Path, typer.Option("--candidates", help="Candidates, JSON Lines (CONTRACT.md).")
+        Path, typer.Option("--candidates", help="Candidates, JSON Lines (data/contract/README.md).")
     ],
-    openings: Annotated[Path, typer.Option("--openings", help="Openings, JSON Lines.")],
+    openings: Annotated[
+        Path, typer.Option("--openings", help="Openings, JSON Lines (data/contract/README.md).")
+    ],
     k: Annotated[int, typer.Option("--k", min=1, help="Openings per candidate.")] = 10,
     day: Annotated[
         str | None,
@@ -393,7 +395,8 @@ PlacementsOption = Annotated[
     Path,
     typer.Option(
         "--placements",
-        help="Placement history CSV: candidate_id,opening_id,employer_id,stage,date,ended,"
+        help="Placement history CSV (data/contract/README.md): candidate_id,opening_id,"
+        "employer_id,stage,date,ended,"
         "hours_per_week.",
     ),
 ]
@@ -617,6 +620,25 @@ def fit(
             }
         )
     )
+
+
+@app.command()
+def schema(
+    record: Annotated[
+        str,
+        typer.Argument(
+            help="candidate, opening, ranking or placement (a row of the history's CSV)."
+        ),
+    ],
+) -> None:
+    """Print the JSON Schema of a record of the contract (data/contract/README.md)."""
+    from matcher.contract import UnknownRecordError, schema_text
+
+    try:
+        text = schema_text(record)
+    except UnknownRecordError as error:
+        raise fail(str(error)) from None
+    sys.stdout.write(text)
 
 
 @app.command()
