@@ -69,7 +69,7 @@ from evaluation.systems import (
     TrainingData,
 )
 from matcher.encoders import CachedEncoder
-from matcher.places import check_postcodes
+from matcher.places import check_postcodes, packaged_postcodes
 from matcher.ranker import Postcodes, count_texts
 from matcher.records import Opening, read_openings
 from matcher.scoring import ScoringWeights
@@ -109,16 +109,17 @@ def load_inputs(
 ) -> Inputs:
     """Read and cross-check the evaluation's files; raises on the first file with problems.
 
-    With `postcodes`, a record whose postcode the table lacks is a problem too.
+    Postcodes are placed with `postcodes`, else the table shipped with ipsmatch;
+    a record whose postcode the table lacks is a problem too.
     `erased` names candidates whose profile was erased but whose events were kept
     under a pseudonym (the service's store): their events count as history.
     """
     profiles = read_profiles(candidates)
     opening_records = read_openings(openings)
-    if postcodes is not None:
-        people = [v.candidate for versions in profiles.versions.values() for v in versions]
-        check_postcodes(people, postcodes, source=candidates)
-        check_postcodes(opening_records, postcodes, source=openings)
+    postcodes = postcodes if postcodes is not None else packaged_postcodes()
+    people = [v.candidate for versions in profiles.versions.values() for v in versions]
+    check_postcodes(people, postcodes, source=candidates)
+    check_postcodes(opening_records, postcodes, source=openings)
     events = read_placements(placements)
     check_references(
         events,

@@ -22,8 +22,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from matcher.encoders import CachedEncoder, SentenceTransformerEncoder, TextEncoder
-from matcher.errors import EncoderError, FieldProblem, RecordValidationError, StoredDataError
-from matcher.places import PostcodeTable
+from matcher.errors import EncoderError, FieldProblem, RecordValidationError
+from matcher.places import PostcodeTable, packaged_postcodes
 from matcher.provision import is_provisioned
 from service import store
 from service.auditlog import AuditWriter
@@ -78,15 +78,14 @@ def default_encoder(settings: Settings) -> TextEncoder:
     return SentenceTransformerEncoder(path)
 
 
-def load_postcodes(settings: Settings) -> PostcodeTable | None:
+def load_postcodes(settings: Settings) -> PostcodeTable:
+    """The imported postcode table, else the packaged one.
+
+    An imported table that cannot be read stops the start (`StoredDataError`):
+    serving without it would silently switch the commute rule off.
+    """
     folder = settings.data_dir / "geo"
-    if not PostcodeTable.exists(folder):
-        return None
-    try:
-        return PostcodeTable.load(folder)
-    except StoredDataError as error:
-        logger.warning("postcodes not used: %s", error)
-        return None
+    return PostcodeTable.load(folder) if PostcodeTable.exists(folder) else packaged_postcodes()
 
 
 def start_services(settings: Settings, encoder: TextEncoder | CachedEncoder | None) -> Services:

@@ -27,11 +27,11 @@ from matcher.encoders import CachedEncoder, EmbeddingCache, SentenceTransformerE
 from matcher.errors import IpsmatchError
 from matcher.files import atomic_file
 from matcher.occupations import OccupationMapper
-from matcher.places import PostcodeTable, check_postcodes
+from matcher.places import PostcodeTable, check_postcodes, packaged_postcodes
 from matcher.provision import ModelProvisioningError, is_provisioned, provision_e5_small
 from matcher.ranker import PreferenceRanker, count_texts
 from matcher.records import Ranking, read_candidates, read_jsonl, read_openings
-from matcher.taxonomy import Taxonomy
+from matcher.taxonomy import Taxonomy, packaged_taxonomy
 from service.settings import Settings, default_model_dir, get_settings
 
 app = typer.Typer(
@@ -126,16 +126,19 @@ def data_dir(option: Path | None) -> Path:
     return option if option is not None else get_settings().data_dir
 
 
-def imported_postcodes(folder: Path) -> PostcodeTable | None:
-    """The postcode table imported under `folder`, if there is one."""
-    return PostcodeTable.load(folder / "geo") if PostcodeTable.exists(folder / "geo") else None
+def imported_postcodes(folder: Path) -> PostcodeTable:
+    """The postcode table imported under `folder`, else the one shipped with ipsmatch."""
+    if PostcodeTable.exists(folder / "geo"):
+        return PostcodeTable.load(folder / "geo")
+    return packaged_postcodes()
 
 
-def load_imported(folder: Path) -> tuple[PostcodeTable | None, Taxonomy | None]:
-    """The postcode table and taxonomy imported under `folder`, where there are any."""
+def load_imported(folder: Path) -> tuple[PostcodeTable, Taxonomy]:
+    """The postcode table and taxonomy imported under `folder`, else the packaged ones."""
     places = imported_postcodes(folder)
-    taxonomy = Taxonomy.load(folder / "taxonomy") if Taxonomy.exists(folder / "taxonomy") else None
-    return places, taxonomy
+    if Taxonomy.exists(folder / "taxonomy"):
+        return places, Taxonomy.load(folder / "taxonomy")
+    return places, packaged_taxonomy()
 
 
 @app.command()

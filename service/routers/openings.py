@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, HTTPException, Query, Response, UploadFile, status
 from sqlalchemy import select
 
+from matcher.places import check_postcodes
 from matcher.records import Opening
 from service import store
 from service.deps import CurrentUser, JobDeveloper, ReadSession, Services, ServicesDep
@@ -35,6 +36,9 @@ def _write(
     only_new: bool = False,
     **detail: Any,
 ) -> UploadResult:
+    if services.engine.postcodes is not None:
+        # A postcode the table cannot place would switch the commute rule off unseen.
+        check_postcodes(openings, services.engine.postcodes, source=detail.get("file"))
     encoded = services.engine.prepare(openings)
     with services.database.writer() as session:
         if only_new and session.get(OpeningRow, openings[0].id) is not None:
