@@ -38,7 +38,7 @@ from evaluation.fairness import FAIRNESS_METRICS, group_report
 from evaluation.fitting import WeightFitter, training_rows
 from evaluation.groups import GroupLabels, read_groups
 from evaluation.history import Catalogue, Query, QuerySet, build_queries, observed_until
-from evaluation.ips import ips_measures
+from evaluation.ips import IpsMeasures, ips_measures
 from evaluation.metrics import (
     CURVE_FAMILIES,
     CURVE_KS,
@@ -57,6 +57,15 @@ from evaluation.placements import Placement, check_references, read_placements
 from evaluation.profiles import ProfileHistory, read_profiles
 from evaluation.progress import Progress, SilentProgress
 from evaluation.replay import replay
+from evaluation.results import (
+    Comparison,
+    DataSummary,
+    EvaluationReport,
+    Interval,
+    MetricName,
+    QueryCounts,
+    SystemResult,
+)
 from evaluation.systems import (
     CompetencyFirstSystem,
     EmbeddingSystem,
@@ -242,8 +251,8 @@ def evaluate(
     weights: tuple[ScoringWeights, dict[str, Any]] | None = None,
     weights_file: str | None = None,
     progress: Progress | None = None,
-) -> dict[str, Any]:
-    """Run the whole evaluation; returns the metrics document (JSON-ready)."""
+) -> EvaluationReport:
+    """Run the whole evaluation; `to_dict()` of the result is the metrics document."""
     started = time.perf_counter()
     settings = settings or Settings()
     progress = progress or SilentProgress()
@@ -366,7 +375,7 @@ def evaluate(
     clusters = Clusters.of([q.candidate_id for q in queries])
     test_hires = [p for p in after if p.stage == "hired"]
 
-    entries: list[dict[str, Any]] = []
+    measured: list[tuple[System, dict[str, Interval], IpsMeasures]] = []
     reference = np.column_stack([scores[REFERENCE][m] for m in summary])
     comparisons: dict[str, dict[str, dict[str, float]]] = {}
     for i, system in enumerate(systems):
@@ -375,7 +384,7 @@ def evaluate(
             matrix, clusters, settings.resamples, settings.level, settings.seed + i
         )
         metrics = {
-            m: {"mean": float(matrix[:, j].mean()), "low": float(low[j]), "high": float(high[j])}
+            m: Interval(float(matrix[:, j].mean()), float(low[j]), float(high[j]))
             for j, m in enumerate(summary)
         }
         if system.name != REFERENCE:
@@ -393,32 +402,36 @@ def evaluate(
                 for j, m in enumerate(summary)
             }
         measures = ips_measures(result, system.name, catalogue, checker, test_hires, settings.k)
-        entries.append(
-            {
-                "name": system.name,
-                "label": system.label,
-                "description": system.description,
-                "metrics": metrics,
-                "comparison": None,
-                "curves": {
-                    family: {
-                        str(k): float(scores[system.name][f"{family}@{k}"].mean()) for k in CURVE_KS
-                    }
-                    for family, _ in CURVE_FAMILIES
-                },
-                "ips": measures.to_dict(),
-                "seconds": round(result.seconds.get(system.name, 0.0), 2),
-            }
-        )
+        measured.append((system, metrics, measures))
     # Holm over the comparisons of one metric: several baselines are tested at once.
     for m in summary:
         names = list(comparisons)
         adjusted = holm([comparisons[n][m]["p_value"] for n in names])
         for n, p in zip(names, adjusted, strict=True):
             comparisons[n][m]["p_holm"] = p
-    for entry in entries:
-        entry["comparison"] = comparisons.get(entry["name"])
-    entries.sort(key=lambda e: SYSTEM_ORDER.index(e["name"]) if e["name"] in SYSTEM_ORDER else 99)
+    entries = [
+        SystemResult(
+            name=system.name,
+            label=system.label,
+            description=system.description,
+            metrics=metrics,
+            comparison=(
+                {m: Comparison(**c) for m, c in comparisons[system.name].items()}
+                if system.name in comparisons
+                else None
+            ),
+            curves={
+                family: {
+                    str(k): float(scores[system.name][f"{family}@{k}"].mean()) for k in CURVE_KS
+                }
+                for family, _ in CURVE_FAMILIES
+            },
+            ips=measures,
+            seconds=round(result.seconds.get(system.name, 0.0), 2),
+        )
+        for system, metrics, measures in measured
+    ]
+    entries.sort(key=lambda e: SYSTEM_ORDER.index(e.name) if e.name in SYSTEM_ORDER else 99)
 
     fairness: dict[str, Any] = {}
     if inputs.groups is not None:
@@ -439,13 +452,13 @@ def evaluate(
     timing["metrics"] = time.perf_counter() - step
     timing["total"] = time.perf_counter() - started
 
-    return {
-        "title": "ipsmatch offline evaluation on placement history",
-        "created": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "ipsmatch_version": _version(),
-        "encoder": encoder.model_id,
-        "inputs": inputs.files,
-        "settings": {
+    return EvaluationReport(
+        title="ipsmatch offline evaluation on placement history",
+        created=datetime.now().astimezone().isoformat(timespec="seconds"),
+        ipsmatch_version=_version(),
+        encoder=encoder.model_id,
+        inputs=dict(inputs.files),
+        settings={
             "cutoff": cutoff.isoformat(),
             "cutoff_rule": cutoff_rule,
             "k": settings.k,
@@ -469,19 +482,19 @@ def evaluate(
             },
             "seed": settings.seed,
         },
-        "reference": REFERENCE,
-        "metrics": [{"key": key, "label": label} for key, label in SUMMARY_METRICS],
-        "curve_metrics": [{"key": key, "label": label} for key, label in CURVE_FAMILIES],
-        "curve_ks": list(CURVE_KS),
-        "fairness_metrics": [{"key": key, "label": label} for key, label in FAIRNESS_METRICS],
-        "systems": entries,
-        "ips_k": settings.k,
-        "fairness": fairness,
-        "weights": weights_info,
-        "data": describe_data(inputs, catalogue, cutoff, known, test, queries),
-        "timing": {name: round(seconds, 1) for name, seconds in timing.items()},
-        "notes": notes,
-    }
+        reference=REFERENCE,
+        metrics=[MetricName(key, label) for key, label in SUMMARY_METRICS],
+        curve_metrics=[MetricName(key, label) for key, label in CURVE_FAMILIES],
+        curve_ks=list(CURVE_KS),
+        fairness_metrics=[MetricName(key, label) for key, label in FAIRNESS_METRICS],
+        systems=entries,
+        ips_k=settings.k,
+        fairness=fairness,
+        weights=weights_info,
+        data=describe_data(inputs, catalogue, cutoff, known, test, queries),
+        timing={name: round(seconds, 1) for name, seconds in timing.items()},
+        notes=notes,
+    )
 
 
 def describe_data(
@@ -491,7 +504,7 @@ def describe_data(
     known: date,
     test: QuerySet,
     queries: Sequence[Query],
-) -> dict[str, Any]:
+) -> DataSummary:
     """The history's own description: counts, dates, events by stage and month."""
     events = inputs.placements
     by_stage: Counter[str] = Counter(p.stage for p in events)
@@ -504,40 +517,40 @@ def describe_data(
     posted = [o.posted for o in inputs.openings if o.posted is not None]
     grades = Counter(g for q in queries for g in q.grades.values())
     versions = sum(1 for _ in inputs.profiles.all_versions())
-    return {
-        "candidates": len(inputs.profiles),
-        "profile_versions": versions,
-        "candidates_with_events": len({p.candidate_id for p in events}),
-        "openings": len(inputs.openings),
-        "education_openings": sum(1 for o in inputs.openings if o.kind == "education"),
-        "employers": len({o.employer_id for o in inputs.openings}),
-        "events": len(events),
-        "events_by_stage": {s: by_stage.get(s, 0) for s in STAGES},
-        "events_before_cutoff": sum(1 for p in events if p.date < cutoff),
-        "events_from_cutoff": sum(1 for p in events if p.date >= cutoff),
-        "first_event": min(p.date for p in events).isoformat(),
-        "last_event": max(p.date for p in events).isoformat(),
-        "observed_until": known.isoformat(),
-        "openings_posted": [min(posted).isoformat(), max(posted).isoformat()] if posted else None,
-        "hires": len(hires),
-        "hires_without_opening": sum(1 for p in hires if p.opening_id is None),
-        "hires_20h_or_more": (
+    return DataSummary(
+        candidates=len(inputs.profiles),
+        profile_versions=versions,
+        candidates_with_events=len({p.candidate_id for p in events}),
+        openings=len(inputs.openings),
+        education_openings=sum(1 for o in inputs.openings if o.kind == "education"),
+        employers=len({o.employer_id for o in inputs.openings}),
+        events=len(events),
+        events_by_stage={s: by_stage.get(s, 0) for s in STAGES},
+        events_before_cutoff=sum(1 for p in events if p.date < cutoff),
+        events_from_cutoff=sum(1 for p in events if p.date >= cutoff),
+        first_event=min(p.date for p in events).isoformat(),
+        last_event=max(p.date for p in events).isoformat(),
+        observed_until=known.isoformat(),
+        openings_posted=[min(posted).isoformat(), max(posted).isoformat()] if posted else None,
+        hires=len(hires),
+        hires_without_opening=sum(1 for p in hires if p.opening_id is None),
+        hires_20h_or_more=(
             sum(1 for h in with_hours if h >= 20) / len(with_hours) if with_hours else None
         ),
-        "hires_ended": len(ended),
-        "median_days_employed_of_ended": float(np.median(ended)) if ended else None,
-        "events_by_month": {
+        hires_ended=len(ended),
+        median_days_employed_of_ended=float(np.median(ended)) if ended else None,
+        events_by_month={
             month: {s: counts.get(s, 0) for s in STAGES} for month, counts in sorted(months.items())
         },
-        "queries": {
-            "evaluated": len(queries),
-            "candidates": len({q.candidate_id for q in queries}),
-            "skipped_no_profile_yet": test.skipped_no_profile,
-            "skipped_erased_profile": test.skipped_erased,
-            "skipped_nothing_open": test.skipped_nothing_open,
-            "graded_openings_per_query": (
+        queries=QueryCounts(
+            evaluated=len(queries),
+            candidates=len({q.candidate_id for q in queries}),
+            skipped_no_profile_yet=test.skipped_no_profile,
+            skipped_erased_profile=test.skipped_erased,
+            skipped_nothing_open=test.skipped_nothing_open,
+            graded_openings_per_query=(
                 float(np.mean([len(q.grades) for q in queries])) if queries else 0.0
             ),
-            "grades": {f"{g:g}": n for g, n in sorted(grades.items())},
-        },
-    }
+            grades={f"{g:g}": n for g, n in sorted(grades.items())},
+        ),
+    )

@@ -491,29 +491,29 @@ def evaluate(
     except IpsmatchError as error:
         raise fail(f"{error}\nNothing was written.") from error
     write_files(
-        out, {"metrics.json": to_json(document).encode(), "report.html": html.encode("utf-8")}
+        out,
+        {"metrics.json": to_json(document.to_dict()).encode(), "report.html": html.encode("utf-8")},
     )
     table = Table(
-        title=f"Evaluated {document['data']['queries']['evaluated']} queries from "
-        f"{document['settings']['cutoff']} (p: paired test against ipsmatch)"
+        title=f"Evaluated {document.data.queries.evaluated} queries from "
+        f"{document.cutoff} (p: paired test against ipsmatch)"
     )
     table.add_column("system")
-    for metric in document["metrics"]:
-        table.add_column(metric["label"], justify="right")
-    for system in document["systems"]:
+    for metric in document.metrics:
+        table.add_column(metric.label, justify="right")
+    for system in document.systems:
         cells = []
-        for metric in document["metrics"]:
-            value = system["metrics"][metric["key"]]
-            cell = f"{value['mean']:.3f}"
-            if system["comparison"]:
-                p = system["comparison"][metric["key"]]["p_value"]
+        for metric in document.metrics:
+            cell = f"{system.metrics[metric.key].mean:.3f}"
+            if system.comparison:
+                p = system.comparison[metric.key].p_value
                 cell += f" (p {'<0.001' if p < 0.001 else f'{p:.3f}'})"
             cells.append(cell)
-        table.add_row(system["label"], *cells)
+        table.add_row(system.label, *cells)
     if not quiet:
         err.print(table)
         err.print(f"Wrote {out / 'metrics.json'} and {out / 'report.html'}")
-    typer.echo(json.dumps({"out": str(out), "queries": document["data"]["queries"]["evaluated"]}))
+    typer.echo(json.dumps({"out": str(out), "queries": document.data.queries.evaluated}))
 
 
 @app.command()

@@ -51,14 +51,14 @@ def test_small_history_end_to_end(
     )
     weights = (ScoringWeights(preference=0.7, competency=0.3), {"cutoff": "2025-02-01"})
     document = evaluate(inputs, fake_cached_encoder, settings, weights=weights)
-    assert document["settings"]["cutoff"] == "2025-03-01"
-    assert document["data"]["queries"]["evaluated"] == 1  # c-1 on 2025-03-10
-    reference = document["systems"][0]
+    assert document.cutoff == "2025-03-01"
+    assert document.data.queries.evaluated == 1  # c-1 on 2025-03-10
+    reference = document.system("ipsmatch")
     # Graded: o-lager2 (contacted, 0.5) and o-lager1 (interview, 1); both warehouse jobs,
     # which the March profile wants: ipsmatch finds them.
-    assert reference["metrics"]["hit_rate@10"]["mean"] == 1.0
-    assert reference["metrics"]["recall@10"]["mean"] == 1.0
-    assert document["weights"]["fitted"]["preference"] == 0.7
+    assert reference.metrics["hit_rate@10"].mean == 1.0
+    assert reference.metrics["recall@10"].mean == 1.0
+    assert document.weights["fitted"]["preference"] == 0.7
 
 
 def test_an_unknown_postcode_is_refused_by_the_packaged_or_a_given_table(tmp_path: Path) -> None:
