@@ -15,7 +15,7 @@ import json
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Protocol
 
 from matcher.errors import FieldProblem, RecordValidationError
 from matcher.records import Opening, parse_records
@@ -29,12 +29,27 @@ CSV_LIST_FIELDS = frozenset({"schedule", "requires.skills", "requires.languages"
 CSV_REQUIRED = ("id", "employer_id", "title")
 
 
+class BinaryUpload(Protocol):
+    """What is read of an upload (FastAPI's `UploadFile`): its name and its file."""
+
+    filename: str | None
+    file: BinaryIO
+
+
 class UploadError(ValueError):
     """The file as a whole cannot be read (format, size); `status` is the HTTP status."""
 
     def __init__(self, message: str, status: int) -> None:
         super().__init__(message)
         self.status = status
+
+
+def read_upload(file: BinaryUpload, max_bytes: int) -> tuple[bytes, str]:
+    """An uploaded file's bytes and name; `UploadError` (413) when it is above `max_bytes`."""
+    data = file.file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise UploadError(f"file larger than {max_bytes // (1024 * 1024)} MiB; split it", 413)
+    return data, file.filename or "upload"
 
 
 def file_format(filename: str) -> str:

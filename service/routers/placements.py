@@ -18,7 +18,7 @@ from service.deps import Consultant, ReadSession, ServicesDep, WriteSession
 from service.models import CandidateRow, PlacementRow
 from service.routers.candidates import owned
 from service.schemas import PlacementIn, PlacementOut, PlacementUploadResult
-from service.uploads import MAX_ROWS, read_placements_upload
+from service.uploads import MAX_ROWS, read_placements_upload, read_upload
 
 # Bytes read from an upload before it is refused; far above 50,000 events.
 MAX_UPLOAD_BYTES = 16 * 1024 * 1024
@@ -78,13 +78,7 @@ def bulk_placements(
     session: WriteSession,
     services: ServicesDep,
 ) -> PlacementUploadResult:
-    data = file.file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise HTTPException(
-            status.HTTP_413_CONTENT_TOO_LARGE,
-            f"file larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB; split it",
-        )
-    filename = file.filename or "upload"
+    data, filename = read_upload(file, MAX_UPLOAD_BYTES)
     events = read_placements_upload(data, filename)
     problems: list[FieldProblem] = []
     stored = 0

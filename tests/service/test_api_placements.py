@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import SOON, Api, candidate
 
 
@@ -147,3 +148,14 @@ def test_bulk_is_all_or_nothing_with_problems_by_line_and_field(stocked: Api) ->
     assert [(p["line"], p["field"]) for p in refused.json()["problems"]] == [(3, "candidate_id")]
     assert stocked.get("anna", "/placements").json() == []
     assert stocked.post("jens", "/placements/bulk", files=_csv()).status_code == 403
+
+
+def test_bulk_refuses_a_file_above_the_byte_limit(
+    stocked: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.routers import placements
+
+    monkeypatch.setattr(placements, "MAX_UPLOAD_BYTES", 2 * 1024 * 1024)
+    big = {"file": ("history.csv", HEADER.encode() + b"x" * (3 * 1024 * 1024))}
+    response = stocked.post("anna", "/placements/bulk", files=big)
+    assert response.status_code == 413 and "larger than 2 MiB" in response.json()["detail"]
