@@ -7,7 +7,7 @@ One event a row::
     c-0042,o-1007,e-88,hired,2026-11-20,,15
 
 `read_placements` checks every row with the contract's model
-(`matcher.records.PlacementRecord`, which the service's events share) and
+(`matcher.placement_events.PlacementRecord`, which the service's events share) and
 raises one
 `matcher.errors.RecordValidationError` listing every problem (file, line,
 column by name and number, and for `stage` the allowed values), so a file is
@@ -32,7 +32,8 @@ from pydantic import ValidationError
 
 from evaluation.io import atomic_text
 from matcher.errors import FieldProblem, RecordValidationError
-from matcher.records import Opening, PlacementRecord
+from matcher.placement_events import PlacementRecord
+from matcher.records import Opening
 from matcher.tabular import read_csv
 from matcher.vocabularies import HIRED_AND_STAYED, STAGE_GRADES, STAYED_DAYS, Stage
 

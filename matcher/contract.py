@@ -15,7 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from matcher.records import Candidate, Opening, PlacementRecord, Ranking
+from matcher.placement_events import PlacementRecord
+from matcher.records import Candidate, Opening, Ranking
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

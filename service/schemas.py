@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from matcher.records import Location, PlacementFields
+from matcher.placement_events import PlacementFields
+from matcher.records import Location
 from matcher.vocabularies import Contact, EventStage, ViolationCode
 
 
@@ -109,7 +110,7 @@ class CandidateSummary(BaseModel):
 class PlacementIn(PlacementFields):
     """An event on one of the consultant's own candidates.
 
-    Its fields and rules are the contract's (`matcher.records.PlacementFields`,
+    Its fields and rules are the contract's (`matcher.placement_events.PlacementFields`,
     shared with the history's CSV), so what the service stores the evaluation
     reads. ``ended`` marks the last day of a hire as an event of its own.
     There is deliberately no free-text field: notes are where health details
