@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from paths import REPO
+from pydantic import ValidationError
 
 from matcher.contract import RECORDS, UnknownRecordError, json_schema, schema_text
+from matcher.placement_events import PlacementRecord
+from matcher.vocabularies import STAGES
 
 CONTRACT = REPO / "data" / "contract"
+PLACEMENT_SCHEMA = jsonschema.Draft202012Validator(json_schema("placement"))
 
 
 @pytest.mark.parametrize("name", list(RECORDS))
@@ -76,3 +83,40 @@ def test_a_past_job_needs_a_title_or_a_description_in_the_schema_too() -> None:
 def test_an_unknown_record_names_the_allowed_ones() -> None:
     with pytest.raises(UnknownRecordError, match="allowed: candidate, opening, ranking, placement"):
         json_schema("offer")
+
+
+DAYS = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    stage=st.sampled_from([*STAGES, "ended", "offer"]),
+    day=DAYS,
+    ended=st.none() | DAYS,
+    hours=st.none() | st.floats(min_value=-5, max_value=200, allow_nan=False),
+)
+def test_the_placement_schema_and_model_agree(
+    stage: str, day: date, ended: date | None, hours: float | None
+) -> None:
+    row: dict[str, object] = {
+        "candidate_id": "c-1",
+        "employer_id": "e-1",
+        "stage": stage,
+        "date": day.isoformat(),
+    }
+    if ended is not None:
+        row["ended"] = ended.isoformat()
+    if hours is not None:
+        row["hours_per_week"] = hours
+    try:
+        PlacementRecord.model_validate(row)
+    except ValidationError:
+        by_model = False
+    else:
+        by_model = True
+    by_schema = PLACEMENT_SCHEMA.is_valid(row)
+    # The schema cannot compare two dates: an end before its hire passes it, not the model.
+    if ended is not None and ended < day and stage == "hired":
+        assert not by_model
+    else:
+        assert by_model == by_schema, row
