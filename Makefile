@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_OUT ?= demo-rankings.jsonl
 
-.PHONY: install install-dev model demo test lint typecheck unit integration bench clean
+.PHONY: install install-dev model demo test lint typecheck unit integration bench clean schemas
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ demo: install model
 	$(BIN)/ipsmatch show $(DEMO_OUT) --candidates data/demo/candidates.jsonl \
 		--openings data/demo/openings.jsonl --limit 3
 	$(BIN)/ipsmatch serve --demo --data-dir .ipsmatch-demo
+
+# Regenerates data/contract/*.schema.json from the pydantic models (a test compares them).
+schemas:
+	for record in candidate opening ranking placement; do \
+		$(BIN)/ipsmatch schema $$record > data/contract/$$record.schema.json || exit 1; \
+	done
 
 lint:
 	$(BIN)/ruff check .

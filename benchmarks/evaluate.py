@@ -128,39 +128,40 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     encoder.cache.flush()
     html = render(document)
     write_files(
-        args.out, {"metrics.json": to_json(document).encode(), "report.html": html.encode()}
+        args.out,
+        {"metrics.json": to_json(document.to_dict()).encode(), "report.html": html.encode()},
     )
     total = time.perf_counter() - started
     log(f"wrote {args.out / 'report.html'}")
 
     lines = [
-        "| system | " + " | ".join(m["label"] for m in document["metrics"]) + " |",
-        "|---|" + "---|" * len(document["metrics"]),
+        "| system | " + " | ".join(m.label for m in document.metrics) + " |",
+        "|---|" + "---|" * len(document.metrics),
     ]
-    for system in document["systems"]:
+    for system in document.systems:
         cells = []
-        for metric in document["metrics"]:
-            value = system["metrics"][metric["key"]]
-            cell = f"{value['mean']:.3f} [{value['low']:.3f}, {value['high']:.3f}]"
-            if system["comparison"]:
-                p = system["comparison"][metric["key"]]["p_value"]
+        for metric in document.metrics:
+            value = system.metrics[metric.key]
+            cell = f"{value.mean:.3f} [{value.low:.3f}, {value.high:.3f}]"
+            if system.comparison:
+                p = system.comparison[metric.key].p_value
                 cell += f" p{'<0.001' if p < 0.001 else f'={p:.3f}'}"
             cells.append(cell)
-        lines.append(f"| {system['label']} | " + " | ".join(cells) + " |")
+        lines.append(f"| {system.label} | " + " | ".join(cells) + " |")
     print("\n".join(lines))
     ips_lines = [
         "| system | no broken preference | disclosure respected | distinct employers "
         "| coverage | hires at suggested employer |",
         "|---|---|---|---|---|---|",
     ]
-    for system in document["systems"]:
-        ips = system["ips"]
-        disclosure = ips["disclosure_respected"]
-        hires = ips["hires_at_suggested_employers"]
+    for system in document.systems:
+        ips = system.ips
+        disclosure = ips.disclosure_respected
+        hires = ips.hires_at_suggested_employers
         ips_lines.append(
-            f"| {system['label']} | {ips['no_broken_preference']:.1%} | "
+            f"| {system.label} | {ips.no_broken_preference:.1%} | "
             f"{'n/a' if disclosure is None else f'{disclosure:.1%}'} | "
-            f"{ips['distinct_employers']:.1f} | {ips['catalogue_coverage']:.1%} | "
+            f"{ips.distinct_employers:.1f} | {ips.catalogue_coverage:.1%} | "
             f"{'n/a' if hires is None else f'{hires:.1%}'} |"
         )
     print("\n".join(ips_lines))
@@ -168,17 +169,17 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "candidates": args.candidates,
         "openings": args.openings,
         "months": args.months,
-        "queries": document["data"]["queries"]["evaluated"],
-        "events": document["data"]["events"],
+        "queries": document.data.queries.evaluated,
+        "events": document.data.events,
         "cold": args.cold,
         "vectors_cached_before": cached_before,
         "texts_encoded": encoder.encoded_count,
         "seconds_simulate": round(simulate_seconds, 1),
         "seconds_load": round(load_seconds, 1),
         "seconds_total_evaluate": round(total, 1),
-        "timing": document["timing"],
-        "seconds_per_system": {s["name"]: s["seconds"] for s in document["systems"]},
-        "fitted_weights": document["weights"].get("fitted", {}).get("preference"),
+        "timing": document.timing,
+        "seconds_per_system": {s.name: s.seconds for s in document.systems},
+        "fitted_weights": document.weights.get("fitted", {}).get("preference"),
     }
     print(json.dumps(result))
     return result

@@ -47,7 +47,7 @@ from matcher.records import Candidate, Opening, Ranking, read_candidates, read_o
 from matcher.text import opening_segments, split_sentences  # noqa: E402
 
 DEMO = REPO / "data" / "demo"
-POSTCODES_CSV = REPO.parent / "shared" / "data" / "geo" / "dk_postcodes.csv"
+POSTCODES_CSV = REPO / "matcher" / "data" / "dk_postcodes.csv"  # shipped in the package
 DEFAULT_MODEL = REPO / "models" / "multilingual-e5-small"
 RANK_DATE = date(2026, 11, 22)
 

@@ -9,6 +9,7 @@ variables. Modules, in the order data flows through them:
 - `systems`, `replay`: rank each query with ipsmatch and the baselines, no look-ahead;
 - `metrics`, `ips`, `fairness`, `checks`: measure;
 - `fitting`: fit the scoring weights on history before a cutoff;
-- `pipeline`: all of the above in one call; `report`: the HTML report;
+- `pipeline`: all of the above in one call, returning a typed `results.EvaluationReport`;
+  `report`: the HTML report;
 - `simulate`, `vocabulary`: an invented history to try it all on.
 """

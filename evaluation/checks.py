@@ -31,9 +31,10 @@ from evaluation.history import Catalogue
 from evaluation.profiles import ProfileVersion
 from matcher.conditions import conditions_in_text, conditions_named_by_words
 from matcher.geo import haversine_km
-from matcher.records import KINDS, SCHEDULES, Location
+from matcher.records import Location
 from matcher.scoring import avoided_phrase_in_text
 from matcher.text import opening_full_text
+from matcher.vocabularies import KINDS, SCHEDULES
 
 Postcodes = Mapping[str, tuple[float, float]]
 CODES = ("avoid", "hours", "schedule", "commute", "kind")

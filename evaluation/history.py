@@ -93,6 +93,8 @@ class QuerySet:
 
     queries: list[Query] = field(default_factory=list)
     skipped_no_profile: int = 0
+    # Moments of people whose profile was erased: their events are history, not queries.
+    skipped_erased: int = 0
     skipped_nothing_open: int = 0
     first: date | None = None
     last: date | None = None
@@ -124,7 +126,8 @@ def build_queries(
 ) -> QuerySet:
     """Queries on days from `start` (inclusive) to `end` (exclusive), graded up to `known_until`.
 
-    Placements must name known candidates and openings (`check_references`).
+    Placements must name known openings (`check_references`); a candidate
+    without any profile (erased) gives no query, only history.
     """
     by_candidate: dict[str, list[Placement]] = defaultdict(list)
     for p in placements:
@@ -144,7 +147,10 @@ def build_queries(
                 continue
             profile = profiles.on(candidate_id, day)
             if profile is None:
-                result.skipped_no_profile += 1
+                if candidate_id in profiles.versions:
+                    result.skipped_no_profile += 1
+                else:
+                    result.skipped_erased += 1
                 continue
             seen = frozenset(
                 catalogue.index[p.opening_id]

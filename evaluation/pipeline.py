@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from importlib.metadata import PackageNotFoundError
@@ -38,7 +38,7 @@ from evaluation.fairness import FAIRNESS_METRICS, group_report
 from evaluation.fitting import WeightFitter, training_rows
 from evaluation.groups import GroupLabels, read_groups
 from evaluation.history import Catalogue, Query, QuerySet, build_queries, observed_until
-from evaluation.ips import ips_measures
+from evaluation.ips import IpsMeasures, ips_measures
 from evaluation.metrics import (
     CURVE_FAMILIES,
     CURVE_KS,
@@ -53,10 +53,19 @@ from evaluation.metrics import (
     randomization_test,
     run_of,
 )
-from evaluation.placements import STAGES, Placement, check_references, read_placements
+from evaluation.placements import Placement, check_references, read_placements
 from evaluation.profiles import ProfileHistory, read_profiles
 from evaluation.progress import Progress, SilentProgress
 from evaluation.replay import replay
+from evaluation.results import (
+    Comparison,
+    DataSummary,
+    EvaluationReport,
+    Interval,
+    MetricName,
+    QueryCounts,
+    SystemResult,
+)
 from evaluation.systems import (
     CompetencyFirstSystem,
     EmbeddingSystem,
@@ -69,10 +78,11 @@ from evaluation.systems import (
     TrainingData,
 )
 from matcher.encoders import CachedEncoder
-from matcher.places import check_postcodes
+from matcher.places import check_postcodes, packaged_postcodes
 from matcher.ranker import Postcodes, count_texts
 from matcher.records import Opening, read_openings
 from matcher.scoring import ScoringWeights
+from matcher.vocabularies import HIRED_AND_STAYED, STAGE_GRADES, STAGES, STAYED_DAYS
 
 REFERENCE = "ipsmatch"
 FITTED = "ipsmatch_fitted"
@@ -104,20 +114,28 @@ def load_inputs(
     placements: str | Path,
     groups: str | Path | None = None,
     postcodes: Postcodes | None = None,
+    erased: Collection[str] = (),
 ) -> Inputs:
     """Read and cross-check the evaluation's files; raises on the first file with problems.
 
-    With `postcodes`, a record whose postcode the table lacks is a problem too.
+    Postcodes are placed with `postcodes`, else the table shipped with ipsmatch;
+    a record whose postcode the table lacks is a problem too.
+    `erased` names candidates whose profile was erased but whose events were kept
+    under a pseudonym (the service's store): their events count as history.
     """
     profiles = read_profiles(candidates)
     opening_records = read_openings(openings)
-    if postcodes is not None:
-        people = [v.candidate for versions in profiles.versions.values() for v in versions]
-        check_postcodes(people, postcodes, source=candidates)
-        check_postcodes(opening_records, postcodes, source=openings)
+    postcodes = postcodes if postcodes is not None else packaged_postcodes()
+    people = [v.candidate for versions in profiles.versions.values() for v in versions]
+    check_postcodes(people, postcodes, source=candidates)
+    check_postcodes(opening_records, postcodes, source=openings)
     events = read_placements(placements)
     check_references(
-        events, profiles.ids(), {o.id: o for o in opening_records}, source=Path(placements)
+        events,
+        profiles.ids(),
+        {o.id: o for o in opening_records},
+        source=Path(placements),
+        erased=erased,
     )
     labels = read_groups(groups, profiles.ids()) if groups is not None else None
     files = {
@@ -142,6 +160,9 @@ class Settings:
     # Enough past queries to choose one ratio well; more only costs replay time.
     max_training_queries: int = 800
     exhaustive: bool = False
+    # The day of the run, where the history may hold planned starts dated ahead of it:
+    # nothing after it has been observed yet.
+    as_of: date | None = None
 
 
 def default_cutoff(placements: Sequence[Placement]) -> date:
@@ -230,8 +251,8 @@ def evaluate(
     weights: tuple[ScoringWeights, dict[str, Any]] | None = None,
     weights_file: str | None = None,
     progress: Progress | None = None,
-) -> dict[str, Any]:
-    """Run the whole evaluation; returns the metrics document (JSON-ready)."""
+) -> EvaluationReport:
+    """Run the whole evaluation; `to_dict()` of the result is the metrics document."""
     started = time.perf_counter()
     settings = settings or Settings()
     progress = progress or SilentProgress()
@@ -247,6 +268,8 @@ def evaluate(
         )
     catalogue = Catalogue(inputs.openings)
     known = observed_until(inputs.placements)
+    if settings.as_of is not None:
+        known = min(known, settings.as_of)
     test = build_queries(
         inputs.placements, inputs.profiles, catalogue, start=cutoff, known_until=known
     )
@@ -352,7 +375,7 @@ def evaluate(
     clusters = Clusters.of([q.candidate_id for q in queries])
     test_hires = [p for p in after if p.stage == "hired"]
 
-    entries: list[dict[str, Any]] = []
+    measured: list[tuple[System, dict[str, Interval], IpsMeasures]] = []
     reference = np.column_stack([scores[REFERENCE][m] for m in summary])
     comparisons: dict[str, dict[str, dict[str, float]]] = {}
     for i, system in enumerate(systems):
@@ -361,7 +384,7 @@ def evaluate(
             matrix, clusters, settings.resamples, settings.level, settings.seed + i
         )
         metrics = {
-            m: {"mean": float(matrix[:, j].mean()), "low": float(low[j]), "high": float(high[j])}
+            m: Interval(float(matrix[:, j].mean()), float(low[j]), float(high[j]))
             for j, m in enumerate(summary)
         }
         if system.name != REFERENCE:
@@ -379,32 +402,36 @@ def evaluate(
                 for j, m in enumerate(summary)
             }
         measures = ips_measures(result, system.name, catalogue, checker, test_hires, settings.k)
-        entries.append(
-            {
-                "name": system.name,
-                "label": system.label,
-                "description": system.description,
-                "metrics": metrics,
-                "comparison": None,
-                "curves": {
-                    family: {
-                        str(k): float(scores[system.name][f"{family}@{k}"].mean()) for k in CURVE_KS
-                    }
-                    for family, _ in CURVE_FAMILIES
-                },
-                "ips": measures.to_dict(),
-                "seconds": round(result.seconds.get(system.name, 0.0), 2),
-            }
-        )
+        measured.append((system, metrics, measures))
     # Holm over the comparisons of one metric: several baselines are tested at once.
     for m in summary:
         names = list(comparisons)
         adjusted = holm([comparisons[n][m]["p_value"] for n in names])
         for n, p in zip(names, adjusted, strict=True):
             comparisons[n][m]["p_holm"] = p
-    for entry in entries:
-        entry["comparison"] = comparisons.get(entry["name"])
-    entries.sort(key=lambda e: SYSTEM_ORDER.index(e["name"]) if e["name"] in SYSTEM_ORDER else 99)
+    entries = [
+        SystemResult(
+            name=system.name,
+            label=system.label,
+            description=system.description,
+            metrics=metrics,
+            comparison=(
+                {m: Comparison(**c) for m, c in comparisons[system.name].items()}
+                if system.name in comparisons
+                else None
+            ),
+            curves={
+                family: {
+                    str(k): float(scores[system.name][f"{family}@{k}"].mean()) for k in CURVE_KS
+                }
+                for family, _ in CURVE_FAMILIES
+            },
+            ips=measures,
+            seconds=round(result.seconds.get(system.name, 0.0), 2),
+        )
+        for system, metrics, measures in measured
+    ]
+    entries.sort(key=lambda e: SYSTEM_ORDER.index(e.name) if e.name in SYSTEM_ORDER else 99)
 
     fairness: dict[str, Any] = {}
     if inputs.groups is not None:
@@ -425,13 +452,13 @@ def evaluate(
     timing["metrics"] = time.perf_counter() - step
     timing["total"] = time.perf_counter() - started
 
-    return {
-        "title": "ipsmatch offline evaluation on placement history",
-        "created": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "ipsmatch_version": _version(),
-        "encoder": encoder.model_id,
-        "inputs": inputs.files,
-        "settings": {
+    return EvaluationReport(
+        title="ipsmatch offline evaluation on placement history",
+        created=datetime.now().astimezone().isoformat(timespec="seconds"),
+        ipsmatch_version=_version(),
+        encoder=encoder.model_id,
+        inputs=dict(inputs.files),
+        settings={
             "cutoff": cutoff.isoformat(),
             "cutoff_rule": cutoff_rule,
             "k": settings.k,
@@ -450,26 +477,24 @@ def evaluate(
             },
             "gain": GAIN,
             "grades": {
-                "contacted": 0.5,
-                "interview": 1,
-                "hired": 2,
-                "hired and employed 90 days later": 3,
+                **STAGE_GRADES,
+                f"hired and employed {STAYED_DAYS} days later": HIRED_AND_STAYED,
             },
             "seed": settings.seed,
         },
-        "reference": REFERENCE,
-        "metrics": [{"key": key, "label": label} for key, label in SUMMARY_METRICS],
-        "curve_metrics": [{"key": key, "label": label} for key, label in CURVE_FAMILIES],
-        "curve_ks": list(CURVE_KS),
-        "fairness_metrics": [{"key": key, "label": label} for key, label in FAIRNESS_METRICS],
-        "systems": entries,
-        "ips_k": settings.k,
-        "fairness": fairness,
-        "weights": weights_info,
-        "data": describe_data(inputs, catalogue, cutoff, known, test, queries),
-        "timing": {name: round(seconds, 1) for name, seconds in timing.items()},
-        "notes": notes,
-    }
+        reference=REFERENCE,
+        metrics=[MetricName(key, label) for key, label in SUMMARY_METRICS],
+        curve_metrics=[MetricName(key, label) for key, label in CURVE_FAMILIES],
+        curve_ks=list(CURVE_KS),
+        fairness_metrics=[MetricName(key, label) for key, label in FAIRNESS_METRICS],
+        systems=entries,
+        ips_k=settings.k,
+        fairness=fairness,
+        weights=weights_info,
+        data=describe_data(inputs, catalogue, cutoff, known, test, queries),
+        timing={name: round(seconds, 1) for name, seconds in timing.items()},
+        notes=notes,
+    )
 
 
 def describe_data(
@@ -479,10 +504,10 @@ def describe_data(
     known: date,
     test: QuerySet,
     queries: Sequence[Query],
-) -> dict[str, Any]:
+) -> DataSummary:
     """The history's own description: counts, dates, events by stage and month."""
     events = inputs.placements
-    by_stage = Counter(p.stage for p in events)
+    by_stage: Counter[str] = Counter(p.stage for p in events)
     months: dict[str, Counter[str]] = {}
     for p in events:
         months.setdefault(p.date.strftime("%Y-%m"), Counter())[p.stage] += 1
@@ -492,39 +517,40 @@ def describe_data(
     posted = [o.posted for o in inputs.openings if o.posted is not None]
     grades = Counter(g for q in queries for g in q.grades.values())
     versions = sum(1 for _ in inputs.profiles.all_versions())
-    return {
-        "candidates": len(inputs.profiles),
-        "profile_versions": versions,
-        "candidates_with_events": len({p.candidate_id for p in events}),
-        "openings": len(inputs.openings),
-        "education_openings": sum(1 for o in inputs.openings if o.kind == "education"),
-        "employers": len({o.employer_id for o in inputs.openings}),
-        "events": len(events),
-        "events_by_stage": {s: by_stage.get(s, 0) for s in STAGES},
-        "events_before_cutoff": sum(1 for p in events if p.date < cutoff),
-        "events_from_cutoff": sum(1 for p in events if p.date >= cutoff),
-        "first_event": min(p.date for p in events).isoformat(),
-        "last_event": max(p.date for p in events).isoformat(),
-        "observed_until": known.isoformat(),
-        "openings_posted": [min(posted).isoformat(), max(posted).isoformat()] if posted else None,
-        "hires": len(hires),
-        "hires_without_opening": sum(1 for p in hires if p.opening_id is None),
-        "hires_20h_or_more": (
+    return DataSummary(
+        candidates=len(inputs.profiles),
+        profile_versions=versions,
+        candidates_with_events=len({p.candidate_id for p in events}),
+        openings=len(inputs.openings),
+        education_openings=sum(1 for o in inputs.openings if o.kind == "education"),
+        employers=len({o.employer_id for o in inputs.openings}),
+        events=len(events),
+        events_by_stage={s: by_stage.get(s, 0) for s in STAGES},
+        events_before_cutoff=sum(1 for p in events if p.date < cutoff),
+        events_from_cutoff=sum(1 for p in events if p.date >= cutoff),
+        first_event=min(p.date for p in events).isoformat(),
+        last_event=max(p.date for p in events).isoformat(),
+        observed_until=known.isoformat(),
+        openings_posted=[min(posted).isoformat(), max(posted).isoformat()] if posted else None,
+        hires=len(hires),
+        hires_without_opening=sum(1 for p in hires if p.opening_id is None),
+        hires_20h_or_more=(
             sum(1 for h in with_hours if h >= 20) / len(with_hours) if with_hours else None
         ),
-        "hires_ended": len(ended),
-        "median_days_employed_of_ended": float(np.median(ended)) if ended else None,
-        "events_by_month": {
+        hires_ended=len(ended),
+        median_days_employed_of_ended=float(np.median(ended)) if ended else None,
+        events_by_month={
             month: {s: counts.get(s, 0) for s in STAGES} for month, counts in sorted(months.items())
         },
-        "queries": {
-            "evaluated": len(queries),
-            "candidates": len({q.candidate_id for q in queries}),
-            "skipped_no_profile_yet": test.skipped_no_profile,
-            "skipped_nothing_open": test.skipped_nothing_open,
-            "graded_openings_per_query": (
+        queries=QueryCounts(
+            evaluated=len(queries),
+            candidates=len({q.candidate_id for q in queries}),
+            skipped_no_profile_yet=test.skipped_no_profile,
+            skipped_erased_profile=test.skipped_erased,
+            skipped_nothing_open=test.skipped_nothing_open,
+            graded_openings_per_query=(
                 float(np.mean([len(q.grades) for q in queries])) if queries else 0.0
             ),
-            "grades": {f"{g:g}": n for g, n in sorted(grades.items())},
-        },
-    }
+            grades={f"{g:g}": n for g, n in sorted(grades.items())},
+        ),
+    )

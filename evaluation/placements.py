@@ -6,34 +6,37 @@ One event a row::
     c-0042,o-1007,e-88,contacted,2026-11-03,,
     c-0042,o-1007,e-88,hired,2026-11-20,,15
 
-`read_placements` checks every row and raises one
+`read_placements` checks every row with the contract's model
+(`matcher.placement_events.PlacementRecord`, which the service's events share) and
+raises one
 `matcher.errors.RecordValidationError` listing every problem (file, line,
 column by name and number, and for `stage` the allowed values), so a file is
 read whole or not at all. `check_references` then checks the rows against
 the candidates and openings they name.
 
-Relevance grades (`CONTRACT.md`): hired and still employed 90 days later = 3,
-hired = 2, interview = 1, contacted = 0.5.
+Relevance grades (`data/contract/README.md`, defined in `matcher.vocabularies`):
+hired and still employed 90 days later = 3, hired = 2, interview = 1,
+contacted = 0.5.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Literal
+
+from pydantic import ValidationError
 
 from evaluation.io import atomic_text
 from matcher.errors import FieldProblem, RecordValidationError
+from matcher.placement_events import PlacementRecord
 from matcher.records import Opening
 from matcher.tabular import read_csv
+from matcher.vocabularies import HIRED_AND_STAYED, STAGE_GRADES, STAYED_DAYS, Stage
 
-Stage = Literal["contacted", "interview", "hired"]
-STAGES: tuple[Stage, ...] = ("contacted", "interview", "hired")
 COLUMNS: tuple[str, ...] = (
     "candidate_id",
     "opening_id",
@@ -43,9 +46,6 @@ COLUMNS: tuple[str, ...] = (
     "ended",
     "hours_per_week",
 )
-STAGE_GRADES: Mapping[str, float] = {"contacted": 0.5, "interview": 1.0, "hired": 2.0}
-HIRED_AND_STAYED = 3.0
-STAYED_DAYS = 90
 # `Placement.date` is a field named like the type; the alias keeps the type nameable in it.
 Day = date
 
@@ -85,71 +85,28 @@ def _problem(line: int, column: str, message: str) -> FieldProblem:
     return FieldProblem(line, None, column, f"{message}{where}")
 
 
-def _parse_date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 def _parse_row(line: int, row: Mapping[str, str], problems: list[FieldProblem]) -> Placement | None:
+    """One row through the contract's model (`PlacementRecord`), the service's rules too."""
     values = {name: (row.get(name) or "").strip() for name in COLUMNS}
-    found: list[FieldProblem] = []
-    for required in ("candidate_id", "employer_id", "stage", "date"):
-        if not values[required]:
-            found.append(_problem(line, required, "is empty; it is required"))
-    stage = values["stage"]
-    if stage and stage not in STAGES:
-        found.append(
-            _problem(line, "stage", f"unknown stage {stage!r}; allowed: {', '.join(STAGES)}")
-        )
-    day = _parse_date(values["date"]) if values["date"] else None
-    if values["date"] and day is None:
-        found.append(
-            _problem(line, "date", f"{values['date']!r} is not an ISO date such as 2026-11-22")
-        )
-    ended: date | None = None
-    if values["ended"]:
-        ended = _parse_date(values["ended"])
-        if ended is None:
-            found.append(
-                _problem(
-                    line, "ended", f"{values['ended']!r} is not an ISO date such as 2026-11-22"
-                )
-            )
-        elif stage in STAGES and stage != "hired":
-            found.append(_problem(line, "ended", f"is only for stage 'hired', not {stage!r}"))
-        elif day is not None and ended < day:
-            found.append(_problem(line, "ended", f"{ended} is before the hire date {day}"))
-    hours: float | None = None
-    if values["hours_per_week"]:
-        try:
-            hours = float(values["hours_per_week"])
-        except ValueError:
-            hours = None
-        if hours is None or not math.isfinite(hours) or not 0 <= hours <= 168:
-            found.append(
-                _problem(
-                    line,
-                    "hours_per_week",
-                    f"{values['hours_per_week']!r} is not a number of hours from 0 to 168",
-                )
-            )
-        elif stage in STAGES and stage != "hired":
-            found.append(
-                _problem(line, "hours_per_week", f"is only for stage 'hired', not {stage!r}")
-            )
-    problems.extend(found)
-    if found or day is None:  # a missing date is among the problems found
+    try:
+        record = PlacementRecord.model_validate(values)
+    except ValidationError as error:
+        for item in error.errors():
+            column = str(item["loc"][0]) if item["loc"] else ""
+            if item["type"] != "value_error" and not values.get(column):
+                message = "is empty; it is required"
+            else:
+                message = item["msg"].removeprefix("Value error, ")
+            problems.append(_problem(line, column, message))
         return None
     return Placement(
-        candidate_id=values["candidate_id"],
-        opening_id=values["opening_id"] or None,
-        employer_id=values["employer_id"],
-        stage=stage,  # type: ignore[arg-type]
-        date=day,
-        ended=ended,
-        hours_per_week=hours,
+        candidate_id=record.candidate_id,
+        opening_id=record.opening_id,
+        employer_id=record.employer_id,
+        stage=record.stage,
+        date=record.date,
+        ended=record.ended,
+        hours_per_week=record.hours_per_week,
         line=line,
     )
 
@@ -177,11 +134,16 @@ def check_references(
     candidate_ids: Collection[str],
     openings: Mapping[str, Opening],
     source: str | Path | None = None,
+    erased: Collection[str] = (),
 ) -> None:
-    """Every row names a known candidate and opening, and the opening's own employer."""
+    """Every row names a known candidate and opening, and the opening's own employer.
+
+    `erased` are candidates whose profile was erased while their events were
+    kept under a pseudonym: their rows are valid history without a profile.
+    """
     problems: list[FieldProblem] = []
     for p in placements:
-        if p.candidate_id not in candidate_ids:
+        if p.candidate_id not in candidate_ids and p.candidate_id not in erased:
             problems.append(
                 _problem(p.line, "candidate_id", f"{p.candidate_id!r} is not in the candidates")
             )

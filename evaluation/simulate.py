@@ -61,8 +61,8 @@ from evaluation.vocabulary import (
 )
 from matcher.geo import haversine_km
 from matcher.records import Candidate, Opening
+from matcher.vocabularies import SCHEDULE_BITS
 
-SCHEDULE_BITS = {"day": 1, "evening": 2, "night": 4, "weekend": 8}
 CONDITION_KEYS = tuple(CONDITIONS)
 SEEN_PER_SESSION = 60
 OTHER_LANGUAGES = ("ar", "pl", "so", "tr", "uk", "fa")

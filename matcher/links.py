@@ -130,7 +130,7 @@ class TaxonomyLinks:
     def language(self, candidate: Candidate) -> str:
         """The profile's language, guessed from its words (records carry no language field)."""
         texts = list(candidate.preferences.desired)
-        texts.extend(job.title for job in candidate.competencies.experience)
+        texts.extend(job.title or job.text for job in candidate.competencies.experience)
         return guess_language(texts)
 
     def title(self, link: OccupationLink, language: str) -> str:
@@ -142,5 +142,6 @@ class TaxonomyLinks:
 
     def skills_shown(self, candidate: Candidate) -> dict[str, SkillSource]:
         """ESCO skill labels the profile's past jobs show, with the job that shows each."""
-        titles = [job.title for job in candidate.competencies.experience]
+        # A job given by its description only names no title to look up.
+        titles = [job.title for job in candidate.competencies.experience if job.title]
         return self.evidence.sources(titles)

@@ -14,6 +14,8 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import cache
+from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -93,6 +95,9 @@ class PostcodeTable(Mapping[str, tuple[float, float]]):
                 and _LAND_LONGITUDE[0] <= p.lon <= _LAND_LONGITUDE[1]
             )
         ]
+
+    def places(self) -> list[Place]:
+        return list(self._places.values())
 
     def place(self, code: str | int) -> Place | None:
         return self._places.get(normalise_postcode(code))
@@ -219,6 +224,22 @@ def read_postcodes(path: str | Path) -> PostcodeTable:
         )
     imported = datetime.now(UTC).isoformat(timespec="seconds")
     return PostcodeTable(places, source=str(path.resolve()), imported=imported)
+
+
+PACKAGED_POSTCODES = "dk_postcodes.csv"
+
+
+@cache
+def packaged_postcodes() -> PostcodeTable:
+    """The Danish postcode table shipped with ipsmatch (`matcher/data/README.md`).
+
+    What the engine places postcodes with until `ipsmatch geo import`
+    replaces it. Shared: do not modify.
+    """
+    resource = files("matcher") / "data" / PACKAGED_POSTCODES
+    with as_file(resource) as path:
+        table = read_postcodes(path)
+    return PostcodeTable(table.places(), source=f"packaged: matcher/data/{PACKAGED_POSTCODES}")
 
 
 class _Located(Protocol):

@@ -1,4 +1,5 @@
-"""The records of the contract (`CONTRACT.md`): candidates, openings, rankings.
+"""The records of the contract (`data/contract/README.md`): candidates, openings,
+rankings. (Placement events: `matcher.placement_events`.)
 
 Unknown fields are kept (``extra="allow"``) so that nothing a user stores is
 lost, but the engine reads only the fields named here. The candidate's
@@ -12,22 +13,47 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from matcher.errors import FieldProblem, RecordValidationError
+from matcher.vocabularies import (
+    GAP_CODES,
+    KINDS,
+    SCHEDULES,
+    VIOLATION_CODES,
+    Contact,
+    Disclosure,
+    GapCode,
+    Kind,
+    Schedule,
+    ViolationCode,
+)
 
-Schedule = Literal["day", "evening", "night", "weekend"]
-Kind = Literal["job", "education"]
-Disclosure = Literal["yes", "no"]
-Contact = Literal["self", "consultant"]
-ViolationCode = Literal["avoid", "hours", "schedule", "commute", "kind"]
-GapCode = Literal["driving_licence", "language", "skill"]
-
-SCHEDULES: tuple[str, ...] = ("day", "evening", "night", "weekend")
-KINDS: tuple[str, ...] = ("job", "education")
-VIOLATION_CODES: tuple[str, ...] = ("avoid", "hours", "schedule", "commute", "kind")
+# Re-exported: the ranker and older callers import the vocabularies from here.
+__all__ = [
+    "GAP_CODES",
+    "KINDS",
+    "SCHEDULES",
+    "VIOLATION_CODES",
+    "Candidate",
+    "Contact",
+    "Disclosure",
+    "GapCode",
+    "Kind",
+    "Opening",
+    "Ranking",
+    "Schedule",
+    "ViolationCode",
+]
 
 
 class _Record(BaseModel):
@@ -135,9 +161,31 @@ class Preferences(_Record):
 
 
 class Experience(_Record):
-    title: str = Field(min_length=1)
+    """A past job: a title, a description or both (people describe work either way)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [{"required": ["title"]}, {"required": ["description"]}]}
+    )
+
+    title: str | None = None
     years: float | None = Field(default=None, ge=0)
     description: str | None = None
+
+    @field_validator("title", "description")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @model_validator(mode="after")
+    def _title_or_description(self) -> Experience:
+        if self.title is None and self.description is None:
+            raise ValueError("give 'title', 'description' or both")
+        return self
+
+    @property
+    def text(self) -> str:
+        """The job in one phrase: "title: description", or whichever is given."""
+        return ": ".join(part for part in (self.title, self.description) if part)
 
 
 class Competencies(_Record):

@@ -57,7 +57,6 @@ def competency_texts(candidate: Candidate) -> list[str]:
     """What the person has done or can do, one phrase a text."""
     comp = candidate.competencies
     texts = list(comp.skills)
-    for job in comp.experience:
-        texts.append(f"{job.title}: {job.description}" if job.description else job.title)
+    texts.extend(job.text for job in comp.experience)
     texts.extend(comp.education)
     return texts

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -22,8 +23,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from matcher.encoders import CachedEncoder, SentenceTransformerEncoder, TextEncoder
-from matcher.errors import EncoderError, FieldProblem, RecordValidationError, StoredDataError
-from matcher.places import PostcodeTable
+from matcher.errors import EncoderError, FieldProblem, RecordValidationError
+from matcher.places import PostcodeTable, packaged_postcodes
 from matcher.provision import is_provisioned
 from service import store
 from service.auditlog import AuditWriter
@@ -78,15 +79,24 @@ def default_encoder(settings: Settings) -> TextEncoder:
     return SentenceTransformerEncoder(path)
 
 
-def load_postcodes(settings: Settings) -> PostcodeTable | None:
+def settings_encoder(settings: Settings) -> CachedEncoder:
+    """The configured encoder, with a cache of its own (for an evaluation's process)."""
+    return CachedEncoder(default_encoder(settings))
+
+
+def cached(encoder: TextEncoder | CachedEncoder) -> CachedEncoder:
+    """A given encoder as a `CachedEncoder` (for an evaluation's process)."""
+    return encoder if isinstance(encoder, CachedEncoder) else CachedEncoder(encoder)
+
+
+def load_postcodes(settings: Settings) -> PostcodeTable:
+    """The imported postcode table, else the packaged one.
+
+    An imported table that cannot be read stops the start (`StoredDataError`):
+    serving without it would silently switch the commute rule off.
+    """
     folder = settings.data_dir / "geo"
-    if not PostcodeTable.exists(folder):
-        return None
-    try:
-        return PostcodeTable.load(folder)
-    except StoredDataError as error:
-        logger.warning("postcodes not used: %s", error)
-        return None
+    return PostcodeTable.load(folder) if PostcodeTable.exists(folder) else packaged_postcodes()
 
 
 def start_services(settings: Settings, encoder: TextEncoder | CachedEncoder | None) -> Services:
@@ -103,7 +113,11 @@ def start_services(settings: Settings, encoder: TextEncoder | CachedEncoder | No
             ranking_cache_size=settings.ranking_cache_size,
         )
         engine.current()
-        evaluations = EvaluationRunner(database, engine.encoder, pseudonyms, engine.postcodes)
+        # The evaluation process builds its own encoder: the engine's holds thread locks.
+        encoder_factory = (
+            partial(cached, encoder) if encoder is not None else partial(settings_encoder, settings)
+        )
+        evaluations = EvaluationRunner(database, encoder_factory, engine.postcodes)
         interrupted = evaluations.mark_interrupted()
         if interrupted:
             logger.warning("%d evaluations were interrupted by the last stop", interrupted)

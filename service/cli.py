@@ -27,11 +27,11 @@ from matcher.encoders import CachedEncoder, EmbeddingCache, SentenceTransformerE
 from matcher.errors import IpsmatchError
 from matcher.files import atomic_file
 from matcher.occupations import OccupationMapper
-from matcher.places import PostcodeTable, check_postcodes
+from matcher.places import PostcodeTable, check_postcodes, packaged_postcodes
 from matcher.provision import ModelProvisioningError, is_provisioned, provision_e5_small
 from matcher.ranker import PreferenceRanker, count_texts
 from matcher.records import Ranking, read_candidates, read_jsonl, read_openings
-from matcher.taxonomy import Taxonomy
+from matcher.taxonomy import Taxonomy, packaged_taxonomy
 from service.settings import Settings, default_model_dir, get_settings
 
 app = typer.Typer(
@@ -126,24 +126,29 @@ def data_dir(option: Path | None) -> Path:
     return option if option is not None else get_settings().data_dir
 
 
-def imported_postcodes(folder: Path) -> PostcodeTable | None:
-    """The postcode table imported under `folder`, if there is one."""
-    return PostcodeTable.load(folder / "geo") if PostcodeTable.exists(folder / "geo") else None
+def imported_postcodes(folder: Path) -> PostcodeTable:
+    """The postcode table imported under `folder`, else the one shipped with ipsmatch."""
+    if PostcodeTable.exists(folder / "geo"):
+        return PostcodeTable.load(folder / "geo")
+    return packaged_postcodes()
 
 
-def load_imported(folder: Path) -> tuple[PostcodeTable | None, Taxonomy | None]:
-    """The postcode table and taxonomy imported under `folder`, where there are any."""
+def load_imported(folder: Path) -> tuple[PostcodeTable, Taxonomy]:
+    """The postcode table and taxonomy imported under `folder`, else the packaged ones."""
     places = imported_postcodes(folder)
-    taxonomy = Taxonomy.load(folder / "taxonomy") if Taxonomy.exists(folder / "taxonomy") else None
-    return places, taxonomy
+    if Taxonomy.exists(folder / "taxonomy"):
+        return places, Taxonomy.load(folder / "taxonomy")
+    return places, packaged_taxonomy()
 
 
 @app.command()
 def rank(
     candidates: Annotated[
-        Path, typer.Option("--candidates", help="Candidates, JSON Lines (CONTRACT.md).")
+        Path, typer.Option("--candidates", help="Candidates, JSON Lines (data/contract/README.md).")
     ],
-    openings: Annotated[Path, typer.Option("--openings", help="Openings, JSON Lines.")],
+    openings: Annotated[
+        Path, typer.Option("--openings", help="Openings, JSON Lines (data/contract/README.md).")
+    ],
     k: Annotated[int, typer.Option("--k", min=1, help="Openings per candidate.")] = 10,
     day: Annotated[
         str | None,
@@ -393,7 +398,8 @@ PlacementsOption = Annotated[
     Path,
     typer.Option(
         "--placements",
-        help="Placement history CSV: candidate_id,opening_id,employer_id,stage,date,ended,"
+        help="Placement history CSV (data/contract/README.md): candidate_id,opening_id,"
+        "employer_id,stage,date,ended,"
         "hours_per_week.",
     ),
 ]
@@ -485,29 +491,29 @@ def evaluate(
     except IpsmatchError as error:
         raise fail(f"{error}\nNothing was written.") from error
     write_files(
-        out, {"metrics.json": to_json(document).encode(), "report.html": html.encode("utf-8")}
+        out,
+        {"metrics.json": to_json(document.to_dict()).encode(), "report.html": html.encode("utf-8")},
     )
     table = Table(
-        title=f"Evaluated {document['data']['queries']['evaluated']} queries from "
-        f"{document['settings']['cutoff']} (p: paired test against ipsmatch)"
+        title=f"Evaluated {document.data.queries.evaluated} queries from "
+        f"{document.cutoff} (p: paired test against ipsmatch)"
     )
     table.add_column("system")
-    for metric in document["metrics"]:
-        table.add_column(metric["label"], justify="right")
-    for system in document["systems"]:
+    for metric in document.metrics:
+        table.add_column(metric.label, justify="right")
+    for system in document.systems:
         cells = []
-        for metric in document["metrics"]:
-            value = system["metrics"][metric["key"]]
-            cell = f"{value['mean']:.3f}"
-            if system["comparison"]:
-                p = system["comparison"][metric["key"]]["p_value"]
+        for metric in document.metrics:
+            cell = f"{system.metrics[metric.key].mean:.3f}"
+            if system.comparison:
+                p = system.comparison[metric.key].p_value
                 cell += f" (p {'<0.001' if p < 0.001 else f'{p:.3f}'})"
             cells.append(cell)
-        table.add_row(system["label"], *cells)
+        table.add_row(system.label, *cells)
     if not quiet:
         err.print(table)
         err.print(f"Wrote {out / 'metrics.json'} and {out / 'report.html'}")
-    typer.echo(json.dumps({"out": str(out), "queries": document["data"]["queries"]["evaluated"]}))
+    typer.echo(json.dumps({"out": str(out), "queries": document.data.queries.evaluated}))
 
 
 @app.command()
@@ -617,6 +623,25 @@ def fit(
             }
         )
     )
+
+
+@app.command()
+def schema(
+    record: Annotated[
+        str,
+        typer.Argument(
+            help="candidate, opening, ranking or placement (a row of the history's CSV)."
+        ),
+    ],
+) -> None:
+    """Print the JSON Schema of a record of the contract (data/contract/README.md)."""
+    from matcher.contract import UnknownRecordError, schema_text
+
+    try:
+        text = schema_text(record)
+    except UnknownRecordError as error:
+        raise fail(str(error)) from None
+    sys.stdout.write(text)
 
 
 @app.command()

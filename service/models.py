@@ -31,7 +31,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
 ROLES: tuple[str, ...] = ("consultant", "job_developer", "analyst", "admin")
-STAGES: tuple[str, ...] = ("contacted", "interview", "hired", "ended")
 
 
 def utcnow() -> datetime:

@@ -8,7 +8,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from matcher.records import Contact, Location, ViolationCode
+from matcher.placement_events import PlacementFields
+from matcher.records import Location
+from matcher.vocabularies import Contact, EventStage, ViolationCode
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -20,7 +22,6 @@ def _as_utc(value: datetime) -> datetime:
 UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 
 Role = Literal["consultant", "job_developer", "analyst", "admin"]
-Stage = Literal["contacted", "interview", "hired", "ended"]
 
 
 class Problem(BaseModel):
@@ -106,29 +107,24 @@ class CandidateSummary(BaseModel):
 # ------------------------------------------------------------------- placements
 
 
-class PlacementIn(BaseModel):
+class PlacementIn(PlacementFields):
     """An event on one of the consultant's own candidates.
 
+    Its fields and rules are the contract's (`matcher.placement_events.PlacementFields`,
+    shared with the history's CSV), so what the service stores the evaluation
+    reads. ``ended`` marks the last day of a hire as an event of its own.
     There is deliberately no free-text field: notes are where health details
     slip in, and placements outlive the candidate (by pseudonym).
     """
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    candidate_id: str = Field(min_length=1)
-    opening_id: str | None = Field(
-        default=None, description="Empty when the job was found without a posted opening."
-    )
+    stage: EventStage
     employer_id: str | None = Field(
         default=None, description="Needed when no opening is given; else taken from it."
     )
-    stage: Stage
-    date: dt.date
-    hours_per_week: float | None = Field(default=None, ge=0, le=168)
 
-    @field_validator("opening_id", "employer_id")
+    @field_validator("employer_id")
     @classmethod
-    def _blank_is_none(cls, value: str | None) -> str | None:
+    def _no_blank_employer(cls, value: str | None) -> str | None:
         return value or None
 
 
@@ -137,10 +133,16 @@ class PlacementOut(BaseModel):
     candidate_id: str
     opening_id: str | None
     employer_id: str
-    stage: Stage
+    stage: EventStage
     date: dt.date
     hours_per_week: float | None
     recorded_at: UtcDatetime
+
+
+class PlacementUploadResult(BaseModel):
+    received: int = Field(description="Rows of the file.")
+    stored: int = Field(description="Events stored: a row with `ended` is two (hired, ended).")
+    candidates: int = Field(description="Candidates the events are about.")
 
 
 # -------------------------------------------------------------- recommendations

@@ -484,6 +484,73 @@ def employer_stamps(session: Session) -> dict[str, datetime]:
 # ----------------------------------------------------------------- placements
 
 
+class PlacementProblem(Unprocessable):
+    """An event the store refuses, naming its field (for a bulk file's problem list)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"field {field!r}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _employer_of(session: Session, event: PlacementIn) -> str:
+    """The event's employer: its opening's, or the one given; checked against the store."""
+    employer_id = event.employer_id
+    if event.opening_id is not None:
+        opening = session.get(OpeningRow, event.opening_id)
+        if opening is None and employer_id is None:
+            raise PlacementProblem(
+                "opening_id",
+                f"no opening {event.opening_id!r} in the store; give 'employer_id' as well "
+                "to record an event at an opening no longer listed",
+            )
+        if opening is not None:
+            if employer_id is not None and employer_id != opening.employer_id:
+                raise PlacementProblem(
+                    "employer_id",
+                    f"opening {event.opening_id!r} belongs to employer "
+                    f"{opening.employer_id!r}, not {employer_id!r}",
+                )
+            employer_id = opening.employer_id
+    if employer_id is None:
+        raise PlacementProblem("employer_id", "give 'opening_id', 'employer_id' or both")
+    if event.opening_id is None and session.get(EmployerRow, employer_id) is None:
+        raise PlacementProblem(
+            "employer_id",
+            f"no employer {employer_id!r} in the store; a job developer adds employers "
+            "(POST /employers)",
+        )
+    return employer_id
+
+
+def _check_end(session: Session, candidate: CandidateRow, employer_id: str, day: date) -> None:
+    """An ``ended`` event needs a hire at the employer on or before its day, not yet ended.
+
+    The export writes the end on that hire's row (the contract's ``ended``
+    column); an end with no hire before it would vanish from the export.
+    """
+    rows = session.scalars(
+        select(PlacementRow)
+        .where(
+            PlacementRow.candidate_pk == candidate.pk,
+            PlacementRow.employer_id == employer_id,
+            PlacementRow.stage.in_(("hired", "ended")),
+        )
+        .order_by(PlacementRow.day, PlacementRow.pk)
+    )
+    hired_on: date | None = None
+    for row in rows:
+        if row.day > day:
+            break
+        hired_on = row.day if row.stage == "hired" else None
+    if hired_on is None:
+        raise PlacementProblem(
+            "date",
+            f"{day} is not after a hire at employer {employer_id!r} that has not ended; "
+            "record the hire ('hired') first, dated on or before the last day",
+        )
+
+
 def add_placement(
     session: Session,
     user: User,
@@ -491,28 +558,10 @@ def add_placement(
     event: PlacementIn,
     pseudonyms: Pseudonymiser,
 ) -> PlacementRow:
-    employer_id = event.employer_id
-    if event.opening_id is not None:
-        opening = session.get(OpeningRow, event.opening_id)
-        if opening is None and employer_id is None:
-            raise Unprocessable(
-                f"field 'opening_id': no opening {event.opening_id!r} in the store; give "
-                "'employer_id' as well to record an event at an opening no longer listed"
-            )
-        if opening is not None:
-            if employer_id is not None and employer_id != opening.employer_id:
-                raise Unprocessable(
-                    f"field 'employer_id': opening {event.opening_id!r} belongs to employer "
-                    f"{opening.employer_id!r}, not {employer_id!r}"
-                )
-            employer_id = opening.employer_id
-    if employer_id is None:
-        raise Unprocessable("give 'opening_id', 'employer_id' or both")
-    if event.opening_id is None and session.get(EmployerRow, employer_id) is None:
-        raise Unprocessable(
-            f"field 'employer_id': no employer {employer_id!r} in the store; a job developer "
-            "adds employers (POST /employers)"
-        )
+    """Store one event; raises `PlacementProblem` (a 422) naming the field it refuses."""
+    employer_id = _employer_of(session, event)
+    if event.stage == "ended":
+        _check_end(session, candidate, employer_id, event.date)
     row = PlacementRow(
         candidate_pk=candidate.pk,
         candidate_pseudonym=pseudonyms.candidate(candidate.pk),
@@ -527,6 +576,17 @@ def add_placement(
     session.add(row)
     session.flush()
     return row
+
+
+def erased_pseudonyms(session: Session) -> set[str]:
+    """Pseudonyms of candidates erased while their events were kept."""
+    return set(
+        session.scalars(
+            select(PlacementRow.candidate_pseudonym)
+            .where(PlacementRow.candidate_pk.is_(None))
+            .distinct()
+        )
+    )
 
 
 def candidate_placements(session: Session, candidate: CandidateRow) -> list[PlacementRow]:

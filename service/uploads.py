@@ -15,11 +15,12 @@ import json
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Protocol
 
 from matcher.errors import FieldProblem, RecordValidationError
 from matcher.records import Opening, parse_records
 from matcher.tabular import read_csv
+from service.schemas import PlacementIn
 
 MAX_ROWS = 50_000
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
@@ -28,12 +29,27 @@ CSV_LIST_FIELDS = frozenset({"schedule", "requires.skills", "requires.languages"
 CSV_REQUIRED = ("id", "employer_id", "title")
 
 
+class BinaryUpload(Protocol):
+    """What is read of an upload (FastAPI's `UploadFile`): its name and its file."""
+
+    filename: str | None
+    file: BinaryIO
+
+
 class UploadError(ValueError):
     """The file as a whole cannot be read (format, size); `status` is the HTTP status."""
 
     def __init__(self, message: str, status: int) -> None:
         super().__init__(message)
         self.status = status
+
+
+def read_upload(file: BinaryUpload, max_bytes: int) -> tuple[bytes, str]:
+    """An uploaded file's bytes and name; `UploadError` (413) when it is above `max_bytes`."""
+    data = file.file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise UploadError(f"file larger than {max_bytes // (1024 * 1024)} MiB; split it", 413)
+    return data, file.filename or "upload"
 
 
 def file_format(filename: str) -> str:
@@ -145,3 +161,51 @@ def read_openings_upload(data: bytes, filename: str) -> list[Opening]:
             [FieldProblem(None, None, "", "the file holds no openings")], source=filename
         )
     return openings
+
+
+def read_placements_upload(data: bytes, filename: str) -> list[tuple[int, PlacementIn]]:
+    """The events of a placement history CSV as `(line, event)`, in date order.
+
+    Rows are checked by the contract's model (`evaluation.placements`, the
+    rules `ipsmatch evaluate` applies); a hire's ``ended`` day becomes an
+    ``ended`` event of its own, as the service records ends.
+    """
+    from evaluation.placements import read_placements
+
+    if file_format(filename) != "csv":
+        raise UploadError(
+            f"file {filename!r}: a placement history is a CSV file (.csv)", status=415
+        )
+    with tempfile.NamedTemporaryFile(suffix=".csv") as spooled:
+        spooled.write(data)
+        spooled.flush()
+        try:
+            placements = read_placements(spooled.name)
+        except RecordValidationError as error:
+            # Name the user's file, never the temporary copy it was read from.
+            raise RecordValidationError(error.problems, source=filename) from None
+    if len(placements) > MAX_ROWS:
+        raise _too_many(filename, len(placements))
+    if not placements:
+        raise RecordValidationError(
+            [FieldProblem(None, None, "", "the file holds no events")], source=filename
+        )
+    events: list[tuple[int, PlacementIn]] = []
+    for p in placements:
+        event = PlacementIn(
+            candidate_id=p.candidate_id,
+            opening_id=p.opening_id,
+            employer_id=p.employer_id,
+            stage=p.stage,
+            date=p.date,
+            hours_per_week=p.hours_per_week,
+        )
+        events.append((p.line, event))
+        if p.ended is not None:
+            ended = event.model_copy(
+                update={"stage": "ended", "date": p.ended, "hours_per_week": None}
+            )
+            events.append((p.line, ended))
+    # Ends after the hires they close, whatever the file's order.
+    events.sort(key=lambda item: item[1].date)
+    return events

@@ -9,11 +9,13 @@ behaviour is tested with the real model in the integration tests.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
-from matcher.encoders import Role, l2_normalise
+from matcher.encoders import CachedEncoder, Role, l2_normalise
 from matcher.text import words
 
 
@@ -47,3 +49,17 @@ class FakeEncoder:
             # A small shared component, as real encoders have, keeps no vector at zero.
             vectors[row, 0] += 0.3
         return l2_normalise(vectors)
+
+
+def encoder_noting_its_process(marker: Path) -> CachedEncoder:
+    """A cached fake encoder that writes the id of the process that built it to `marker`.
+
+    A picklable encoder factory: tells in which process an evaluation ran.
+    """
+    marker.write_text(str(os.getpid()), encoding="utf-8")
+    return CachedEncoder(FakeEncoder())
+
+
+def encoder_of_a_dying_process(code: int) -> CachedEncoder:
+    """An encoder factory whose process exits at once with `code`, as if killed."""
+    os._exit(code)

@@ -8,9 +8,10 @@ Run from the repository root (Python 3.11, standard library only):
 
     python data/demo/make_demo.py
 
-Postcode centroids come from ../shared/data/geo/dk_postcodes.csv beside the checkout
-(read at generation time, never copied). DISCO-08 codes are checked against
-../shared/data/taxonomy/disco08.csv when that file is present. Before writing, the
+Postcode centroids come from the Danish postcode table shipped in the package
+(matcher/data/dk_postcodes.csv), and DISCO-08 codes are checked against the DISCO-08
+table shipped beside it (matcher/data/disco08.csv; data card: matcher/data/README.md),
+so the script needs nothing outside the checkout. Before writing, the
 script checks the known-answer cases documented in data/demo/README.md (a plain reading
 of the contract's violation rules) and stops with a message if an edit has broken one.
 """
@@ -28,9 +29,9 @@ from typing import Any, NoReturn
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-SHARED = REPO.parent / "shared" / "data"
-POSTCODES_CSV = SHARED / "geo" / "dk_postcodes.csv"
-DISCO_CSV = SHARED / "taxonomy" / "disco08.csv"
+PACKAGED = REPO / "matcher" / "data"
+POSTCODES_CSV = PACKAGED / "dk_postcodes.csv"
+DISCO_CSV = PACKAGED / "disco08.csv"
 CANDIDATES_OUT = HERE / "candidates.jsonl"
 OPENINGS_OUT = HERE / "openings.jsonl"
 
@@ -45,7 +46,7 @@ Rec = dict[str, Any]
 
 # --------------------------------------------------------------------------------------
 # Places. Candidates and employers live in these towns; every postcode must exist in the
-# shared postcode table.
+# packaged postcode table.
 # --------------------------------------------------------------------------------------
 
 CITIES: dict[str, tuple[int, tuple[str, ...]]] = {
@@ -1599,8 +1600,7 @@ def load_postcodes() -> dict[str, tuple[str, float, float]]:
     if not POSTCODES_CSV.is_file():
         fail(
             f"postcode table not found: {POSTCODES_CSV}\n"
-            "  it is read from ../shared/data/geo/dk_postcodes.csv beside the checkout "
-            "(columns postnr,navn,lat,lon,...); it is not copied into the repository."
+            "  it ships with the package (matcher/data); restore it from the repository."
         )
     table: dict[str, tuple[str, float, float]] = {}
     with POSTCODES_CSV.open(encoding="utf-8-sig", newline="") as fh:
@@ -1626,10 +1626,12 @@ def used_disco_codes() -> list[str]:
 
 
 def check_disco() -> None:
-    """Every DISCO-08 code used must be a level-4 code (skipped if the table is absent)."""
+    """Every DISCO-08 code used must be a level-4 code of the packaged DISCO-08 table."""
     if not DISCO_CSV.is_file():
-        sys.stderr.write(f"make_demo: note: {DISCO_CSV} not found; DISCO codes not checked\n")
-        return
+        fail(
+            f"DISCO-08 table not found: {DISCO_CSV}\n"
+            "  it ships with the package (matcher/data); restore it from the repository."
+        )
     with DISCO_CSV.open(encoding="utf-8-sig", newline="") as fh:
         level4 = {r["KODE"] for r in csv.DictReader(fh, delimiter=";") if r["NIVEAU"] == "4"}
     bad = [c for c in used_disco_codes() if c not in level4]

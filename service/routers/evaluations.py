@@ -8,6 +8,7 @@ a health note: the replay reads the same exports analysts may download.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
@@ -48,7 +49,8 @@ def _not_found(evaluation_id: int) -> HTTPException:
 def start_evaluation(request: EvaluationIn, user: Analyst, services: ServicesDep) -> EvaluationOut:
     from evaluation.pipeline import Settings  # with ranx; only an evaluation needs it
 
-    settings = Settings(**request.model_dump())
+    # Planned starts dated ahead are in the history; nothing after today is observed yet.
+    settings = Settings(**request.model_dump(), as_of=date.today())
     with services.database.writer() as session:
         row = EvaluationRow(
             requested_by=user.id, status="running", settings=settings_record(settings)

@@ -14,12 +14,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, HTTPException, Query, Response, UploadFile, status
 from sqlalchemy import select
 
+from matcher.places import check_postcodes
 from matcher.records import Opening
 from service import store
 from service.deps import CurrentUser, JobDeveloper, ReadSession, Services, ServicesDep
 from service.models import OpeningRow, User
 from service.schemas import UploadResult
-from service.uploads import MAX_ROWS, read_openings_upload
+from service.uploads import MAX_ROWS, read_openings_upload, read_upload
 
 router = APIRouter(prefix="/openings", tags=["openings"])
 
@@ -35,6 +36,9 @@ def _write(
     only_new: bool = False,
     **detail: Any,
 ) -> UploadResult:
+    if services.engine.postcodes is not None:
+        # A postcode the table cannot place would switch the commute rule off unseen.
+        check_postcodes(openings, services.engine.postcodes, source=detail.get("file"))
     encoded = services.engine.prepare(openings)
     with services.database.writer() as session:
         if only_new and session.get(OpeningRow, openings[0].id) is not None:
@@ -161,12 +165,6 @@ def bulk_upload(
     user: JobDeveloper,
     services: ServicesDep,
 ) -> UploadResult:
-    data = file.file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise HTTPException(
-            status.HTTP_413_CONTENT_TOO_LARGE,
-            f"file larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB; split it",
-        )
-    filename = file.filename or "upload"
+    data, filename = read_upload(file, MAX_UPLOAD_BYTES)
     openings = read_openings_upload(data, filename)
     return _write(services, user, openings, "openings.bulk", file=filename)

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, File, HTTPException, Query, UploadFile, status
 from sqlalchemy import select
 
+from matcher.errors import FieldProblem, RecordValidationError
 from service import store
 from service.deps import Consultant, ReadSession, ServicesDep, WriteSession
 from service.models import CandidateRow, PlacementRow
 from service.routers.candidates import owned
-from service.schemas import PlacementIn, PlacementOut
+from service.schemas import PlacementIn, PlacementOut, PlacementUploadResult
+from service.uploads import MAX_ROWS, read_placements_upload, read_upload
+
+# Bytes read from an upload before it is refused; far above 50,000 events.
+MAX_UPLOAD_BYTES = 16 * 1024 * 1024
 
 router = APIRouter(prefix="/placements", tags=["placements"])
 
@@ -55,6 +60,53 @@ def record_placement(
     )
     session.commit()
     return _out(row, candidate.id)
+
+
+@router.post(
+    "/bulk",
+    status_code=status.HTTP_201_CREATED,
+    summary=f"Load a placement history CSV of up to {MAX_ROWS:,} events (consultant)",
+    description="The contract's CSV (`candidate_id,opening_id,employer_id,stage,date,ended,"
+    "hours_per_week`), all or nothing: every row is checked first, by the same rules as "
+    "`POST /placements` and `ipsmatch evaluate`, and one bad row rejects the file with every "
+    "problem listed by line and field. Each row must name a candidate on your caseload. A "
+    "row's `ended` is stored as an `ended` event of that hire.",
+)
+def bulk_placements(
+    file: Annotated[UploadFile, File(description="placements.csv")],
+    user: Consultant,
+    session: WriteSession,
+    services: ServicesDep,
+) -> PlacementUploadResult:
+    data, filename = read_upload(file, MAX_UPLOAD_BYTES)
+    events = read_placements_upload(data, filename)
+    problems: list[FieldProblem] = []
+    stored = 0
+    candidates: set[str] = set()
+    for line, event in events:
+        candidate = store.own_candidate(session, user, event.candidate_id)
+        if candidate is None:
+            problems.append(
+                FieldProblem(
+                    line, None, "candidate_id", f"{event.candidate_id!r} is not on your caseload"
+                )
+            )
+            continue
+        try:
+            store.add_placement(session, user, candidate, event, services.pseudonyms)
+        except store.PlacementProblem as problem:
+            problems.append(FieldProblem(line, None, problem.field, problem.message))
+            continue
+        stored += 1
+        candidates.add(candidate.id)
+    if problems:
+        session.rollback()
+        raise RecordValidationError(sorted(problems, key=lambda p: p.line or 0), source=filename)
+    store.audit(session, user, "placement.bulk", file=filename, events=stored)
+    session.commit()
+    return PlacementUploadResult(
+        received=len({line for line, _ in events}), stored=stored, candidates=len(candidates)
+    )
 
 
 @router.get("", summary="Events of your caseload, or of one candidate on it")

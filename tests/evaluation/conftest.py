@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 from evaluation_builders import FAST, TINY, SmallHistory, event, make_candidate, make_opening
@@ -21,6 +20,7 @@ from fakes import FakeEncoder
 
 from evaluation.pipeline import evaluate
 from evaluation.profiles import ProfileHistory, ProfileVersion
+from evaluation.results import EvaluationReport
 from evaluation.simulate import Simulation, simulate, write_simulation
 from matcher.encoders import CachedEncoder
 
@@ -75,8 +75,8 @@ def tiny_files(tiny_simulation: Simulation, tmp_path_factory: pytest.TempPathFac
 
 
 @pytest.fixture(scope="session")
-def tiny_document(tiny_files: Path) -> dict[str, Any]:
-    """The metrics document of the tiny simulated history (evaluated once per session)."""
+def tiny_document(tiny_files: Path) -> EvaluationReport:
+    """The report of the tiny simulated history (evaluated once per session)."""
     from evaluation.pipeline import load_inputs
 
     inputs = load_inputs(
@@ -86,5 +86,7 @@ def tiny_document(tiny_files: Path) -> dict[str, Any]:
         tiny_files / "groups.csv",
     )
     document = evaluate(inputs, CachedEncoder(FakeEncoder()), FAST)
-    # The document must survive JSON as metrics.json does.
-    return json.loads(json.dumps(document))
+    # The report must survive JSON as metrics.json does, and read back the same.
+    stored = json.loads(json.dumps(document.to_dict()))
+    assert EvaluationReport.from_dict(stored) == document
+    return EvaluationReport.from_dict(stored)

@@ -51,19 +51,20 @@ def test_small_history_end_to_end(
     )
     weights = (ScoringWeights(preference=0.7, competency=0.3), {"cutoff": "2025-02-01"})
     document = evaluate(inputs, fake_cached_encoder, settings, weights=weights)
-    assert document["settings"]["cutoff"] == "2025-03-01"
-    assert document["data"]["queries"]["evaluated"] == 1  # c-1 on 2025-03-10
-    reference = document["systems"][0]
+    assert document.cutoff == "2025-03-01"
+    assert document.data.queries.evaluated == 1  # c-1 on 2025-03-10
+    reference = document.system("ipsmatch")
     # Graded: o-lager2 (contacted, 0.5) and o-lager1 (interview, 1); both warehouse jobs,
     # which the March profile wants: ipsmatch finds them.
-    assert reference["metrics"]["hit_rate@10"]["mean"] == 1.0
-    assert reference["metrics"]["recall@10"]["mean"] == 1.0
-    assert document["weights"]["fitted"]["preference"] == 0.7
+    assert reference.metrics["hit_rate@10"].mean == 1.0
+    assert reference.metrics["recall@10"].mean == 1.0
+    assert document.weights["fitted"]["preference"] == 0.7
 
 
-def test_an_unknown_postcode_is_refused_when_a_table_is_given(tmp_path: Path) -> None:
+def test_an_unknown_postcode_is_refused_by_the_packaged_or_a_given_table(tmp_path: Path) -> None:
     from evaluation.pipeline import load_inputs
     from matcher.errors import RecordValidationError
+    from matcher.places import packaged_postcodes
 
     person = {"id": "c-1", "preferences": {"desired": ["dyr"]}, "location": {"postcode": "9999"}}
     job = {"id": "o-1", "employer_id": "e-1", "title": "Dyrepasser"}
@@ -75,7 +76,14 @@ def test_an_unknown_postcode_is_refused_when_a_table_is_given(tmp_path: Path) ->
         encoding="utf-8",
     )
     files = [tmp_path / n for n in ("candidates.jsonl", "openings.jsonl", "placements.csv")]
-    assert load_inputs(*files).postcodes is None  # without a table nothing is checked
+    # Before: without a table nothing was checked, and the commute rule silently did nothing.
+    with pytest.raises(RecordValidationError, match="unknown postcode '9999'") as packaged:
+        load_inputs(*files)
+    assert "candidates.jsonl" in str(packaged.value)
+    assert "'location.postcode'" in str(packaged.value)
     with pytest.raises(RecordValidationError, match="9999") as caught:
         load_inputs(*files, postcodes={"2200": (55.69, 12.55)})
     assert "candidates.jsonl" in str(caught.value)
+    person["location"] = {"postcode": "2400"}
+    (tmp_path / "candidates.jsonl").write_text(json.dumps(person) + "\n", encoding="utf-8")
+    assert load_inputs(*files).postcodes is packaged_postcodes()

@@ -3,11 +3,11 @@ from __future__ import annotations
 import base64
 import re
 from html.parser import HTMLParser
-from typing import Any
 
 import pytest
 
 from evaluation.report import render
+from evaluation.results import EvaluationReport
 
 SYSTEM_LABELS = [
     "ipsmatch (default weights)",
@@ -57,7 +57,7 @@ class Tables(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def parsed(tiny_document: dict[str, Any]) -> tuple[str, Tables]:
+def parsed(tiny_document: EvaluationReport) -> tuple[str, Tables]:
     html = render(tiny_document)
     tables = Tables()
     tables.feed(html)
@@ -78,19 +78,21 @@ def test_summary_table_has_every_system_and_metric(parsed: tuple[str, Tables]) -
 
 
 def test_numbers_in_the_report_are_those_of_the_document(
-    parsed: tuple[str, Tables], tiny_document: dict[str, Any]
+    parsed: tuple[str, Tables], tiny_document: EvaluationReport
 ) -> None:
     _, tables = parsed
-    reference = tiny_document["systems"][0]
-    assert reference["name"] == "ipsmatch"
+    reference = tiny_document.systems[0]
+    assert reference.name == "ipsmatch"
     first_row = tables.tables["summary"][1]
-    assert first_row[2].startswith(f"{reference['metrics']['ndcg@10']['mean']:.3f}")
+    assert first_row[2].startswith(f"{reference.metrics['ndcg@10'].mean:.3f}")
 
 
-def test_images_are_embedded_pngs(parsed: tuple[str, Tables], tiny_document: dict) -> None:
+def test_images_are_embedded_pngs(
+    parsed: tuple[str, Tables], tiny_document: EvaluationReport
+) -> None:
     html, tables = parsed
     # Summary, curves, IPS measures, data, and one per group column.
-    assert len(tables.images) == 4 + len(tiny_document["fairness"])
+    assert len(tables.images) == 4 + len(tiny_document.fairness)
     for source in tables.images:
         assert source.startswith("data:image/png;base64,")
         assert base64.b64decode(source.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
@@ -98,7 +100,7 @@ def test_images_are_embedded_pngs(parsed: tuple[str, Tables], tiny_document: dic
 
 
 def test_ips_fairness_and_data_sections(
-    parsed: tuple[str, Tables], tiny_document: dict[str, Any]
+    parsed: tuple[str, Tables], tiny_document: EvaluationReport
 ) -> None:
     html, tables = parsed
     ips = tables.tables["ips"]
@@ -108,15 +110,15 @@ def test_ips_fairness_and_data_sections(
     for column in ("gender", "age_band", "profile_language", "region"):
         assert f"By {column}" in html
     data = dict(tables.tables["data"][1:])
-    described = tiny_document["data"]
-    assert data["events"] == str(described["events"])
-    assert data["– hired"] == str(described["events_by_stage"]["hired"])
-    assert described["first_event"] in html and described["last_event"] in html
+    described = tiny_document.data
+    assert data["events"] == str(described.events)
+    assert data["– hired"] == str(described.events_by_stage["hired"])
+    assert described.first_event in html and described.last_event in html
     assert "Gain:" not in html or "linear gain" in html
 
 
-def test_document_is_complete(tiny_document: dict[str, Any]) -> None:
-    names = [s["name"] for s in tiny_document["systems"]]
+def test_document_is_complete(tiny_document: EvaluationReport) -> None:
+    names = [s.name for s in tiny_document.systems]
     assert names == [
         "ipsmatch",
         "ipsmatch_fitted",
@@ -126,14 +128,18 @@ def test_document_is_complete(tiny_document: dict[str, Any]) -> None:
         "popularity",
         "random",
     ]
-    reference, *others = tiny_document["systems"]
-    assert reference["comparison"] is None
+    reference, *others = tiny_document.systems
+    assert reference.comparison is None
     for system in others:
+        assert system.comparison is not None
         for metric in ("ndcg@5", "ndcg@10", "recall@10", "recall@50", "mrr", "hit_rate@10"):
-            comparison = system["comparison"][metric]
-            assert 0 < comparison["p_value"] <= 1 and comparison["p_holm"] >= comparison["p_value"]
-            value = system["metrics"][metric]
-            assert value["low"] <= value["mean"] <= value["high"]
-    assert reference["ips"]["disclosure_respected"] == 1.0
-    assert tiny_document["data"]["queries"]["evaluated"] > 20
-    assert "linear gain" in tiny_document["settings"]["gain"]
+            comparison = system.comparison[metric]
+            assert 0 < comparison.p_value <= 1 and comparison.p_holm >= comparison.p_value
+            value = system.metrics[metric]
+            assert value.low <= value.mean <= value.high
+    assert reference.ips.disclosure_respected == 1.0
+    assert tiny_document.data.queries.evaluated > 20
+    assert "linear gain" in tiny_document.settings["gain"]
+    assert tiny_document.system("random").name == "random"
+    with pytest.raises(KeyError, match="systems: ipsmatch, "):
+        tiny_document.system("bm25")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from fakes import FakeEncoder
-from paths import SHARED_DATA
+from paths import DISCO_CSV, esco_folder
 
 from matcher.encoders import CachedEncoder
 from matcher.errors import NotFittedError
@@ -115,10 +115,8 @@ GROUPS = (
 
 @pytest.fixture(scope="module")
 def real_mapper(e5_encoder: CachedEncoder) -> OccupationMapper:
-    taxonomy_dir = SHARED_DATA / "taxonomy"
-    if not taxonomy_dir.is_dir():
-        pytest.skip(f"shared taxonomy data not found at {taxonomy_dir}")
-    taxonomy = import_taxonomy(disco=taxonomy_dir / "disco08.csv", esco=taxonomy_dir / "esco")
+    # English phrases ("animal care") need ESCO's titles: an import of the third-party exports.
+    taxonomy = import_taxonomy(disco=DISCO_CSV, esco=esco_folder())
     return OccupationMapper(e5_encoder).fit(taxonomy.restricted(GROUPS))
 
 

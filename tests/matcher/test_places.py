@@ -1,4 +1,4 @@
-"""Postcode tables: the real DAWA list in shared/data, malformed copies, unknown postcodes."""
+"""Postcode tables: the real DAWA list shipped in the package, malformed copies, unknown codes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from builders import candidate, opening
-from paths import SHARED_DATA
+from paths import POSTCODES_CSV
 
 from matcher.errors import RecordValidationError, StoredDataError
 from matcher.places import (
@@ -15,10 +15,10 @@ from matcher.places import (
     PostcodeTable,
     check_postcodes,
     normalise_postcode,
+    packaged_postcodes,
     read_postcodes,
 )
 
-POSTCODES = SHARED_DATA / "geo" / "dk_postcodes.csv"
 HEADER = "postnr,navn,lat,lon,kommunekoder,kommunenavne\n"
 
 
@@ -29,9 +29,15 @@ def write(path: Path, text: str) -> Path:
 
 @pytest.fixture(scope="module")
 def real() -> PostcodeTable:
-    if not POSTCODES.is_file():
-        pytest.skip(f"shared postcode table not found at {POSTCODES}")
-    return read_postcodes(POSTCODES)
+    # The table shipped in the package: the same DAWA export a user would import.
+    return read_postcodes(POSTCODES_CSV)
+
+
+def test_the_packaged_table_is_the_shipped_file_and_says_so(real: PostcodeTable) -> None:
+    packaged = packaged_postcodes()
+    assert dict(packaged) == dict(real)
+    assert packaged.source == "packaged: matcher/data/dk_postcodes.csv"
+    assert packaged is packaged_postcodes()  # read once
 
 
 def test_real_table_lookup(real: PostcodeTable) -> None:

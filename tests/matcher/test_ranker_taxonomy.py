@@ -12,12 +12,12 @@ from datetime import date
 import pytest
 from builders import candidate, opening
 from fakes import FakeEncoder
-from paths import SHARED_DATA
+from paths import DISCO_CSV, esco_folder
 from test_links import TAXONOMY
 
 from matcher.encoders import CachedEncoder
 from matcher.occupations import OccupationMapper
-from matcher.places import Place, PostcodeTable, read_postcodes
+from matcher.places import Place, PostcodeTable, packaged_postcodes
 from matcher.ranker import PreferenceRanker
 from matcher.records import Ranking
 from matcher.taxonomy import Taxonomy, import_taxonomy
@@ -118,10 +118,8 @@ GROUPS = (
 
 @pytest.fixture(scope="module")
 def real_taxonomy() -> Taxonomy:
-    folder = SHARED_DATA / "taxonomy"
-    if not folder.is_dir():
-        pytest.skip(f"shared taxonomy data not found at {folder}")
-    return import_taxonomy(disco=folder / "disco08.csv", esco=folder / "esco").restricted(GROUPS)
+    # The English titles and skills are ESCO's: an import of the third-party exports.
+    return import_taxonomy(disco=DISCO_CSV, esco=esco_folder()).restricted(GROUPS)
 
 
 REAL_CATALOGUE = [
@@ -146,7 +144,7 @@ REAL_CATALOGUE = [
 def test_real_profiles_with_words_or_codes_get_occupation_reasons(
     e5_encoder: CachedEncoder, real_taxonomy: Taxonomy
 ) -> None:
-    table = read_postcodes(SHARED_DATA / "geo" / "dk_postcodes.csv")
+    table = packaged_postcodes()
     ranker = PreferenceRanker(e5_encoder, taxonomy=real_taxonomy, postcodes=table).fit(
         REAL_CATALOGUE
     )

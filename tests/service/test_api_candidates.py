@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import HEALTH_MARKER, Api, candidate
+from conftest import HEALTH_MARKER, Api, candidate, opening
 from sqlalchemy import select
 
 from service.models import CandidateHealth, CandidateRow, PlacementRow
@@ -100,3 +100,20 @@ def test_delete_erases_health_and_pseudonymises_history(api: Api) -> None:
     assert api.get("anna", "/placements?candidate_id=c-1").json() == []
     exported = api.get("ida", "/exports/placements.csv").text
     assert body["pseudonym"] in exported
+
+
+def test_a_postcode_that_cannot_be_placed_is_refused(api: Api) -> None:
+    # Before: accepted, and the commute rule silently did nothing for the person.
+    person = candidate("c-1", location={"postcode": "9999"})
+    response = api.post("anna", "/candidates", json=person)
+    assert response.status_code == 422
+    (problem,) = response.json()["problems"]
+    assert problem["field"] == "location.postcode" and problem["record_id"] == "c-1"
+    assert "unknown postcode '9999'" in problem["message"]
+    assert api.put("anna", "/candidates/c-1", json=person).status_code == 422
+    placed = candidate("c-1", location={"postcode": "2400"})
+    assert api.post("anna", "/candidates", json=placed).status_code == 201
+    job = opening("o-far", "Lager", location={"postcode": "0000"})
+    refused = api.upload([job])
+    assert refused.status_code == 422
+    assert refused.json()["problems"][0]["field"] == "location.postcode"

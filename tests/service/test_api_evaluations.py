@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import timedelta
+from functools import partial
+from pathlib import Path
 
 from conftest import HEALTH_MARKER, LONG_AGO, SOON, TODAY, Api, candidate, opening
+from fakes import encoder_noting_its_process, encoder_of_a_dying_process
 
 WANTS = {"dyr": "dyrepasser", "lager": "lagermedarbejder", "kok": "køkkenmedhjælper"}
 
@@ -122,3 +126,59 @@ def test_times_carry_their_zone_on_every_store(api: Api) -> None:
         api.get("ida", "/users/me").json()["created_at"],
     ):
         assert value.endswith("Z"), value
+
+
+def test_an_erased_candidate_stays_in_the_history_under_a_pseudonym(api: Api) -> None:
+    # Before: every evaluation failed with "'p-…' is not in the candidates" after an erasure.
+    _history(api)
+    assert api.delete("anna", "/candidates/c-5").status_code == 200
+    cutoff = (TODAY - timedelta(days=60)).isoformat()
+    settings = {"cutoff": cutoff, "resamples": 10, "permutations": 10}
+    done = _finished(api, api.post("ida", "/evaluations", json=settings).json()["id"])
+    assert done["status"] == "done", done["error"]
+    data = done["metrics"]["data"]
+    assert data["candidates"] == 5 and data["candidates_with_events"] == 6
+    assert data["queries"]["skipped_erased_profile"] == 1
+
+
+def test_a_failed_evaluation_names_the_export_not_a_server_file(api: Api) -> None:
+    # A row stored before events were checked by the contract's model.
+    from service.models import PlacementRow
+
+    with api.database.writer() as session:
+        session.add(
+            PlacementRow(
+                candidate_pk=None,
+                candidate_pseudonym="p-legacy",
+                employer_id="e-1",
+                stage="offer",
+                day=TODAY,
+            )
+        )
+        session.commit()
+    started = api.post("ida", "/evaluations", json={"resamples": 10, "permutations": 10})
+    failed = _finished(api, started.json()["id"])
+    assert failed["status"] == "failed"
+    assert "GET /exports/placements.csv, line 2" in failed["error"]
+    assert "unknown stage 'offer'" in failed["error"]
+    assert "ipsmatch-evaluation-" not in failed["error"] and "/tmp" not in failed["error"]
+
+
+def test_an_evaluation_runs_in_a_process_of_its_own(api: Api, tmp_path: Path) -> None:
+    _history(api)
+    runner = api.client.app.state.services.evaluations  # type: ignore[attr-defined]
+    marker = tmp_path / "evaluation.pid"
+    runner.encoder_factory = partial(encoder_noting_its_process, marker)
+    cutoff = (TODAY - timedelta(days=60)).isoformat()
+    settings = {"cutoff": cutoff, "resamples": 10, "permutations": 10}
+    done = _finished(api, api.post("ida", "/evaluations", json=settings).json()["id"])
+    assert done["status"] == "done", done["error"]
+    assert int(marker.read_text()) != os.getpid()
+
+
+def test_an_evaluation_whose_process_dies_is_marked_failed(api: Api) -> None:
+    runner = api.client.app.state.services.evaluations  # type: ignore[attr-defined]
+    runner.encoder_factory = partial(encoder_of_a_dying_process, 3)
+    started = api.post("ida", "/evaluations", json={"resamples": 10, "permutations": 10})
+    failed = _finished(api, started.json()["id"])
+    assert failed["status"] == "failed" and "exit code 3" in failed["error"]

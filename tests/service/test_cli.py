@@ -100,3 +100,15 @@ def test_show_prints_a_table(files: tuple[Path, Path], tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "c-1 wants: dyrepasser" in result.stdout
     assert "Dyrepasser" in result.stdout
+
+
+def test_schema_prints_the_committed_file_and_refuses_unknown_records() -> None:
+    from paths import REPO
+
+    result = runner.invoke(cli.app, ["schema", "placement"])
+    assert result.exit_code == 0, result.output
+    committed = (REPO / "data" / "contract" / "placement.schema.json").read_text("utf-8")
+    assert result.stdout == committed
+    unknown = runner.invoke(cli.app, ["schema", "offer"])
+    assert unknown.exit_code == 2
+    assert "allowed: candidate, opening, ranking, placement" in unknown.output

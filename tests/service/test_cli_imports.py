@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from fakes import FakeEncoder
-from paths import SHARED_DATA
+from paths import DISCO_CSV, POSTCODES_CSV, esco_folder
 from typer.testing import CliRunner
 
 from matcher.encoders import CachedEncoder
@@ -17,12 +17,8 @@ from matcher.taxonomy import TAXONOMY_FILENAME, Occupation, Taxonomy
 from service import cli
 
 runner = CliRunner()
-DISCO = SHARED_DATA / "taxonomy" / "disco08.csv"
-ESCO = SHARED_DATA / "taxonomy" / "esco"
-POSTCODES = SHARED_DATA / "geo" / "dk_postcodes.csv"
-needs_shared = pytest.mark.skipif(
-    not SHARED_DATA.is_dir(), reason=f"shared data not found at {SHARED_DATA}"
-)
+DISCO = DISCO_CSV
+POSTCODES = POSTCODES_CSV
 
 
 @pytest.fixture(autouse=True)
@@ -35,14 +31,23 @@ def write(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-@needs_shared
-def test_taxonomy_import_saves_and_a_malformed_reimport_changes_nothing(tmp_path: Path) -> None:
+def test_taxonomy_import_of_esco_saves_both(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    args = ["taxonomy", "import", "--disco", str(DISCO), "--esco", str(ESCO)]
+    args = ["taxonomy", "import", "--disco", str(DISCO), "--esco", str(esco_folder())]
     result = runner.invoke(cli.app, [*args, "--data-dir", str(data)])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["occupations"] == {"disco08": 1171, "esco": 3039, "isco": 619}
+    assert (data / "taxonomy" / TAXONOMY_FILENAME).is_file()
+
+
+def test_taxonomy_import_saves_and_a_malformed_reimport_changes_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    args = ["taxonomy", "import", "--disco", str(DISCO)]
+    result = runner.invoke(cli.app, [*args, "--data-dir", str(data)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["occupations"] == {"disco08": 1171}
     saved = data / "taxonomy" / TAXONOMY_FILENAME
     before = saved.read_bytes()
 
@@ -66,7 +71,6 @@ def test_taxonomy_import_needs_a_file(tmp_path: Path) -> None:
     assert "--disco" in result.output
 
 
-@needs_shared
 def test_geo_import_saves_and_warns_of_points_at_sea(tmp_path: Path) -> None:
     result = runner.invoke(cli.app, ["geo", "import", str(POSTCODES), "--data-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -148,8 +152,21 @@ def test_rank_refuses_an_unknown_postcode_and_writes_nothing(
     assert rankings == []
 
 
-def test_rank_without_imports_is_unchanged(tmp_path: Path) -> None:
+def test_rank_without_imports_uses_the_packaged_tables(tmp_path: Path) -> None:
+    # Before: without an import the commute rule was switched off without a word.
     code, output, rankings = rank(tmp_path, tmp_path / "empty", CANDIDATES)
     assert code == 0, output
-    assert not any("occupation" in r for r in rankings[0].results[0].reasons)
-    assert not any("km from home" in r for r in rankings[0].results[0].reasons)
+    first = next(r for r in rankings[0].results if r.opening_id == "o-1")
+    # DAWA's label points of 2400 and 2500 (the imported test table has other ones).
+    assert "6.2 km from home, beyond 3 km" in first.reasons
+    assert first.violations == ["commute"]
+    # The packaged DISCO-08 titles name the occupation.
+    assert any(r.startswith("matches occupation 933") for r in first.reasons), first.reasons
+
+
+def test_rank_without_imports_refuses_an_unknown_postcode(tmp_path: Path) -> None:
+    unknown = [{**CANDIDATES[0], "id": "c-9", "location": {"postcode": "9999"}}]
+    code, output, rankings = rank(tmp_path, tmp_path / "empty", unknown)
+    assert code == 2
+    assert "'location.postcode'" in output and "unknown postcode '9999'" in output
+    assert rankings == []
