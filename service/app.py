@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
-from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
@@ -22,14 +21,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from matcher.encoders import CachedEncoder, SentenceTransformerEncoder, TextEncoder
+from matcher.engine import Engine, build_engine
 from matcher.errors import EncoderError, FieldProblem, RecordValidationError, StoredDataError
-from matcher.places import PostcodeTable
 from matcher.provision import is_provisioned
 from service import store
 from service.auditlog import AuditWriter
 from service.db import Database
 from service.deps import Services
-from service.engine import DateTooEarly, MatchingEngine
+from service.engine import DateTooEarly, LockedEncoder, MatchingEngine
 from service.evaluations import EvaluationRunner
 from service.routers import (
     audit,
@@ -44,7 +43,7 @@ from service.routers import (
     users,
 )
 from service.schemas import Problem, ProblemReport
-from service.settings import Settings, default_model_dir, get_settings
+from service.settings import Settings, engine_arguments, get_settings, model_dir
 from service.store import StoreError
 from service.uploads import UploadError
 
@@ -70,7 +69,7 @@ def service_version() -> str:
 
 def default_encoder(settings: Settings) -> TextEncoder:
     """The configured sentence-transformers model; it must be on disk already."""
-    path = Path(settings.model) if settings.model else default_model_dir()
+    path = model_dir(settings)
     if not settings.model and not is_provisioned(path):
         raise EncoderError(
             f"the default encoder is not provisioned at {path}; run `ipsmatch models provision`"
@@ -78,15 +77,23 @@ def default_encoder(settings: Settings) -> TextEncoder:
     return SentenceTransformerEncoder(path)
 
 
-def load_postcodes(settings: Settings) -> PostcodeTable | None:
-    folder = settings.data_dir / "geo"
-    if not PostcodeTable.exists(folder):
-        return None
+def service_engine(settings: Settings, encoder: TextEncoder | CachedEncoder | None) -> Engine:
+    """The engine (`matcher.engine.build_engine`) on the settings' model and data folder.
+
+    An import the data folder cannot read is logged and left out (the
+    service still starts, ranking without it), never a silent change.
+    """
+    chosen = encoder if encoder is not None else default_encoder(settings)
+    # One encode at a time: a model's forward pass is not made for concurrent threads.
+    if isinstance(chosen, CachedEncoder):
+        locked = CachedEncoder(LockedEncoder(chosen.encoder), chosen.cache)
+    else:
+        locked = CachedEncoder(LockedEncoder(chosen))
     try:
-        return PostcodeTable.load(folder)
+        return build_engine(**engine_arguments(settings), encoder=locked)
     except StoredDataError as error:
-        logger.warning("postcodes not used: %s", error)
-        return None
+        logger.warning("imports not used: %s", error)
+        return build_engine(encoder=locked)
 
 
 def start_services(settings: Settings, encoder: TextEncoder | CachedEncoder | None) -> Services:
@@ -98,12 +105,12 @@ def start_services(settings: Settings, encoder: TextEncoder | CachedEncoder | No
             session.commit()
         engine = MatchingEngine(
             database,
-            encoder if encoder is not None else default_encoder(settings),
-            postcodes=load_postcodes(settings),
+            service_engine(settings, encoder),
             ranking_cache_size=settings.ranking_cache_size,
+            phrase_cache_size=settings.phrase_cache_size,
         )
         engine.current()
-        evaluations = EvaluationRunner(database, engine.encoder, pseudonyms, engine.postcodes)
+        evaluations = EvaluationRunner(database, engine.current_engine, pseudonyms)
         interrupted = evaluations.mark_interrupted()
         if interrupted:
             logger.warning("%d evaluations were interrupted by the last stop", interrupted)

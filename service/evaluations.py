@@ -18,14 +18,14 @@ import json
 import logging
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
 
-from matcher.encoders import CachedEncoder
+from matcher.engine import Engine
 from matcher.errors import IpsmatchError
-from matcher.ranker import Postcodes
 from service import store
 from service.db import Database
 from service.models import EvaluationRow, utcnow
@@ -56,14 +56,14 @@ class EvaluationRunner:
     def __init__(
         self,
         database: Database,
-        encoder: CachedEncoder,
+        engine: Callable[[], Engine],
         pseudonyms: Pseudonymiser,
-        postcodes: Postcodes | None = None,
     ) -> None:
         self.database = database
-        self.encoder = encoder
+        # The service's engine now (`matcher.engine`, on the latest imports): the evaluation
+        # ranks as the API does.
+        self.engine = engine
         self.pseudonyms = pseudonyms
-        self.postcodes = postcodes
         # One replay at a time: two would only share the same two cores more slowly.
         self._one_at_a_time = threading.Lock()
         self._threads: list[threading.Thread] = []
@@ -124,13 +124,14 @@ class EvaluationRunner:
                     "".join(store.export_openings(session)), encoding="utf-8"
                 )
                 files["placements"].write_text(store.export_placements(session), encoding="utf-8")
+            engine = self.engine()
             inputs = load_inputs(
                 files["candidates"],
                 files["openings"],
                 files["placements"],
-                postcodes=self.postcodes,
+                postcodes=engine.postcodes,
             )
-        document = evaluate(inputs, self.encoder, settings)
+        document = evaluate(inputs, engine, settings)
         # Through JSON once, so what is stored is exactly what `metrics.json` would hold.
         metrics: dict[str, Any] = json.loads(to_json(document))
         return metrics, render(document)

@@ -23,6 +23,7 @@ from evaluation.pipeline import evaluate
 from evaluation.profiles import ProfileHistory, ProfileVersion
 from evaluation.simulate import Simulation, simulate, write_simulation
 from matcher.encoders import CachedEncoder
+from matcher.engine import build_engine
 
 
 @pytest.fixture
@@ -85,6 +86,6 @@ def tiny_document(tiny_files: Path) -> dict[str, Any]:
         tiny_files / "placements.csv",
         tiny_files / "groups.csv",
     )
-    document = evaluate(inputs, CachedEncoder(FakeEncoder()), FAST)
+    document = evaluate(inputs, build_engine(encoder=FakeEncoder()), FAST)
     # The document must survive JSON as metrics.json does.
     return json.loads(json.dumps(document))
