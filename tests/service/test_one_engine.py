@@ -55,7 +55,12 @@ OPENINGS = [
         occupation="516400",
         location={"postcode": "8000"},
     ),
-    opening("o-lager", "Lagermedarbejder", "Pluk og pak af foder til hunde.", location={"postcode": "2400"}),
+    opening(
+        "o-lager",
+        "Lagermedarbejder",
+        "Pluk og pak af foder til hunde.",
+        location={"postcode": "2400"},
+    ),
     opening("o-kok", "Kok", "Madlavning i kantinen.", location={"postcode": "2400"}),
 ]
 PROFILE = candidate(
@@ -134,4 +139,3 @@ def test_cli_api_and_evaluation_rank_alike_with_the_imports(
     assert any(reason.endswith("km from home") for reason in reasons["o-hunde"])
     far = next(r for r in from_cli.results if r.opening_id == "o-katte")
     assert far.violations == ["commute"]  # Aarhus is beyond 20 km of København NV
-
