@@ -564,7 +564,9 @@ class MatchingEngine:
                 f"query parameter 'date': {day.isoformat()} is before "
                 f"{catalogue.day.isoformat()}; rankings are made for today or later dates"
             )
-        key = ("ranking", profile_key, catalogue.revision, k, day)
+        # The imports are in the key too: a new import changes rankings, not the revision.
+        imports = catalogue.engine.imports.stamp if catalogue.engine is not None else None
+        key = ("ranking", profile_key, catalogue.revision, imports, k, day)
         cached = self.rankings.get(key)
         if cached is not None:
             return cached, catalogue.revision

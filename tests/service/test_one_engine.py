@@ -139,3 +139,28 @@ def test_cli_api_and_evaluation_rank_alike_with_the_imports(
     assert any(reason.endswith("km from home") for reason in reasons["o-hunde"])
     far = next(r for r in from_cli.results if r.opening_id == "o-katte")
     assert far.violations == ["commute"]  # Aarhus is beyond 20 km of København NV
+
+
+def test_the_service_picks_up_a_new_import_without_losing_data(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    settings = Settings(
+        data_dir=data_dir,
+        cache_dir=tmp_path / "cache",
+        database_url=f"sqlite:///{tmp_path / 'store.db'}",
+        phrase_cache_size=3,
+    )
+    url = f"/candidates/c-1/recommendations?k=4&date={TODAY}"
+    with TestClient(create_app(settings, encoder=CachedEncoder(FakeEncoder()))) as client:
+        services: Any = client.app.state.services  # type: ignore[attr-defined]
+        api = Api(client, add_users(services.database, USERS))
+        assert api.upload(OPENINGS).status_code == 200
+        assert api.post("anna", "/candidates", json=PROFILE).status_code in (200, 201)
+        before = Ranking.model_validate(api.get("anna", url).json())
+        assert not any("km from home" in r for item in before.results for r in item.reasons)
+        POSTCODES.save(data_dir / "geo")
+        after = Ranking.model_validate(api.get("anna", url).json())
+        assert any(r == "5.7 km from home" for r in after.results[0].reasons)
+        assert {r.opening_id for r in after.results} == {o["id"] for o in OPENINGS}
+        # Profile phrases are kept in a bounded cache, apart from the openings' vectors.
+        assert len(services.engine.phrases) <= 3
+        assert len(services.engine.encoder.cache) >= len(OPENINGS)
