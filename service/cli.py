@@ -459,7 +459,8 @@ def evaluate(
 ) -> None:
     """Replay placement history: ipsmatch against baselines, with metrics and an HTML report.
 
-    Uses the postcode table imported under the data folder, when there is one.
+    Uses the postcode table and the taxonomy imported under the data folder, when there
+    are any (the engine of `ipsmatch rank` and the service, `matcher.engine`).
     """
     from evaluation.fitting import load_weights
     from evaluation.io import to_json, write_files
@@ -588,7 +589,8 @@ def fit(
 ) -> None:
     """Fit the scoring weights on history before the cutoff, preferences kept first.
 
-    Uses the postcode table imported under the data folder, when there is one.
+    Uses the postcode table and the taxonomy imported under the data folder, when there
+    are any (the engine of `ipsmatch rank` and the service, `matcher.engine`).
     """
     from evaluation.fitting import save_weights, weights_document
     from evaluation.pipeline import fit_weights, load_inputs

@@ -16,6 +16,7 @@ from matcher.records import Candidate
 from service import store
 from service.deps import Consultant, ReadSession, ServicesDep, WriteSession
 from service.models import CandidateRow, User
+from service.routers.shapes import answer_created, check_path_id
 from service.schemas import CandidateSummary
 
 router = APIRouter(prefix="/candidates", tags=["candidates"])
@@ -95,19 +96,14 @@ def replace_candidate(
     services: ServicesDep,
     response: Response,
 ) -> dict[str, Any]:
-    if candidate.id != candidate_id:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            f"record {candidate.id!r}: field 'id' must equal the id in the path ({candidate_id!r})",
-        )
+    check_path_id(candidate.id, candidate_id)
     row = store.own_candidate(session, user, candidate_id)
     created = row is None
     row = store.save_candidate(session, user, candidate, row)
     action = "candidate.create" if created else "candidate.update"
     store.audit(session, user, action, services.pseudonyms.candidate(row.pk))
     session.commit()
-    if created:
-        response.status_code = status.HTTP_201_CREATED
+    answer_created(response, created)
     return store.candidate_document(row, with_health=True)
 
 
