@@ -123,13 +123,6 @@ class Engine:
             **settings,
         )
 
-    def with_encoder(self, encoder: CachedEncoder) -> Engine:
-        """The same engine ranking through `encoder` (e.g. one that serialises calls)."""
-        mapper = None
-        if self.taxonomy is not None:
-            mapper = _fitted_mapper(encoder, self.taxonomy, None)
-        return dataclasses.replace(self, encoder=encoder, occupation_mapper=mapper)
-
     def refreshed(self) -> Engine:
         """This engine, or one on the new imports if the data folder's imports changed."""
         if self.data_dir is None or imports_stamp(self.data_dir) == self.imports.stamp:

@@ -43,6 +43,7 @@ from threadpoolctl import threadpool_limits
 
 from matcher.encoders import CachedEncoder, EmbeddingCache, Role, TextEncoder
 from matcher.engine import Engine
+from matcher.errors import StoredDataError
 from matcher.queries import CandidateQuery, QueryEncoder
 from matcher.ranker import OpeningVectors, Postcodes, PreferenceRanker, encode_openings
 from matcher.records import Candidate, Opening, RankedOpening, Ranking
@@ -315,15 +316,21 @@ class MatchingEngine:
         return self._engine.postcodes
 
     def current_engine(self) -> Engine:
-        """The engine on the imports saved now: a new import is picked up here."""
-        engine = self._engine.refreshed()
-        if engine is self._engine:
-            return engine
+        """The engine on the imports saved now: a new import is picked up here.
+
+        An import that cannot be read is logged and the engine kept as it was
+        (imports replace their files in one rename, so this is a damaged file).
+        """
         with self._engine_lock:
-            if self._engine.imports.stamp != engine.imports.stamp:
+            try:
+                engine = self._engine.refreshed()
+            except StoredDataError as error:
+                logger.warning("the new imports are not used: %s", error)
+                return self._engine
+            if engine is not self._engine:
                 logger.info("the imports changed; the next fit uses them")
                 self._engine = engine
-            return self._engine
+            return engine
 
     # ------------------------------------------------------------- vectors
 
