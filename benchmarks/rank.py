@@ -595,7 +595,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         f"shortlist ranking, one thread: p50 {percentile(single_ms, 50):.1f} ms, "
         f"p95 {percentile(single_ms, 95):.1f} ms, max {max(single_ms):.1f} ms"
     )
-    shortlist = [len(ranker._shortlist(q, RANK_DATE, args.k, False)) for q in queries]
+    shortlist = [len(ranker.shortlist(q, RANK_DATE, args.k)) for q in queries]
     rss_before_exhaustive = peak_rss_mb()
 
     sample = queries[: args.exhaustive]

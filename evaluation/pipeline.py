@@ -77,7 +77,7 @@ from evaluation.systems import (
     System,
     TrainingData,
 )
-from matcher.encoders import CachedEncoder
+from matcher.engine import Engine
 from matcher.places import check_postcodes, packaged_postcodes
 from matcher.ranker import Postcodes, count_texts
 from matcher.records import Opening, read_openings
@@ -200,7 +200,7 @@ def training_queries(
 
 def fit_weights(
     inputs: Inputs,
-    encoder: CachedEncoder,
+    engine: Engine,
     cutoff: date,
     *,
     settings: Settings | None = None,
@@ -224,9 +224,7 @@ def fit_weights(
         )
     if shared is None:
         progress.start("Encoding openings", count_texts(catalogue.openings))
-        shared = SharedVectors(
-            encoder, catalogue, progress=progress.advance, postcodes=inputs.postcodes
-        )
+        shared = SharedVectors(engine, catalogue, progress=progress.advance)
     system = IpsmatchSystem(shared, name="ipsmatch_training")
     system.fit(TrainingData(catalogue, before, cutoff))
     result = replay([system], queries.queries, catalogue, settings.depth, progress)
@@ -245,7 +243,7 @@ def fit_weights(
 
 def evaluate(
     inputs: Inputs,
-    encoder: CachedEncoder,
+    engine: Engine,
     settings: Settings | None = None,
     *,
     weights: tuple[ScoringWeights, dict[str, Any]] | None = None,
@@ -283,9 +281,7 @@ def evaluate(
 
     step = time.perf_counter()
     progress.start("Encoding openings", count_texts(catalogue.openings))
-    shared = SharedVectors(
-        encoder, catalogue, progress=progress.advance, postcodes=inputs.postcodes
-    )
+    shared = SharedVectors(engine, catalogue, progress=progress.advance)
     timing["encode_openings"] = time.perf_counter() - step
 
     weights_info: dict[str, Any] = {"default": ScoringWeights().to_dict()}
@@ -308,7 +304,7 @@ def evaluate(
     elif before:
         try:
             fitter, about = fit_weights(
-                inputs, encoder, cutoff, settings=settings, shared=shared, progress=progress
+                inputs, engine, cutoff, settings=settings, shared=shared, progress=progress
             )
         except EvaluationError as error:
             notes.append(f"Weights were not fitted: {error}")
@@ -456,7 +452,7 @@ def evaluate(
         title="ipsmatch offline evaluation on placement history",
         created=datetime.now().astimezone().isoformat(timespec="seconds"),
         ipsmatch_version=_version(),
-        encoder=encoder.model_id,
+        encoder=engine.model_id,
         inputs=dict(inputs.files),
         settings={
             "cutoff": cutoff.isoformat(),

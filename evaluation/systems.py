@@ -38,11 +38,10 @@ from evaluation.checks import PreferenceChecker
 from evaluation.history import Catalogue, Query
 from evaluation.placements import Placement
 from matcher.calibration import SimilarityScale, measure_scale
-from matcher.encoders import CachedEncoder
+from matcher.engine import Engine
 from matcher.ranker import (
     CandidateQuery,
     OpeningVectors,
-    Postcodes,
     PreferenceRanker,
     encode_openings,
 )
@@ -215,16 +214,15 @@ class SharedVectors:
 
     def __init__(
         self,
-        encoder: CachedEncoder,
+        engine: Engine,
         catalogue: Catalogue,
         progress: ProgressCallback | None = None,
-        postcodes: Postcodes | None = None,
     ) -> None:
-        self.encoder = encoder
+        # The engine every path ranks with (`matcher.engine`): encoder, imports, weights.
+        self.engine = engine
+        self.encoder = engine.encoder
         self.catalogue = catalogue
-        # Places records that give only a postcode (`matcher.places.PostcodeTable`).
-        self.postcodes = postcodes
-        self.vectors = encode_openings(catalogue.openings, encoder, progress=progress)
+        self.vectors = encode_openings(catalogue.openings, self.encoder, progress=progress)
         self._scale: SimilarityScale | None = None
 
     @property
@@ -404,22 +402,19 @@ class IpsmatchSystem(System):
 
     def _ranker(self, rows: np.ndarray) -> PreferenceRanker:
         catalogue = self.shared.catalogue
-        ranker = PreferenceRanker(
-            self.shared.encoder, weights=self.weights, postcodes=self.shared.postcodes
-        )
+        ranker = self.shared.engine.ranker(weights=self.weights)
         return ranker.fit([catalogue.openings[i] for i in rows], vectors=self.shared.subset(rows))
 
     def prepare(self, queries: Sequence[Query], progress: ProgressCallback | None = None) -> None:
         versions = {q.profile.key: q.profile.candidate for q in queries}
         if not versions:
             return
-        # Encoding needs a fitted ranker; any catalogue will do, the profile vectors do not
-        # depend on it (only on the encoder and the weights' condition thresholds).
-        ranker = self._ranker(np.arange(min(len(self.shared.catalogue), 1)))
+        # Profiles are encoded once, without a catalogue (`matcher.queries`).
+        encoder = self.shared.engine.ranker(weights=self.weights).query_encoder()
         keys = list(versions)
         for start in range(0, len(keys), 256):
             batch = keys[start : start + 256]
-            encoded = ranker.encode_candidates([versions[k] for k in batch])
+            encoded = encoder.encode([versions[k] for k in batch])
             self.queries_.update(zip(batch, encoded, strict=True))
             if progress is not None:
                 progress(len(batch))

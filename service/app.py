@@ -23,14 +23,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from matcher.encoders import CachedEncoder, SentenceTransformerEncoder, TextEncoder
+from matcher.engine import Engine, build_engine, model_encoder
 from matcher.errors import EncoderError, FieldProblem, RecordValidationError
-from matcher.places import PostcodeTable, packaged_postcodes
 from matcher.provision import is_provisioned
 from service import store
 from service.auditlog import AuditWriter
 from service.db import Database
 from service.deps import Services
-from service.engine import DateTooEarly, MatchingEngine
+from service.engine import DateTooEarly, LockedEncoder, MatchingEngine
 from service.evaluations import EvaluationRunner
 from service.routers import (
     audit,
@@ -45,7 +45,7 @@ from service.routers import (
     users,
 )
 from service.schemas import Problem, ProblemReport
-from service.settings import Settings, default_model_dir, get_settings
+from service.settings import Settings, engine_arguments, get_settings, model_dir
 from service.store import StoreError
 from service.uploads import UploadError
 
@@ -69,34 +69,55 @@ def service_version() -> str:
         return "0+unknown"
 
 
-def default_encoder(settings: Settings) -> TextEncoder:
-    """The configured sentence-transformers model; it must be on disk already."""
-    path = Path(settings.model) if settings.model else default_model_dir()
+def default_model_path(settings: Settings) -> Path:
+    """The configured sentence-transformers folder; it must be on disk already."""
+    path = model_dir(settings)
     if not settings.model and not is_provisioned(path):
         raise EncoderError(
             f"the default encoder is not provisioned at {path}; run `ipsmatch models provision`"
         )
-    return SentenceTransformerEncoder(path)
+    return path
 
 
-def settings_encoder(settings: Settings) -> CachedEncoder:
-    """The configured encoder, with a cache of its own (for an evaluation's process)."""
-    return CachedEncoder(default_encoder(settings))
+def default_encoder(settings: Settings) -> TextEncoder:
+    """The configured sentence-transformers model."""
+    return SentenceTransformerEncoder(default_model_path(settings))
 
 
 def cached(encoder: TextEncoder | CachedEncoder) -> CachedEncoder:
-    """A given encoder as a `CachedEncoder` (for an evaluation's process)."""
+    """A given encoder as a `CachedEncoder`."""
     return encoder if isinstance(encoder, CachedEncoder) else CachedEncoder(encoder)
 
 
-def load_postcodes(settings: Settings) -> PostcodeTable:
-    """The imported postcode table, else the packaged one.
+def service_engine(settings: Settings, encoder: TextEncoder | CachedEncoder | None) -> Engine:
+    """The engine (`matcher.engine.build_engine`) on the settings' model and data folder.
 
-    An imported table that cannot be read stops the start (`StoredDataError`):
-    serving without it would silently switch the commute rule off.
+    An import the data folder holds but cannot read stops the start
+    (`StoredDataError`): serving without it would silently change rankings.
     """
-    folder = settings.data_dir / "geo"
-    return PostcodeTable.load(folder) if PostcodeTable.exists(folder) else packaged_postcodes()
+    # Without a given encoder, the model's with its on-disk cache: the occupation index and
+    # the texts mapped to occupations are not encoded again at every start.
+    chosen = (
+        cached(encoder)
+        if encoder is not None
+        else model_encoder(default_model_path(settings), settings.cache_dir)
+    )
+    # One encode at a time: a model's forward pass is not made for concurrent threads.
+    locked = CachedEncoder(LockedEncoder(chosen.encoder), chosen.cache)
+    return build_engine(**engine_arguments(settings), encoder=locked)
+
+
+def process_engine(settings: Settings, encoder: TextEncoder | CachedEncoder | None) -> Engine:
+    """The same engine built anew in an evaluation's process (the service's holds thread locks).
+
+    Picklable through `functools.partial`, so `/evaluations` rank as the API does.
+    """
+    chosen = (
+        cached(encoder)
+        if encoder is not None
+        else model_encoder(default_model_path(settings), settings.cache_dir)
+    )
+    return build_engine(**engine_arguments(settings), encoder=chosen)
 
 
 def start_services(settings: Settings, encoder: TextEncoder | CachedEncoder | None) -> Services:
@@ -108,16 +129,14 @@ def start_services(settings: Settings, encoder: TextEncoder | CachedEncoder | No
             session.commit()
         engine = MatchingEngine(
             database,
-            encoder if encoder is not None else default_encoder(settings),
-            postcodes=load_postcodes(settings),
+            service_engine(settings, encoder),
             ranking_cache_size=settings.ranking_cache_size,
+            phrase_cache_size=settings.phrase_cache_size,
         )
         engine.current()
-        # The evaluation process builds its own encoder: the engine's holds thread locks.
-        encoder_factory = (
-            partial(cached, encoder) if encoder is not None else partial(settings_encoder, settings)
-        )
-        evaluations = EvaluationRunner(database, encoder_factory, engine.postcodes)
+        # The evaluation's process builds its own engine the same way: the service's holds
+        # thread locks and cannot cross a process boundary.
+        evaluations = EvaluationRunner(database, partial(process_engine, settings, encoder))
         interrupted = evaluations.mark_interrupted()
         if interrupted:
             logger.warning("%d evaluations were interrupted by the last stop", interrupted)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
@@ -23,15 +23,14 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from matcher.encoders import CachedEncoder, EmbeddingCache, SentenceTransformerEncoder
+from matcher.encoders import CachedEncoder
+from matcher.engine import Engine, build_engine, model_encoder
 from matcher.errors import IpsmatchError
 from matcher.files import atomic_file
-from matcher.occupations import OccupationMapper
 from matcher.places import PostcodeTable, check_postcodes, packaged_postcodes
 from matcher.provision import ModelProvisioningError, is_provisioned, provision_e5_small
-from matcher.ranker import PreferenceRanker, count_texts
+from matcher.ranker import count_texts
 from matcher.records import Ranking, read_candidates, read_jsonl, read_openings
-from matcher.taxonomy import Taxonomy, packaged_taxonomy
 from service.settings import Settings, default_model_dir, get_settings
 
 app = typer.Typer(
@@ -80,18 +79,34 @@ def ensure_default_model(target: Path, quiet: bool) -> Path:
         raise fail(str(error), code=3) from error
 
 
-def load_encoder(settings: Settings, model: str | None, quiet: bool) -> CachedEncoder:
-    """The configured encoder with its on-disk vector cache."""
+def engine_arguments(settings: Settings, model: str | None, quiet: bool) -> Path:
+    """The model folder the settings (or `--model`) name, provisioning the default once."""
     # Model files are local by design; never let a library reach for a hub.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.disable_progress_bar()
     chosen = model or settings.model
-    path = Path(chosen) if chosen else ensure_default_model(default_model_dir(), quiet)
-    encoder = SentenceTransformerEncoder(path)
-    cache = EmbeddingCache(settings.cache_dir / "vectors" / encoder.model_id.replace("/", "_"))
-    return CachedEncoder(encoder, cache)
+    return Path(chosen) if chosen else ensure_default_model(default_model_dir(), quiet)
+
+
+def load_engine(
+    settings: Settings,
+    model: str | None,
+    quiet: bool,
+    data: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Engine:
+    """The engine (`matcher.engine.build_engine`) of the settings, on the data folder's imports."""
+    # The encoder is made by `load_encoder` (which tests replace with a fake one).
+    return build_engine(
+        data_dir=data_dir(data), encoder=load_encoder(settings, model, quiet), progress=progress
+    )
+
+
+def load_encoder(settings: Settings, model: str | None, quiet: bool) -> CachedEncoder:
+    """The configured encoder with its on-disk vector cache (no imports)."""
+    return model_encoder(engine_arguments(settings, model, quiet), settings.cache_dir)
 
 
 def parse_day(value: str | None) -> date:
@@ -133,14 +148,6 @@ def imported_postcodes(folder: Path) -> PostcodeTable:
     return packaged_postcodes()
 
 
-def load_imported(folder: Path) -> tuple[PostcodeTable, Taxonomy]:
-    """The postcode table and taxonomy imported under `folder`, else the packaged ones."""
-    places = imported_postcodes(folder)
-    if Taxonomy.exists(folder / "taxonomy"):
-        return places, Taxonomy.load(folder / "taxonomy")
-    return places, packaged_taxonomy()
-
-
 @app.command()
 def rank(
     candidates: Annotated[
@@ -180,26 +187,26 @@ def rank(
     try:
         candidate_records = read_candidates(candidates)
         opening_records = read_openings(openings)
-        places, taxonomy = load_imported(data_dir(data))
+        places = imported_postcodes(data_dir(data))
         if places is not None:
             check_postcodes(candidate_records, places, candidates)
             check_postcodes(opening_records, places, openings)
     except IpsmatchError as error:
         raise fail(str(error)) from error
     try:
-        encoder = load_encoder(settings, model, quiet)
         with progress_bar(quiet) as progress:
-            mapper = None
-            if taxonomy is not None:
-                # Encoded once per model: later runs read the vectors from the cache.
-                mapper = OccupationMapper(encoder)
-                task = progress.add_task("Indexing occupations", total=mapper.count_texts(taxonomy))
-                mapper.fit(taxonomy, progress=lambda n: progress.advance(task, n))
-                encoder.cache.flush()
+            # The occupation index is encoded once per model: later runs read the cache.
+            task = progress.add_task("Indexing occupations", total=None)
+            engine = load_engine(
+                settings, model, quiet, data, progress=lambda n: progress.advance(task, n)
+            )
+            progress.update(task, visible=engine.taxonomy is not None)
+            encoder = engine.encoder
+            encoder.cache.flush()
             task = progress.add_task("Encoding openings", total=count_texts(opening_records))
-            ranker = PreferenceRanker(
-                encoder, postcodes=places, taxonomy=taxonomy, occupation_mapper=mapper
-            ).fit(opening_records, progress=lambda n: progress.advance(task, n))
+            ranker = engine.ranker().fit(
+                opening_records, progress=lambda n: progress.advance(task, n)
+            )
             encoder.cache.flush()
             task = progress.add_task("Ranking candidates", total=len(candidate_records))
             with output_stream(out) as stream:
@@ -457,7 +464,8 @@ def evaluate(
 ) -> None:
     """Replay placement history: ipsmatch against baselines, with metrics and an HTML report.
 
-    Uses the postcode table imported under the data folder, when there is one.
+    Uses the postcode table and the taxonomy imported under the data folder, when there
+    are any (the engine of `ipsmatch rank` and the service, `matcher.engine`).
     """
     from evaluation.fitting import load_weights
     from evaluation.io import to_json, write_files
@@ -473,12 +481,12 @@ def evaluate(
         fitted = load_weights(weights) if weights is not None else None
     except IpsmatchError as error:
         raise fail(f"{error}\nNothing was written.") from error
-    encoder = load_encoder(get_settings(), model, quiet)
+    engine = load_engine(get_settings(), model, quiet, data)
     try:
         with progress_bar(quiet) as bars:
             document = run_evaluation(
                 inputs,
-                encoder,
+                engine,
                 EvaluationSettings(
                     cutoff=day, k=k, seed=seed, resamples=resamples, permutations=permutations
                 ),
@@ -486,7 +494,7 @@ def evaluate(
                 weights_file=str(weights) if weights else None,
                 progress=RichProgress(bars),
             )
-            encoder.cache.flush()
+            engine.encoder.cache.flush()
             html = render(document)
     except IpsmatchError as error:
         raise fail(f"{error}\nNothing was written.") from error
@@ -586,7 +594,8 @@ def fit(
 ) -> None:
     """Fit the scoring weights on history before the cutoff, preferences kept first.
 
-    Uses the postcode table imported under the data folder, when there is one.
+    Uses the postcode table and the taxonomy imported under the data folder, when there
+    are any (the engine of `ipsmatch rank` and the service, `matcher.engine`).
     """
     from evaluation.fitting import save_weights, weights_document
     from evaluation.pipeline import fit_weights, load_inputs
@@ -598,11 +607,11 @@ def fit(
         inputs = load_inputs(candidates, openings, placements, postcodes=places)
     except IpsmatchError as error:
         raise fail(f"{error}\nNothing was written.") from error
-    encoder = load_encoder(get_settings(), model, quiet)
+    engine = load_engine(get_settings(), model, quiet, data)
     try:
         with progress_bar(quiet) as bars:
-            fitter, about = fit_weights(inputs, encoder, day, progress=RichProgress(bars))
-        encoder.cache.flush()
+            fitter, about = fit_weights(inputs, engine, day, progress=RichProgress(bars))
+        engine.encoder.cache.flush()
     except IpsmatchError as error:
         raise fail(f"{error}\nNothing was written.") from error
     card = save_weights(target, weights_document(fitter, day, about))

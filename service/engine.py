@@ -34,7 +34,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import faiss
 import numpy as np
@@ -42,12 +42,15 @@ from sqlalchemy import select
 from threadpoolctl import threadpool_limits
 
 from matcher.encoders import CachedEncoder, EmbeddingCache, Role, TextEncoder
+from matcher.engine import Engine
+from matcher.errors import StoredDataError
+from matcher.queries import CandidateQuery, QueryEncoder
 from matcher.ranker import OpeningVectors, Postcodes, PreferenceRanker, encode_openings
 from matcher.records import Candidate, Opening, RankedOpening, Ranking
 from matcher.text import opening_segments
 from service import store
 from service.db import Database
-from service.models import TextVector
+from service.models import EmployerRow, OpeningRow, TextVector
 from service.schemas import SuggestedEmployer
 
 logger = logging.getLogger(__name__)
@@ -135,6 +138,44 @@ class RankingCache:
                 self._items.popitem(last=False)
 
 
+class PhraseVectors(EmbeddingCache):
+    """Vectors of profile phrases, in memory, the least recently used dropped first.
+
+    Profiles change and people leave; their phrases must not pile up in the
+    process for ever. `trim` keeps the `size` most recently used (it is called
+    after each encoding, so one call's own texts are never dropped mid-call).
+    """
+
+    def __init__(self, size: int) -> None:
+        super().__init__(None)
+        self.size = size
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._recent)
+
+    def get(self, key: str) -> np.ndarray | None:
+        with self._lock:
+            vector = self._recent.get(key)
+            if vector is not None:
+                self._recent.move_to_end(key)
+            return vector
+
+    def put(self, key: str, vector: np.ndarray) -> None:
+        with self._lock:
+            self._recent[key] = vector
+            self._recent.move_to_end(key)
+
+    def trim(self) -> None:
+        with self._lock:
+            while len(self._recent) > self.size:
+                self._recent.popitem(last=False)
+
+    def flush(self) -> None:
+        return None  # never written: phrases are cheap to encode again
+
+
 @dataclass(frozen=True)
 class Catalogue:
     """A fitted ranker and what it was fitted on."""
@@ -149,6 +190,8 @@ class Catalogue:
     # Openings in the last whole fit, and openings added or retired since.
     fitted: int = 0
     changes: int = 0
+    # The engine (encoder, imports, weights) the ranker was fitted with.
+    engine: Engine | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +206,67 @@ class History:
     employer_stamps: dict[str, datetime] = dataclasses.field(default_factory=dict)
     fitted: int = 0
     changes: int = 0
+    engine: Engine | None = None
+
+
+class Fitted(Protocol):
+    """What `KeptCurrent` needs of a fitted state: the revision and engine it was fitted on."""
+
+    @property
+    def revision(self) -> int: ...
+
+    @property
+    def engine(self) -> Engine | None: ...
+
+
+FittedT = TypeVar("FittedT", bound=Fitted)
+
+
+class KeptCurrent(Generic[FittedT]):
+    """One fitted state kept current with the store's catalogue revision and the engine.
+
+    A request gets the state fitted on the store's current revision with the
+    current engine. When the revision moved on, the state is updated in place
+    (`update`; None when a whole refit is due) or fitted whole (`fit`); when
+    the engine changed (a new import), it is fitted whole. Waiting for the
+    lock (not serving the older fit) is what makes an acknowledged upload
+    visible to every later request, in this process or another.
+    """
+
+    def __init__(
+        self,
+        revision: Callable[[], int],
+        engine: Callable[[], Engine],
+        fit: Callable[[Engine], FittedT],
+        update: Callable[[FittedT], FittedT | None],
+    ) -> None:
+        self._revision = revision
+        self._engine = engine
+        self._fit = fit
+        self._update = update
+        self._state: FittedT | None = None
+        self._lock = threading.Lock()
+
+    def get(self, revision: int | None = None) -> FittedT:
+        """The state, brought up to date first if it is not; `revision`: the store's, if read."""
+        engine = self._engine()
+        state = self._state
+        if revision is None:
+            revision = self._revision()
+        if state is not None and state.revision == revision and state.engine is engine:
+            return state
+        with self._lock:
+            state = self._state
+            if state is not None and state.engine is engine:
+                if state.revision == self._revision():
+                    return state
+                updated = self._update(state)
+                if updated is not None:
+                    self._state = updated
+                    return updated
+            fitted = self._fit(engine)
+            self._state = fitted
+            return fitted
 
 
 class DateTooEarly(ValueError):
@@ -170,31 +274,63 @@ class DateTooEarly(ValueError):
 
 
 class MatchingEngine:
+    """Rankers fitted on the store with the service's `Engine` (`matcher.engine`).
+
+    `engine` is built by `matcher.engine.build_engine`; its encoder must be
+    safe to call from many threads (the app wraps it in `LockedEncoder`).
+    When the data folder's imports change, the next request refits on them.
+    """
+
     def __init__(
         self,
         database: Database,
-        encoder: TextEncoder | CachedEncoder,
-        postcodes: Postcodes | None = None,
+        engine: Engine,
         ranking_cache_size: int = 4096,
+        phrase_cache_size: int = 20_000,
         today: Callable[[], date] = date.today,
     ) -> None:
         self.database = database
-        if isinstance(encoder, CachedEncoder):
-            self.encoder = CachedEncoder(LockedEncoder(encoder.encoder), encoder.cache)
-        else:
-            self.encoder = CachedEncoder(LockedEncoder(encoder))
-        self.postcodes = postcodes
+        self._engine = engine
+        self._engine_lock = threading.Lock()
+        self.encoder = engine.encoder
+        # Profile phrases are encoded apart from openings' texts, into a bounded cache.
+        self.phrases = PhraseVectors(phrase_cache_size)
+        self._phrase_encoder = CachedEncoder(engine.encoder.encoder, self.phrases)
+        self._query_encoders: dict[int, QueryEncoder] = {}
         self.rankings = RankingCache(ranking_cache_size)
         self.today = today
-        self._current: Catalogue | None = None
-        self._history: History | None = None
-        self._current_lock = threading.Lock()
-        self._history_lock = threading.Lock()
+        self._catalogue = KeptCurrent(
+            self.revision, self.current_engine, self._fit_catalogue, self._update_catalogue
+        )
+        self._history = KeptCurrent(
+            self.revision, self.current_engine, self._fit_history, self._update_history
+        )
         self.one_thread = OneThreadPerRanking()
 
     @property
     def model_id(self) -> str:
         return self.encoder.model_id
+
+    @property
+    def postcodes(self) -> Postcodes | None:
+        return self._engine.postcodes
+
+    def current_engine(self) -> Engine:
+        """The engine on the imports saved now: a new import is picked up here.
+
+        An import that cannot be read is logged and the engine kept as it was
+        (imports replace their files in one rename, so this is a damaged file).
+        """
+        with self._engine_lock:
+            try:
+                engine = self._engine.refreshed()
+            except StoredDataError as error:
+                logger.warning("the new imports are not used: %s", error)
+                return self._engine
+            if engine is not self._engine:
+                logger.info("the imports changed; the next fit uses them")
+                self._engine = engine
+            return engine
 
     # ------------------------------------------------------------- vectors
 
@@ -254,12 +390,11 @@ class MatchingEngine:
         # Every text is in the in-memory cache now: this assembles, it does not encode.
         return encode_openings(openings, self.encoder)
 
-    def _fit(self, openings: list[Opening]) -> PreferenceRanker | None:
+    def _fit(self, openings: list[Opening], engine: Engine) -> PreferenceRanker | None:
         if not openings:
             return None
         vectors = self._vectors(openings)
-        ranker = PreferenceRanker(self.encoder, postcodes=self.postcodes)
-        return ranker.fit(openings, vectors=vectors)
+        return engine.ranker().fit(openings, vectors=vectors)
 
     # ------------------------------------------------------------ catalogue
 
@@ -268,61 +403,51 @@ class MatchingEngine:
             return store.catalogue_revision(session)
 
     def current(self, revision: int | None = None) -> Catalogue:
-        """The current catalogue, refitted first if the store has changed.
+        """The current catalogue, refitted first if the store or the imports have changed.
 
         `revision` is the store's catalogue revision when the caller has just
         read it (saving a query); else it is read here.
         """
-        if revision is None:
-            revision = self.revision()
-        catalogue = self._current
-        if catalogue is not None and catalogue.revision == revision:
-            return catalogue
-        # Waiting here (not serving the older fit) is what makes an acknowledged upload
-        # visible to every later request, in this process or another.
-        with self._current_lock:
-            catalogue = self._current
-            revision = self.revision()
-            if catalogue is not None and catalogue.revision == revision:
-                return catalogue
-            started = time.perf_counter()
-            day = self.today()
-            if catalogue is not None and catalogue.day == day:
-                updated = self._update(catalogue)
-                if updated is not None:
-                    self._current = updated
-                    logger.info(
-                        "updated the catalogue: %d changes since its fit, revision %d, %.2f s",
-                        updated.changes,
-                        updated.revision,
-                        time.perf_counter() - started,
-                    )
-                    return updated
-            with self.database.reader() as session:
-                revision = store.catalogue_revision(session)
-                stamped = store.load_stamped_openings(session, expired_before=day)
-            openings = [opening for opening, _ in stamped]
-            ranker = self._fit(openings)
-            stamps = {opening.id: at for opening, at in stamped}
-            catalogue = Catalogue(
-                revision, day, ranker, {o.id: o for o in openings}, stamps, fitted=len(openings)
-            )
-            self._current = catalogue
-            logger.info(
-                "fitted the catalogue: %d openings, revision %d, %.2f s",
-                len(openings),
-                revision,
-                time.perf_counter() - started,
-            )
-            return catalogue
+        return self._catalogue.get(revision)
 
-    def _update(self, catalogue: Catalogue) -> Catalogue | None:
+    def history(self) -> History:
+        """Every opening, dates set aside, and employers' own descriptions, kept current."""
+        return self._history.get()
+
+    def _fit_catalogue(self, engine: Engine) -> Catalogue:
+        started = time.perf_counter()
+        day = self.today()
+        with self.database.reader() as session:
+            revision = store.catalogue_revision(session)
+            stamped = store.load_stamped_openings(session, expired_before=day)
+        openings = [opening for opening, _ in stamped]
+        ranker = self._fit(openings, engine)
+        stamps = {opening.id: at for opening, at in stamped}
+        logger.info(
+            "fitted the catalogue: %d openings, revision %d, %.2f s",
+            len(openings),
+            revision,
+            time.perf_counter() - started,
+        )
+        return Catalogue(
+            revision,
+            day,
+            ranker,
+            {o.id: o for o in openings},
+            stamps,
+            fitted=len(openings),
+            engine=engine,
+        )
+
+    def _update_catalogue(self, catalogue: Catalogue) -> Catalogue | None:
         """The catalogue with what changed in the store applied, or None if a refit is due."""
+        if catalogue.day != self.today():
+            return None  # a new day: openings expired since must leave the fit
         if catalogue.ranker is None or catalogue.fitted <= REFIT_UP_TO:
             return None
         with self.database.reader() as session:
             revision = store.catalogue_revision(session)
-            stamps = store.opening_stamps(session, expired_before=catalogue.day)
+            stamps = store.written_stamps(session, OpeningRow, expired_before=catalogue.day)
             changed, removed = _written_since(catalogue.stamps, stamps)
             changes = catalogue.changes + len(changed) + len(removed)
             if changes > REFIT_SHARE * catalogue.fitted:
@@ -336,59 +461,46 @@ class MatchingEngine:
         )
         openings = {i: o for i, o in catalogue.openings.items() if i in stamps}
         openings.update((o.id, o) for o in added)
-        return Catalogue(
-            revision,
-            catalogue.day,
-            ranker,
-            openings,
-            stamps,
-            fitted=catalogue.fitted,
+        logger.info(
+            "updated the catalogue: %d changes since its fit, revision %d", changes, revision
+        )
+        return dataclasses.replace(
+            catalogue,
+            revision=revision,
+            ranker=ranker,
+            openings=openings,
+            stamps=stamps,
             changes=changes,
         )
 
-    def history(self) -> History:
-        revision = self.revision()
-        history = self._history
-        if history is not None and history.revision == revision:
-            return history
-        with self._history_lock:
-            history = self._history
-            revision = self.revision()
-            if history is not None and history.revision == revision:
-                return history
-            if history is not None:
-                updated = self._update_history(history)
-                if updated is not None:
-                    self._history = updated
-                    return updated
-            with self.database.reader() as session:
-                revision = store.catalogue_revision(session)
-                stamped = store.load_stamped_openings(session)
-                employers = {e["id"]: e for e in store.load_employers(session)}
-                employer_stamps = store.employer_stamps(session)
-            openings = [opening for opening, _ in stamped]
-            timeless = [_timeless(o) for o in openings]
-            timeless.extend(_employer_profiles(employers.values()))
-            history = History(
-                revision,
-                self._fit(timeless),
-                {o.id: o for o in openings},
-                employers,
-                stamps={o.id: at for o, at in stamped},
-                employer_stamps=employer_stamps,
-                fitted=len(timeless),
-            )
-            self._history = history
-            return history
+    def _fit_history(self, engine: Engine) -> History:
+        with self.database.reader() as session:
+            revision = store.catalogue_revision(session)
+            stamped = store.load_stamped_openings(session)
+            employers = {e["id"]: e for e in store.load_employers(session)}
+            employer_stamps = store.written_stamps(session, EmployerRow)
+        openings = [opening for opening, _ in stamped]
+        timeless = [_timeless(o) for o in openings]
+        timeless.extend(_employer_profiles(employers.values()))
+        return History(
+            revision,
+            self._fit(timeless, engine),
+            {o.id: o for o in openings},
+            employers,
+            stamps={o.id: at for o, at in stamped},
+            employer_stamps=employer_stamps,
+            fitted=len(timeless),
+            engine=engine,
+        )
 
     def _update_history(self, history: History) -> History | None:
-        """`history` with what changed applied in place (see `_update`), or None to refit."""
+        """`history` with what changed applied in place (see `_update_catalogue`), or None."""
         if history.ranker is None or history.fitted <= REFIT_UP_TO:
             return None
         with self.database.reader() as session:
             revision = store.catalogue_revision(session)
-            stamps = store.opening_stamps(session)
-            employer_stamps = store.employer_stamps(session)
+            stamps = store.written_stamps(session, OpeningRow)
+            employer_stamps = store.written_stamps(session, EmployerRow)
             changed, removed = _written_since(history.stamps, stamps)
             changed_employers, removed_employers = _written_since(
                 history.employer_stamps, employer_stamps
@@ -415,18 +527,30 @@ class MatchingEngine:
         openings.update((o.id, o) for o in added)
         known = {i: e for i, e in history.employers.items() if i in employer_stamps}
         known.update((e["id"], e) for e in employers)
-        return History(
-            revision,
-            ranker,
-            openings,
-            known,
+        return dataclasses.replace(
+            history,
+            revision=revision,
+            ranker=ranker,
+            openings=openings,
+            employers=known,
             stamps=stamps,
             employer_stamps=employer_stamps,
-            fitted=history.fitted,
             changes=changes,
         )
 
     # -------------------------------------------------------------- ranking
+
+    def encode_profile(self, ranker: PreferenceRanker, candidate: Candidate) -> CandidateQuery:
+        """The profile encoded for `ranker`, its phrases through the bounded phrase cache."""
+        links = ranker.links_
+        key = id(links)
+        encoder = self._query_encoders.get(key)
+        if encoder is None or encoder.links is not links:
+            encoder = QueryEncoder(self._phrase_encoder, ranker.weights_, links)
+            self._query_encoders = {key: encoder}
+        (query,) = encoder.encode([candidate])
+        self.phrases.trim()
+        return query
 
     def recommend(
         self,
@@ -447,7 +571,9 @@ class MatchingEngine:
                 f"query parameter 'date': {day.isoformat()} is before "
                 f"{catalogue.day.isoformat()}; rankings are made for today or later dates"
             )
-        key = ("ranking", profile_key, catalogue.revision, k, day)
+        # The imports are in the key too: a new import changes rankings, not the revision.
+        imports = catalogue.engine.imports.stamp if catalogue.engine is not None else None
+        key = ("ranking", profile_key, catalogue.revision, imports, k, day)
         cached = self.rankings.get(key)
         if cached is not None:
             return cached, catalogue.revision
@@ -455,8 +581,9 @@ class MatchingEngine:
         if catalogue.ranker is None:
             ranking = Ranking(candidate_id=profile.id, results=[])
         else:
+            query = self.encode_profile(catalogue.ranker, profile)
             with self.one_thread:
-                ranking = catalogue.ranker.rank(profile, k=k, on=day)
+                ranking = catalogue.ranker.rank_encoded(query, k=k, on=day)
         self.rankings.put(key, ranking)
         return ranking, catalogue.revision
 
@@ -476,8 +603,9 @@ class MatchingEngine:
         if history.ranker is None:
             return [], history.revision
         size = len(history.ranker.openings_)
+        query = self.encode_profile(history.ranker, candidate)
         with self.one_thread:
-            ranking = history.ranker.rank(candidate, k=min(size, max(200, 20 * k)), on=day)
+            ranking = history.ranker.rank_encoded(query, k=min(size, max(200, 20 * k)), on=day)
         best: dict[str, RankedOpening] = {}
         for item in ranking.results:
             best.setdefault(item.employer_id, item)

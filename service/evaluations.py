@@ -28,9 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
 
-from matcher.encoders import CachedEncoder
+from matcher.engine import Engine
 from matcher.errors import IpsmatchError, RecordValidationError
-from matcher.ranker import Postcodes
 from service import store
 from service.db import Database
 from service.models import EvaluationRow, utcnow
@@ -62,7 +61,7 @@ def settings_record(settings: Settings) -> dict[str, Any]:
     return record
 
 
-EncoderFactory = Callable[[], CachedEncoder]
+EngineFactory = Callable[[], Engine]
 
 
 class EvaluationRunner:
@@ -71,7 +70,7 @@ class EvaluationRunner:
     A replay keeps a core busy for minutes; in a process of its own it does
     not hold the API's interpreter. The process is started with ``spawn``
     (a fresh interpreter, no copy of the API's threads and locks) and builds
-    its encoder with `encoder_factory`, which must therefore be picklable. A
+    its engine with `engine_factory`, which must therefore be picklable. A
     thread of the API waits for it, so that evaluations run one after the
     other, and marks the row failed if the process dies without a word.
     """
@@ -79,12 +78,12 @@ class EvaluationRunner:
     def __init__(
         self,
         database: Database,
-        encoder_factory: EncoderFactory,
-        postcodes: Postcodes | None = None,
+        engine_factory: EngineFactory,
     ) -> None:
         self.database = database
-        self.encoder_factory = encoder_factory
-        self.postcodes = postcodes
+        # Builds the service's engine (`matcher.engine`, same settings and imports) in the
+        # evaluation's process, so the evaluation ranks as the API does.
+        self.engine_factory = engine_factory
         # One replay at a time: two would only share the same two cores more slowly.
         self._one_at_a_time = threading.Lock()
         self._threads: list[threading.Thread] = []
@@ -119,7 +118,7 @@ class EvaluationRunner:
             # Daemonic: a stopping service takes it down, and the next start marks it failed.
             process = self._context.Process(
                 target=run_evaluation,
-                args=(self.database.url, row_pk, settings, self.encoder_factory, self.postcodes),
+                args=(self.database.url, row_pk, settings, self.engine_factory),
                 name=f"ipsmatch-evaluation-{row_pk}",
                 daemon=True,
             )
@@ -145,8 +144,7 @@ def run_evaluation(
     database_url: str,
     row_pk: int,
     settings: Settings,
-    encoder_factory: EncoderFactory,
-    postcodes: Postcodes | None,
+    engine_factory: EngineFactory,
 ) -> None:
     """The evaluation process: replay the store's history and record the outcome in its row."""
     logging.basicConfig(level=logging.INFO)
@@ -156,9 +154,7 @@ def run_evaluation(
             with database.writer() as session:
                 pseudonyms = store.pseudonymiser(session)
                 session.commit()
-            metrics, report = _evaluate(
-                database, pseudonyms, encoder_factory(), settings, postcodes
-            )
+            metrics, report = _evaluate(database, pseudonyms, engine_factory(), settings)
         except IpsmatchError as error:
             _finish(database, row_pk, "failed", error=str(error))
         except Exception as error:  # the row must not stay "running" forever
@@ -173,9 +169,8 @@ def run_evaluation(
 def _evaluate(
     database: Database,
     pseudonyms: Pseudonymiser,
-    encoder: CachedEncoder,
+    engine: Engine,
     settings: Settings,
-    postcodes: Postcodes | None,
 ) -> tuple[dict[str, Any], str]:
     # Imported here: the evaluation brings matplotlib and ranx, which only a run needs.
     from evaluation.io import to_json
@@ -200,14 +195,14 @@ def _evaluate(
                 files["candidates"],
                 files["openings"],
                 files["placements"],
-                postcodes=postcodes,
+                postcodes=engine.postcodes,
                 erased=erased,
             )
         except RecordValidationError as error:
             # Name the export the analyst can download, never the temporary copy.
             source = EXPORTS.get(Path(error.source or "").name, "the store's exports")
             raise RecordValidationError(error.problems, source=source) from None
-    document = evaluate(inputs, encoder, settings)
+    document = evaluate(inputs, engine, settings)
     # Through JSON once, so what is stored is exactly what `metrics.json` would hold.
     metrics: dict[str, Any] = json.loads(to_json(document.to_dict()))
     return metrics, render(document)

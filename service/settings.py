@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TypedDict
 
 from platformdirs import user_cache_dir, user_data_dir
 from pydantic import Field
@@ -45,6 +46,12 @@ class Settings(BaseSettings):
         "postgresql+psycopg://user@host/db; empty means the SQLite file "
         f"{DATABASE_FILENAME} in the data folder.",
     )
+    phrase_cache_size: int = Field(
+        default=20_000,
+        ge=0,
+        description="Vectors of profile phrases (wishes, avoids, past work) kept in memory, "
+        "least recently used dropped first; 0 keeps none.",
+    )
     ranking_cache_size: int = Field(
         default=4096,
         ge=0,
@@ -55,6 +62,23 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / DATABASE_FILENAME}"
+
+
+def model_dir(settings: Settings) -> Path:
+    """The model folder the settings name: `model`, or the default encoder's folder."""
+    return Path(settings.model) if settings.model else default_model_dir()
+
+
+class EngineArguments(TypedDict):
+    """The plain arguments of `matcher.engine.build_engine` that settings give."""
+
+    model_dir: Path
+    data_dir: Path
+
+
+def engine_arguments(settings: Settings) -> EngineArguments:
+    """The plain arguments of `matcher.engine.build_engine` these settings give."""
+    return EngineArguments(model_dir=model_dir(settings), data_dir=settings.data_dir)
 
 
 @lru_cache

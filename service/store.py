@@ -457,12 +457,21 @@ def load_stamped_openings(
     return found
 
 
-def opening_stamps(session: Session, expired_before: date | None = None) -> dict[str, datetime]:
-    """Opening id → when it was last written: enough to tell what changed since a fit."""
-    query = select(OpeningRow.id, OpeningRow.updated_at)
+def written_stamps(
+    session: Session,
+    table: type[OpeningRow] | type[EmployerRow],
+    expired_before: date | None = None,
+) -> dict[str, datetime]:
+    """Record id → when it was last written: enough to tell what changed since a fit.
+
+    With `expired_before` (openings only), openings expired before that day are left out.
+    """
+    query = select(table.id, table.updated_at)
     if expired_before is not None:
+        if table is not OpeningRow:
+            raise ValueError(f"expired_before applies to openings only, not {table.__name__}")
         query = query.where(_not_expired_before(expired_before))
-    return {opening_id: at for opening_id, at in session.execute(query)}
+    return {record_id: at for record_id, at in session.execute(query)}
 
 
 def load_employers(session: Session, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
@@ -474,11 +483,6 @@ def load_employers(session: Session, ids: Sequence[str] | None = None) -> list[d
     for part in chunks(ids):
         found.extend(session.scalars(query.where(EmployerRow.id.in_(part))))
     return found
-
-
-def employer_stamps(session: Session) -> dict[str, datetime]:
-    """Employer id → when it was last written."""
-    return {i: at for i, at in session.execute(select(EmployerRow.id, EmployerRow.updated_at))}
 
 
 # ----------------------------------------------------------------- placements

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from matcher.encoders import CachedEncoder, Role, l2_normalise
+from matcher.encoders import Role, l2_normalise
+from matcher.engine import Engine, build_engine
 from matcher.text import words
 
 
@@ -51,15 +52,15 @@ class FakeEncoder:
         return l2_normalise(vectors)
 
 
-def encoder_noting_its_process(marker: Path) -> CachedEncoder:
-    """A cached fake encoder that writes the id of the process that built it to `marker`.
+def engine_noting_its_process(marker: Path) -> Engine:
+    """An engine on the fake encoder that writes the id of the process that built it to `marker`.
 
-    A picklable encoder factory: tells in which process an evaluation ran.
+    A picklable engine factory: tells in which process an evaluation ran.
     """
     marker.write_text(str(os.getpid()), encoding="utf-8")
-    return CachedEncoder(FakeEncoder())
+    return build_engine(encoder=FakeEncoder())
 
 
-def encoder_of_a_dying_process(code: int) -> CachedEncoder:
-    """An encoder factory whose process exits at once with `code`, as if killed."""
+def engine_of_a_dying_process(code: int) -> Engine:
+    """An engine factory whose process exits at once with `code`, as if killed."""
     os._exit(code)

@@ -17,6 +17,7 @@ from matcher.records import Candidate
 from service import store
 from service.deps import Consultant, ReadSession, Services, ServicesDep, WriteSession
 from service.models import CandidateRow, User
+from service.routers.shapes import answer_created, check_path_id
 from service.schemas import CandidateSummary
 
 router = APIRouter(prefix="/candidates", tags=["candidates"])
@@ -103,11 +104,7 @@ def replace_candidate(
     services: ServicesDep,
     response: Response,
 ) -> dict[str, Any]:
-    if candidate.id != candidate_id:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            f"record {candidate.id!r}: field 'id' must equal the id in the path ({candidate_id!r})",
-        )
+    check_path_id(candidate.id, candidate_id)
     _check_place(candidate, services)
     row = store.own_candidate(session, user, candidate_id)
     created = row is None
@@ -115,8 +112,7 @@ def replace_candidate(
     action = "candidate.create" if created else "candidate.update"
     store.audit(session, user, action, services.pseudonyms.candidate(row.pk))
     session.commit()
-    if created:
-        response.status_code = status.HTTP_201_CREATED
+    answer_created(response, created)
     return store.candidate_document(row, with_health=True)
 
 

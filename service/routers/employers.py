@@ -15,13 +15,10 @@ from matcher.places import check_postcodes
 from service import store
 from service.deps import CurrentUser, JobDeveloper, ReadSession, Services, ServicesDep
 from service.models import EmployerRow, User
+from service.routers.shapes import answer_created, check_path_id, not_found
 from service.schemas import Employer
 
 router = APIRouter(prefix="/employers", tags=["employers"])
-
-
-def _not_found(employer_id: str) -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, f"no employer {employer_id!r}")
 
 
 @router.get(
@@ -46,7 +43,7 @@ def list_employers(
 def get_employer(employer_id: str, _: CurrentUser, session: ReadSession) -> dict[str, Any]:
     row = store.get_employer(session, employer_id)
     if row is None:
-        raise _not_found(employer_id)
+        raise not_found("employer", employer_id)
     return row.record
 
 
@@ -100,14 +97,9 @@ def replace_employer(
     services: ServicesDep,
     response: Response,
 ) -> dict[str, Any]:
-    if employer.id != employer_id:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            f"record {employer.id!r}: field 'id' must equal the id in the path ({employer_id!r})",
-        )
+    check_path_id(employer.id, employer_id)
     record, created = _save(services, user, employer, only_new=False)
-    if created:
-        response.status_code = status.HTTP_201_CREATED
+    answer_created(response, created)
     return record
 
 
@@ -116,7 +108,7 @@ def delete_employer(employer_id: str, user: JobDeveloper, services: ServicesDep)
     with services.database.writer() as session:
         row = store.get_employer(session, employer_id)
         if row is None:
-            raise _not_found(employer_id)
+            raise not_found("employer", employer_id)
         store.delete_employer(session, row)
         store.bump_catalogue(session)
         store.audit(session, user, "employer.delete", employer_id=employer_id)

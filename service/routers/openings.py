@@ -19,6 +19,7 @@ from matcher.records import Opening
 from service import store
 from service.deps import CurrentUser, JobDeveloper, ReadSession, Services, ServicesDep
 from service.models import OpeningRow, User
+from service.routers.shapes import answer_created, check_path_id, not_found
 from service.schemas import UploadResult
 from service.uploads import MAX_ROWS, read_openings_upload, read_upload
 
@@ -74,10 +75,6 @@ def _exists(opening_id: str) -> HTTPException:
     )
 
 
-def _not_found(opening_id: str) -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, f"no opening {opening_id!r}")
-
-
 @router.get("", summary="Openings, by id (any role)")
 def list_openings(
     _: CurrentUser,
@@ -101,7 +98,7 @@ def list_openings(
 def get_opening(opening_id: str, _: CurrentUser, session: ReadSession) -> dict[str, Any]:
     row = session.get(OpeningRow, opening_id)
     if row is None:
-        raise _not_found(opening_id)
+        raise not_found("opening", opening_id)
     return row.record
 
 
@@ -126,14 +123,9 @@ def replace_opening(
     services: ServicesDep,
     response: Response,
 ) -> UploadResult:
-    if opening.id != opening_id:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            f"record {opening.id!r}: field 'id' must equal the id in the path ({opening_id!r})",
-        )
+    check_path_id(opening.id, opening_id)
     result = _write(services, user, [opening], "opening.put", opening_id=opening.id)
-    if result.created:
-        response.status_code = status.HTTP_201_CREATED
+    answer_created(response, result.created > 0)
     return result
 
 
@@ -142,7 +134,7 @@ def delete_opening(opening_id: str, user: JobDeveloper, services: ServicesDep) -
     with services.database.writer() as session:
         row = session.get(OpeningRow, opening_id)
         if row is None:
-            raise _not_found(opening_id)
+            raise not_found("opening", opening_id)
         session.delete(row)
         store.bump_catalogue(session)
         store.audit(session, user, "opening.delete", opening_id=opening_id)

@@ -11,6 +11,7 @@ when the profile or the catalogue has changed since it was last asked for.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
@@ -37,10 +38,32 @@ Day = Annotated[
 ]
 
 
-def _entry(
-    services: Services, credentials: HTTPAuthorizationCredentials | None, candidate_id: str
-) -> tuple[User, store.CaseloadEntry, int]:
-    """The caller (a consultant), their candidate (or 404) and the catalogue revision."""
+# Both routes answer for one candidate of the caller's caseload.
+FOR_ONE_CANDIDATE: dict[int | str, dict[str, Any]] = {
+    status.HTTP_404_NOT_FOUND: {"description": "Not a candidate on your caseload"},
+}
+
+
+@dataclass(frozen=True)
+class Asked:
+    """Who asked, for which candidate, against which catalogue revision, for which day."""
+
+    user: User
+    entry: store.CaseloadEntry
+    revision: int
+    day: date
+
+
+def _asked(
+    services: Services,
+    credentials: HTTPAuthorizationCredentials | None,
+    candidate_id: str,
+    day: date | None,
+) -> Asked:
+    """The caller (a consultant), their candidate (or 404), the revision and the day.
+
+    Called inside the route, not as a dependency: the route stays one thread-pool call.
+    """
     token = require_token(credentials)
     with services.database.reader() as session:
         found, entry, revision = store.caller_and_candidate(
@@ -50,25 +73,24 @@ def _entry(
     user = admit(found, token, ("consultant",))
     if entry is None:
         raise not_on_caseload(candidate_id)
-    return user, entry, revision
+    return Asked(user, entry, revision, day or services.engine.today())
 
 
 def _log(
     services: Services,
-    user: User,
+    asked: Asked,
     action: str,
-    pseudonym: str,
     revision: int,
     results: list[dict[str, Any]],
     k: int,
-    day: date,
 ) -> None:
+    """The audit entry of one answer: the candidate by pseudonym, ids and scores only."""
     services.audit.write(
-        user.id,
+        asked.user.id,
         action,
-        pseudonym,
+        services.pseudonyms.candidate(asked.entry.pk),
         k=k,
-        date=day.isoformat(),
+        date=asked.day.isoformat(),
         engine=services.version,
         model=services.engine.model_id,
         catalogue_revision=revision,
@@ -80,9 +102,7 @@ def _log(
     "/{candidate_id}/recommendations",
     response_model=Ranking,
     summary="Openings for one of your candidates, preferences first (the contract's Ranking)",
-    responses={
-        status.HTTP_404_NOT_FOUND: {"description": "Not a candidate on your caseload"},
-    },
+    responses=FOR_ONE_CANDIDATE,
 )
 def recommendations(
     candidate_id: str,
@@ -91,14 +111,13 @@ def recommendations(
     k: K = 10,
     day: Day = None,
 ) -> Response:
-    user, entry, revision = _entry(services, credentials, candidate_id)
-    on = day or services.engine.today()
+    asked = _asked(services, credentials, candidate_id, day)
+    entry = asked.entry
     ranking, revision = services.engine.recommend(
-        entry.candidate, (entry.pk, entry.revision), k, on, revision
+        entry.candidate, (entry.pk, entry.revision), k, asked.day, asked.revision
     )
     results = [{"opening_id": r.opening_id, "score": r.score} for r in ranking.results]
-    pseudonym = services.pseudonyms.candidate(entry.pk)
-    _log(services, user, "recommendations", pseudonym, revision, results, k, on)
+    _log(services, asked, "recommendations", revision, results, k)
     # Serialised here: the model is already validated, FastAPI need not check it again.
     return Response(ranking.model_dump_json(), media_type="application/json")
 
@@ -106,9 +125,7 @@ def recommendations(
 @router.get(
     "/{candidate_id}/employers",
     summary="Employers to approach for one of your candidates, posting or not (job development)",
-    responses={
-        status.HTTP_404_NOT_FOUND: {"description": "Not a candidate on your caseload"},
-    },
+    responses=FOR_ONE_CANDIDATE,
 )
 def suggested_employers(
     candidate_id: str,
@@ -117,15 +134,15 @@ def suggested_employers(
     k: K = 10,
     day: Day = None,
 ) -> EmployerSuggestions:
-    user, entry, _ = _entry(services, credentials, candidate_id)
-    on = day or services.engine.today()
+    asked = _asked(services, credentials, candidate_id, day)
 
     def placements(employer_ids: list[str]) -> dict[str, dict[str, int]]:
         with services.database.reader() as reader:
             return store.placement_counts(reader, employer_ids)
 
-    results, revision = services.engine.suggest_employers(entry.candidate(), k, on, placements)
+    results, revision = services.engine.suggest_employers(
+        asked.entry.candidate(), k, asked.day, placements
+    )
     logged = [{"employer_id": r.employer_id, "score": r.score} for r in results]
-    pseudonym = services.pseudonyms.candidate(entry.pk)
-    _log(services, user, "suggested_employers", pseudonym, revision, logged, k, on)
-    return EmployerSuggestions(candidate_id=entry.id, results=results)
+    _log(services, asked, "suggested_employers", revision, logged, k)
+    return EmployerSuggestions(candidate_id=asked.entry.id, results=results)

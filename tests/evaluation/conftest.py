@@ -23,6 +23,7 @@ from evaluation.profiles import ProfileHistory, ProfileVersion
 from evaluation.results import EvaluationReport
 from evaluation.simulate import Simulation, simulate, write_simulation
 from matcher.encoders import CachedEncoder
+from matcher.engine import build_engine
 
 
 @pytest.fixture
@@ -85,7 +86,7 @@ def tiny_document(tiny_files: Path) -> EvaluationReport:
         tiny_files / "placements.csv",
         tiny_files / "groups.csv",
     )
-    document = evaluate(inputs, CachedEncoder(FakeEncoder()), FAST)
+    document = evaluate(inputs, build_engine(encoder=FakeEncoder()), FAST)
     # The report must survive JSON as metrics.json does, and read back the same.
     stored = json.loads(json.dumps(document.to_dict()))
     assert EvaluationReport.from_dict(stored) == document

@@ -10,6 +10,7 @@ from evaluation_builders import FAST, SmallHistory, event
 from evaluation.errors import EvaluationError
 from evaluation.pipeline import Settings, default_cutoff, evaluate
 from matcher.encoders import CachedEncoder
+from matcher.engine import build_engine
 from matcher.scoring import ScoringWeights
 
 
@@ -22,7 +23,11 @@ def test_a_cutoff_after_all_events_leaves_nothing_to_evaluate(
     small_history: SmallHistory, fake_cached_encoder: CachedEncoder
 ) -> None:
     with pytest.raises(EvaluationError, match="no placement events on or after"):
-        evaluate(small_history.inputs(), fake_cached_encoder, Settings(cutoff=date(2026, 1, 1)))
+        evaluate(
+            small_history.inputs(),
+            build_engine(encoder=fake_cached_encoder),
+            Settings(cutoff=date(2026, 1, 1)),
+        )
 
 
 def test_weights_fitted_on_the_evaluated_period_are_refused(
@@ -32,7 +37,7 @@ def test_weights_fitted_on_the_evaluated_period_are_refused(
     with pytest.raises(EvaluationError, match="seen the evaluated period"):
         evaluate(
             small_history.inputs(),
-            fake_cached_encoder,
+            build_engine(encoder=fake_cached_encoder),
             Settings(cutoff=date(2025, 3, 1)),
             weights=weights,
         )
@@ -50,7 +55,9 @@ def test_small_history_end_to_end(
         cutoff=date(2025, 3, 1), resamples=FAST.resamples, permutations=FAST.permutations
     )
     weights = (ScoringWeights(preference=0.7, competency=0.3), {"cutoff": "2025-02-01"})
-    document = evaluate(inputs, fake_cached_encoder, settings, weights=weights)
+    document = evaluate(
+        inputs, build_engine(encoder=fake_cached_encoder), settings, weights=weights
+    )
     assert document.cutoff == "2025-03-01"
     assert document.data.queries.evaluated == 1  # c-1 on 2025-03-10
     reference = document.system("ipsmatch")

@@ -18,6 +18,7 @@ from evaluation.systems import (
     TrainingData,
 )
 from matcher.encoders import CachedEncoder
+from matcher.engine import build_engine
 
 
 class Spy(System):
@@ -80,7 +81,7 @@ def test_ipsmatch_ranks_by_the_profile_of_the_day(
     small_history: SmallHistory, fake_cached_encoder: CachedEncoder
 ) -> None:
     catalogue = small_history.catalogue
-    shared = SharedVectors(fake_cached_encoder, catalogue)
+    shared = SharedVectors(build_engine(encoder=fake_cached_encoder), catalogue)
     system = IpsmatchSystem(shared).fit(
         TrainingData(catalogue, small_history.placements, date(2025, 1, 1))
     )

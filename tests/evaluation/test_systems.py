@@ -24,6 +24,7 @@ from evaluation.systems import (
     top_k,
 )
 from matcher.encoders import CachedEncoder
+from matcher.engine import Engine, Imports, build_engine
 
 OPENINGS = [
     make_opening(
@@ -115,7 +116,7 @@ def test_lexical_matches_words_of_the_profile() -> None:
 
 
 def test_embedding_uses_one_vector_of_the_whole_profile(fake_cached_encoder: CachedEncoder) -> None:
-    shared = SharedVectors(fake_cached_encoder, CATALOGUE)
+    shared = SharedVectors(build_engine(encoder=fake_cached_encoder), CATALOGUE)
     system = EmbeddingSystem(shared).fit(training())
     q = query(desired=["køkkenmedhjælper", "opvask"])
     system.prepare([q])
@@ -124,7 +125,7 @@ def test_embedding_uses_one_vector_of_the_whole_profile(fake_cached_encoder: Cac
 
 
 def test_competency_first_puts_past_work_before_wishes(fake_cached_encoder: CachedEncoder) -> None:
-    shared = SharedVectors(fake_cached_encoder, CATALOGUE)
+    shared = SharedVectors(build_engine(encoder=fake_cached_encoder), CATALOGUE)
     system = CompetencyFirstSystem(shared, PreferenceChecker(CATALOGUE)).fit(training())
     q = query(
         desired=["dyrepasser"],
@@ -141,7 +142,7 @@ def test_competency_first_puts_past_work_before_wishes(fake_cached_encoder: Cach
 def test_competency_first_sinks_openings_that_break_a_stated_preference(
     fake_cached_encoder: CachedEncoder,
 ) -> None:
-    shared = SharedVectors(fake_cached_encoder, CATALOGUE)
+    shared = SharedVectors(build_engine(encoder=fake_cached_encoder), CATALOGUE)
     system = CompetencyFirstSystem(shared, PreferenceChecker(CATALOGUE)).fit(training())
     q = query(
         desired=["dyrepasser"],
@@ -187,11 +188,14 @@ def test_ipsmatch_places_postcode_only_records_with_the_postcode_table() -> None
     person = make_candidate(
         "c-1", ["dyrepasser"], location={"postcode": "2200"}, preferences={"max_commute_km": 10}
     )
-    shared = SharedVectors(CachedEncoder(FakeEncoder()), catalogue, postcodes=POSTCODES)
+    shared = SharedVectors(
+        Engine(CachedEncoder(FakeEncoder()), Imports(postcodes=POSTCODES)), catalogue
+    )
     ranker = IpsmatchSystem(shared)._ranker(np.arange(len(catalogue)))
     ranking = ranker.rank(person, k=2, on=date(2025, 6, 1))
     assert [r.opening_id for r in ranking.results] == ["o-near", "o-far"]
     assert ranking.results[1].violations == ["commute"]
-    without = IpsmatchSystem(SharedVectors(CachedEncoder(FakeEncoder()), catalogue))
-    unplaced = without._ranker(np.arange(len(catalogue))).rank(person, k=2, on=date(2025, 6, 1))
-    assert all(r.violations == [] for r in unplaced.results)
+    # With no table given, the packaged Danish one places them the same way (never silently off).
+    packaged = IpsmatchSystem(SharedVectors(build_engine(encoder=FakeEncoder()), catalogue))
+    placed = packaged._ranker(np.arange(len(catalogue))).rank(person, k=2, on=date(2025, 6, 1))
+    assert [r.violations for r in placed.results] == [[], ["commute"]]

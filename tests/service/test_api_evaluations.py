@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from conftest import HEALTH_MARKER, LONG_AGO, SOON, TODAY, Api, candidate, opening
-from fakes import encoder_noting_its_process, encoder_of_a_dying_process
+from fakes import engine_noting_its_process, engine_of_a_dying_process
 
 WANTS = {"dyr": "dyrepasser", "lager": "lagermedarbejder", "kok": "køkkenmedhjælper"}
 
@@ -168,7 +168,7 @@ def test_an_evaluation_runs_in_a_process_of_its_own(api: Api, tmp_path: Path) ->
     _history(api)
     runner = api.client.app.state.services.evaluations  # type: ignore[attr-defined]
     marker = tmp_path / "evaluation.pid"
-    runner.encoder_factory = partial(encoder_noting_its_process, marker)
+    runner.engine_factory = partial(engine_noting_its_process, marker)
     cutoff = (TODAY - timedelta(days=60)).isoformat()
     settings = {"cutoff": cutoff, "resamples": 10, "permutations": 10}
     done = _finished(api, api.post("ida", "/evaluations", json=settings).json()["id"])
@@ -178,7 +178,7 @@ def test_an_evaluation_runs_in_a_process_of_its_own(api: Api, tmp_path: Path) ->
 
 def test_an_evaluation_whose_process_dies_is_marked_failed(api: Api) -> None:
     runner = api.client.app.state.services.evaluations  # type: ignore[attr-defined]
-    runner.encoder_factory = partial(encoder_of_a_dying_process, 3)
+    runner.engine_factory = partial(engine_of_a_dying_process, 3)
     started = api.post("ida", "/evaluations", json={"resamples": 10, "permutations": 10})
     failed = _finished(api, started.json()["id"])
     assert failed["status"] == "failed" and "exit code 3" in failed["error"]

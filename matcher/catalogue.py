@@ -1,0 +1,400 @@
+"""The catalogue part of the ranker: openings tabulated into columns, with their vectors.
+
+`build_catalogue` learns a catalogue (vectors, columns of the fields the rule
+checks read, the lexical channel, the vector index, occupations); `Catalogue.extended`
+returns a new catalogue with openings added and retired. A `Catalogue` is
+never changed once built, so a ranking in progress keeps the one it started with.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+
+import numpy as np
+
+from matcher.calibration import SimilarityScale
+from matcher.conditions import conditions_in_text
+from matcher.encoders import CachedEncoder, ProgressCallback
+from matcher.geo import unit_vectors
+from matcher.index import IndexKind, VectorIndex, build_index
+from matcher.lexical import LexicalChannel
+from matcher.links import OccupationLink, TaxonomyLinks
+from matcher.records import KINDS, SCHEDULES, Location, Opening
+from matcher.scoring import canonical_phrase
+from matcher.text import opening_full_text, opening_segments, opening_title_text
+
+Postcodes = Mapping[str, tuple[float, float]]
+NO_DATE = np.iinfo(np.int64).max
+# Catalogues this large keep segment vectors in float16 (see `PreferenceRanker`).
+HALF_PRECISION_FROM = 50_000
+SCHEDULE_BITS = {name: bit for bit, name in enumerate(SCHEDULES)}
+KIND_BITS = {name: bit for bit, name in enumerate(KINDS)}
+# At most this many language codes get a bit; a code beyond them is never counted as required.
+MAX_LANGUAGES = 63
+
+
+@dataclass
+class OpeningVectors:
+    """Encoded openings, stored flat.
+
+    Opening ``i`` owns rows ``segment_offsets[i]:segment_offsets[i+1]`` of
+    ``segments`` (its whole text first, then title and sentences) and rows
+    ``requirement_offsets[i]:requirement_offsets[i+1]`` of ``requirements``
+    (its required skills). Segments may be float16: a ranker fitted on a large
+    catalogue keeps them so (half the memory; cosines change in the fourth
+    decimal).
+    """
+
+    segments: np.ndarray
+    segment_offsets: np.ndarray
+    requirements: np.ndarray
+    requirement_offsets: np.ndarray
+
+    def __post_init__(self) -> None:
+        if len(self.segment_offsets) != len(self.requirement_offsets):
+            raise ValueError("segment and requirement offsets describe different catalogues")
+        counts = np.diff(self.segment_offsets)
+        if len(counts) and counts.min() < 1:
+            raise ValueError("every opening needs at least one encoded segment")
+
+    @property
+    def count(self) -> int:
+        return len(self.segment_offsets) - 1
+
+    def whole_texts(self) -> np.ndarray:
+        return self.segments[self.segment_offsets[:-1]]
+
+    def concatenated(self, added: OpeningVectors) -> OpeningVectors:
+        """These vectors followed by `added`'s (in this catalogue's segment precision)."""
+        return OpeningVectors(
+            segments=np.concatenate([self.segments, added.segments.astype(self.segments.dtype)]),
+            segment_offsets=np.concatenate(
+                [self.segment_offsets[:-1], added.segment_offsets + self.segment_offsets[-1]]
+            ),
+            requirements=np.concatenate([self.requirements, added.requirements]).astype(
+                self.requirements.dtype, copy=False
+            ),
+            requirement_offsets=np.concatenate(
+                [
+                    self.requirement_offsets[:-1],
+                    added.requirement_offsets + self.requirement_offsets[-1],
+                ]
+            ),
+        )
+
+
+def encode_openings(
+    openings: Sequence[Opening],
+    encoder: CachedEncoder,
+    progress: ProgressCallback | None = None,
+) -> OpeningVectors:
+    """Encode each opening's segments (as passages) and required skills (as queries)."""
+    segment_texts: list[str] = []
+    segment_offsets = [0]
+    requirement_texts: list[str] = []
+    requirement_offsets = [0]
+    for opening in openings:
+        segment_texts.extend(opening_segments(opening))
+        segment_offsets.append(len(segment_texts))
+        requirement_texts.extend(opening.requires.skills)
+        requirement_offsets.append(len(requirement_texts))
+    segments = encoder.encode(segment_texts, "passage", progress=progress)
+    requirements = encoder.encode(requirement_texts, "query", progress=progress)
+    return OpeningVectors(
+        segments=segments,
+        segment_offsets=np.asarray(segment_offsets, dtype=np.int64),
+        requirements=requirements,
+        requirement_offsets=np.asarray(requirement_offsets, dtype=np.int64),
+    )
+
+
+def count_texts(openings: Iterable[Opening]) -> int:
+    """How many texts `encode_openings` encodes, for sizing a progress bar."""
+    return sum(len(opening_segments(o)) + len(o.requires.skills) for o in openings)
+
+
+def coordinates(
+    location: Location | None, postcodes: Postcodes | None
+) -> tuple[float, float] | None:
+    """A record's point: its coordinates, else its postcode's point, else None."""
+    if location is None:
+        return None
+    if location.lat is not None and location.lon is not None:
+        return (location.lat, location.lon)
+    if location.postcode and postcodes and location.postcode in postcodes:
+        return postcodes[location.postcode]
+    return None
+
+
+def bitmask(values: Iterable[str], bits: Mapping[str, int]) -> int:
+    mask = 0
+    for value in values:
+        if value in bits:
+            mask |= 1 << bits[value]
+    return mask
+
+
+def segment_rows(offsets: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows owned by the chosen openings, and where each opening's rows start among them."""
+    starts = offsets[chosen]
+    counts = offsets[chosen + 1] - starts
+    group_starts = np.cumsum(counts) - counts
+    rows = np.repeat(starts - group_starts, counts) + np.arange(int(counts.sum()))
+    return rows, group_starts
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The fields the rule checks read, one entry per opening, so checks run on arrays."""
+
+    lat: np.ndarray
+    lon: np.ndarray
+    places: np.ndarray
+    hours_min: np.ndarray
+    hours_max: np.ndarray
+    expires: np.ndarray
+    posted: np.ndarray
+    schedule: np.ndarray
+    kind: np.ndarray
+    licence: np.ndarray
+    language_mask: np.ndarray
+    # Per required skill (all openings' skills, flat): its canonical phrase.
+    requirement_phrases: np.ndarray
+    # Per opening: bitmask of the workplace conditions its text shows (`matcher.conditions`).
+    conditions: np.ndarray
+
+    def concatenated(self, added: Columns) -> Columns:
+        return Columns(
+            **{
+                f.name: np.concatenate([getattr(self, f.name), getattr(added, f.name)])
+                for f in fields(self)
+            }
+        )
+
+    def retired(self, rows: Sequence[int]) -> Columns:
+        """These columns with the openings `rows` never open again (a new `expires` array)."""
+        expires = self.expires.copy()
+        expires[list(rows)] = -1
+        return Columns(
+            **{**{f.name: getattr(self, f.name) for f in fields(self)}, "expires": expires}
+        )
+
+
+def with_languages(languages: Mapping[str, int], openings: Sequence[Opening]) -> dict[str, int]:
+    """`languages` with the next free bits given to codes the openings require first."""
+    known = dict(languages)
+    for code in sorted({c for o in openings for c in o.requires.languages}):
+        if code not in known and len(known) < MAX_LANGUAGES:
+            known[code] = len(known)
+    return known
+
+
+def tabulate(
+    openings: Sequence[Opening], postcodes: Postcodes | None, languages: Mapping[str, int]
+) -> Columns:
+    """The columns of `openings`; `languages` must already hold their codes (`with_languages`)."""
+    n = len(openings)
+    lat = np.full(n, np.nan)
+    lon = np.full(n, np.nan)
+    hours_min = np.full(n, np.nan)
+    hours_max = np.full(n, np.nan)
+    expires = np.full(n, NO_DATE, dtype=np.int64)
+    posted = np.full(n, -1, dtype=np.int64)
+    schedule = np.zeros(n, dtype=np.int64)
+    kind = np.zeros(n, dtype=np.int64)
+    licence = np.zeros(n, dtype=bool)
+    language_mask = np.zeros(n, dtype=np.uint64)
+    for i, opening in enumerate(openings):
+        place = coordinates(opening.location, postcodes)
+        if place is not None:
+            lat[i], lon[i] = place
+        hours = opening.hours_per_week
+        if hours is not None and hours.stated:
+            hours_min[i] = hours.min if hours.min is not None else 0.0
+            hours_max[i] = hours.max if hours.max is not None else 168.0
+        if opening.expires is not None:
+            expires[i] = opening.expires.toordinal()
+        if opening.posted is not None:
+            posted[i] = opening.posted.toordinal()
+        schedule[i] = bitmask(opening.schedule or [], SCHEDULE_BITS)
+        kind[i] = 1 << KIND_BITS[opening.kind]
+        licence[i] = opening.requires.driving_licence
+        language_mask[i] = bitmask(opening.requires.languages, languages)
+    phrases = [canonical_phrase(s) for o in openings for s in o.requires.skills]
+    return Columns(
+        lat=lat,
+        lon=lon,
+        places=unit_vectors(lat, lon),
+        hours_min=hours_min,
+        hours_max=hours_max,
+        expires=expires,
+        posted=posted,
+        schedule=schedule,
+        kind=kind,
+        licence=licence,
+        language_mask=language_mask,
+        requirement_phrases=np.asarray(phrases, dtype=object),
+        conditions=np.asarray(
+            [conditions_in_text(opening_full_text(o)) for o in openings], dtype=np.int64
+        ),
+    )
+
+
+class FullTexts:
+    """Openings' whole texts, made on first use (only the avoided-words check reads them)."""
+
+    def __init__(self, openings: Sequence[Opening], texts: list[str] | None = None) -> None:
+        self._openings = openings
+        self._texts = texts
+
+    def __getitem__(self, i: int) -> str:
+        if self._texts is None:
+            self._texts = [opening_full_text(o) for o in self._openings]
+        return self._texts[i]
+
+    def extended(self, openings: Sequence[Opening], added: Sequence[Opening]) -> FullTexts:
+        texts = None
+        if self._texts is not None:
+            texts = self._texts + [opening_full_text(o) for o in added]
+        return FullTexts(openings, texts)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """A fitted catalogue: what retrieval, the rule checks, scoring and explanation read."""
+
+    openings: list[Opening]
+    vectors: OpeningVectors
+    columns: Columns
+    # Language code → its bit in `columns.language_mask`.
+    languages: dict[str, int]
+    # Per required-skill row: the opening that requires it.
+    requirement_owner: np.ndarray
+    scale: SimilarityScale
+    lexical: LexicalChannel
+    index: VectorIndex | None
+    rows_by_id: dict[str, int]
+    retired: int
+    # With a taxonomy: each opening's occupation (given or inferred) and its ISCO group.
+    links: TaxonomyLinks | None
+    opening_links: list[OccupationLink | None]
+    opening_groups: np.ndarray
+    full_texts: FullTexts
+
+    def open_mask(self, rows: np.ndarray | slice, day: date) -> np.ndarray:
+        today = day.toordinal()
+        return (self.columns.expires[rows] >= today) & (self.columns.posted[rows] <= today)
+
+    def extended(
+        self,
+        added: Sequence[Opening],
+        vectors: OpeningVectors,
+        retire: Iterable[str],
+        postcodes: Postcodes | None,
+        index_kind: IndexKind,
+        score_all_up_to: int,
+    ) -> Catalogue:
+        """A new catalogue with `added` appended and the openings `retire` names retired.
+
+        An added opening whose id is already in the catalogue replaces it. The
+        lexical channel keeps its vocabulary and weights; an exact index stays
+        exact. Retired openings stay in the arrays but are never open.
+        """
+        retired_ids = {*retire, *(o.id for o in added)} & self.rows_by_id.keys()
+        gone = [self.rows_by_id[i] for i in retired_ids]
+        start = len(self.openings)
+        all_vectors = self.vectors.concatenated(vectors)
+        openings = self.openings + list(added)
+        rows_by_id = {i: row for i, row in self.rows_by_id.items() if i not in retired_ids}
+        rows_by_id.update((o.id, start + j) for j, o in enumerate(added))
+        languages = with_languages(self.languages, added)
+        columns = self.columns.concatenated(tabulate(added, postcodes, languages)).retired(gone)
+        lexical = copy.copy(self.lexical)
+        lexical.add([opening_title_text(o) for o in added])
+        index = self.index
+        if index is not None:
+            index = index.copy()
+            index.add(all_vectors.segments[all_vectors.segment_offsets[start:-1]])
+        elif len(openings) > score_all_up_to:
+            index = build_index(all_vectors.whole_texts(), index_kind)
+        opening_links = self.opening_links
+        groups = np.full(len(added), "", dtype=object)
+        if self.links is not None:
+            links = self.links.of_openings(added)
+            opening_links = opening_links + links
+            groups = np.asarray([link.group if link else "" for link in links], dtype=object)
+        return Catalogue(
+            openings=openings,
+            vectors=all_vectors,
+            columns=columns,
+            languages=languages,
+            requirement_owner=requirement_owner(all_vectors),
+            scale=self.scale,
+            lexical=lexical,
+            index=index,
+            rows_by_id=rows_by_id,
+            retired=self.retired + len(gone),
+            links=self.links,
+            opening_links=opening_links,
+            opening_groups=np.concatenate([self.opening_groups, groups]),
+            full_texts=self.full_texts.extended(openings, added),
+        )
+
+
+def requirement_owner(vectors: OpeningVectors) -> np.ndarray:
+    return np.repeat(np.arange(vectors.count), np.diff(vectors.requirement_offsets))
+
+
+def build_catalogue(
+    openings: Sequence[Opening],
+    vectors: OpeningVectors,
+    scale: SimilarityScale,
+    *,
+    postcodes: Postcodes | None,
+    links: TaxonomyLinks | None,
+    index_kind: IndexKind,
+    score_all_up_to: int,
+    half_precision_from: int,
+) -> Catalogue:
+    """Learn the catalogue of `openings` from their `vectors` (see `encode_openings`)."""
+    openings = list(openings)
+    if vectors.count != len(openings):
+        raise ValueError(
+            f"vectors describe {vectors.count} openings but {len(openings)} were given"
+        )
+    half = len(openings) >= half_precision_from
+    kept = OpeningVectors(
+        segments=vectors.segments.astype(np.float16 if half else np.float32, copy=False),
+        segment_offsets=vectors.segment_offsets,
+        requirements=vectors.requirements,
+        requirement_offsets=vectors.requirement_offsets,
+    )
+    lexical = LexicalChannel().fit([opening_title_text(o) for o in openings])
+    index = build_index(kept.whole_texts(), index_kind) if len(openings) > score_all_up_to else None
+    languages = with_languages({}, openings)
+    opening_links: list[OccupationLink | None] = []
+    groups = np.full(len(openings), "", dtype=object)
+    if links is not None:
+        opening_links = links.of_openings(openings)
+        for i, link in enumerate(opening_links):
+            if link is not None:
+                groups[i] = link.group
+    return Catalogue(
+        openings=openings,
+        vectors=kept,
+        columns=tabulate(openings, postcodes, languages),
+        languages=languages,
+        requirement_owner=requirement_owner(kept),
+        scale=scale,
+        lexical=lexical,
+        index=index,
+        rows_by_id={o.id: i for i, o in enumerate(openings)},
+        retired=0,
+        links=links,
+        opening_links=opening_links,
+        opening_groups=groups,
+        full_texts=FullTexts(openings),
+    )

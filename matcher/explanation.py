@@ -1,0 +1,159 @@
+"""The explanation part of the ranker: the order shown, and each result with its reasons.
+
+`pick` orders a scored shortlist (openings with violations after all without)
+and `ranked_opening` writes one result of the contract with its reasons. Both
+read the `Scored` record and return new values; neither changes it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matcher.catalogue import Catalogue
+from matcher.conditions import condition_names
+from matcher.queries import CandidateQuery
+from matcher.records import VIOLATION_CODES, RankedOpening
+from matcher.rules import avoided_words
+from matcher.scorer import Scored
+from matcher.scoring import ScoringWeights, explain
+
+
+def pick(
+    catalogue: Catalogue,
+    query: CandidateQuery,
+    chosen: np.ndarray,
+    scored: Scored,
+    order: np.ndarray,
+    k: int,
+) -> list[int]:
+    """Shortlist positions of the top k by score, openings with violations after all without.
+
+    Avoided words are looked up in the text only here, lazily and in rank
+    order, because that check is plain Python and the shortlist can be long.
+    """
+    avoid = query.candidate.preferences.avoid
+    clean: list[int] = []
+    flagged: list[int] = []
+    for position in order:
+        position = int(position)
+        if scored.violated[position]:
+            flagged.append(position)
+            continue
+        if avoid and avoided_words(catalogue, avoid, int(chosen[position])):
+            flagged.append(position)
+            continue
+        clean.append(position)
+        if len(clean) == k:
+            break
+    if len(clean) < k:
+        flagged.sort(key=lambda p: (-scored.score[p], int(chosen[p])))
+        clean.extend(flagged[: k - len(clean)])
+    return clean
+
+
+def ranked_opening(
+    catalogue: Catalogue,
+    query: CandidateQuery,
+    chosen: np.ndarray,
+    scored: Scored,
+    position: int,
+    rank: int,
+    weights: ScoringWeights,
+) -> RankedOpening:
+    """The result at shortlist `position`, ranked `rank`, with its violations, gaps and reasons."""
+    candidate = query.candidate
+    prefs = candidate.preferences
+    i = int(chosen[position])
+    opening = catalogue.openings[i]
+    named = query.avoid_conditions & int(catalogue.columns.conditions[i])
+    avoided = []
+    for j, phrase in enumerate(prefs.avoid):
+        if scored.avoided[j, position]:
+            conditions = condition_names(int(named[j]))
+            shown = f"{phrase} ({', '.join(conditions)})" if conditions else phrase
+            avoided.append(shown)
+    for phrase in avoided_words(catalogue, prefs.avoid, i) if prefs.avoid else []:
+        if not any(a == phrase or a.startswith(f"{phrase} (") for a in avoided):
+            avoided.append(phrase)
+    violations = [
+        code
+        for code in VIOLATION_CODES
+        if scored.broken[code][position] or (code == "avoid" and avoided)
+    ]
+    distance = float(scored.distance[position])
+    known_distance = None if np.isnan(distance) else distance
+
+    missing_skills = _missing_skills(catalogue, i, scored)
+    has_languages = set(candidate.competencies.languages)
+    missing_languages = [c for c in opening.requires.languages if c not in has_languages]
+    licence_gap = bool(scored.licence_gap[position])
+    gaps: list[str] = []
+    if licence_gap:
+        gaps.append("driving_licence")
+    if missing_languages:
+        gaps.append("language")
+    if missing_skills:
+        gaps.append("skill")
+
+    wish = int(scored.best_wish[position])
+    occupation_reason = _occupation_reason(catalogue, query, scored, position, i)
+    occupation_match = (
+        opening.occupation if scored.occupation[position] and occupation_reason is None else None
+    )
+    experience_texts = query.competency_texts
+    best_experience = (
+        experience_texts[int(scored.best_experience[position])] if experience_texts else None
+    )
+    reasons = explain(
+        candidate,
+        opening,
+        best_wish=prefs.desired[wish],
+        best_wish_fit=float(scored.wish_fit[wish, position]),
+        occupation_match=occupation_match,
+        avoided=avoided,
+        distance_km=known_distance,
+        best_experience=best_experience,
+        experience_fit=float(scored.experience_fit[position]),
+        missing_skills=missing_skills,
+        missing_languages=missing_languages,
+        licence_gap=licence_gap,
+        weights=weights,
+    )
+    if occupation_reason is not None:
+        reasons.insert(1, occupation_reason)
+    return RankedOpening(
+        rank=rank,
+        opening_id=opening.id,
+        employer_id=opening.employer_id,
+        score=round(float(scored.score[position]), 4),
+        preference_fit=round(float(scored.preference[position]), 4),
+        competency_fit=round(float(scored.competency[position]), 4),
+        violations=violations,  # type: ignore[arg-type]
+        requirement_gaps=gaps,  # type: ignore[arg-type]
+        contact="consultant" if candidate.disclosure == "yes" else "self",
+        reasons=reasons,
+    )
+
+
+def _occupation_reason(
+    catalogue: Catalogue, query: CandidateQuery, scored: Scored, position: int, opening: int
+) -> str | None:
+    """Why the occupations agree ("matches occupation 5164 ..."), in the profile's language."""
+    linked = scored.linked_occupation
+    links = catalogue.links
+    if links is None or linked is None or linked[position] < 0:
+        return None
+    link = catalogue.opening_links[opening]
+    if link is None:
+        return None
+    title = links.title(link, links.language(query.candidate))
+    return f"matches occupation {link.group} {title}".rstrip()
+
+
+def _missing_skills(catalogue: Catalogue, opening: int, scored: Scored) -> list[str]:
+    skills = catalogue.openings[opening].requires.skills
+    if not skills:
+        return []
+    first = catalogue.vectors.requirement_offsets[opening]
+    met_by_row = dict(zip(scored.requirement_rows.tolist(), scored.skill_met_rows, strict=True))
+    return [s for j, s in enumerate(skills) if not met_by_row.get(int(first) + j, False)]

@@ -1,0 +1,95 @@
+"""The rule-check part of the ranker: which openings break which of a person's preferences.
+
+Each check returns new arrays, per opening and violation code (`VIOLATION_CODES`);
+the avoided-words check reads text, so it runs per opening, lazily (see
+`matcher.explanation`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from matcher.catalogue import KIND_BITS, SCHEDULE_BITS, Catalogue, Postcodes, bitmask, coordinates
+from matcher.geo import haversine_km, unit_vectors, within_km
+from matcher.queries import CandidateQuery
+from matcher.records import VIOLATION_CODES, Candidate
+from matcher.scoring import avoided_phrase_in_text
+
+# A commute check at the shortlist stage leaves openings a metre beyond the limit
+# to the scorer, whose haversine distance decides (the two computations can differ
+# in the last bits).
+REACH_SLACK_KM = 1e-3
+
+
+def stated_violations(
+    catalogue: Catalogue, query: CandidateQuery, rows: np.ndarray | slice
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The checks on stated fields and workplace conditions, per violation code.
+
+    Also returns, per avoided phrase and opening, whether the opening shows a
+    workplace condition the phrase names (for the reasons). Commute is left
+    to `commute`.
+    """
+    columns = catalogue.columns
+    prefs = query.candidate.preferences
+    kind = columns.kind[rows]
+    broken = {code: np.zeros(len(kind), dtype=bool) for code in VIOLATION_CODES}
+    shown = columns.conditions[rows]
+    avoided = (shown[np.newaxis, :] & query.avoid_conditions[:, np.newaxis]) != 0
+    broken["avoid"] = np.asarray(avoided.any(axis=0))
+    if prefs.hours_per_week is not None and prefs.hours_per_week.stated:
+        low = prefs.hours_per_week.min if prefs.hours_per_week.min is not None else 0.0
+        high = prefs.hours_per_week.max if prefs.hours_per_week.max is not None else 168.0
+        o_min, o_max = columns.hours_min[rows], columns.hours_max[rows]
+        broken["hours"] = np.asarray(
+            ~np.isnan(o_min) & (np.fmax(o_min, low) > np.fmin(o_max, high))
+        )
+    if prefs.schedule:
+        accepted = bitmask(prefs.schedule, SCHEDULE_BITS)
+        broken["schedule"] = (columns.schedule[rows] & ~accepted) != 0
+    broken["kind"] = (kind & bitmask(prefs.kinds, KIND_BITS)) == 0
+    return broken, avoided
+
+
+def breaks_stated(
+    catalogue: Catalogue, query: CandidateQuery, rows: np.ndarray | slice
+) -> np.ndarray:
+    """Per opening: breaks the hours, schedule, kind or avoided conditions (not commute)."""
+    broken, _ = stated_violations(catalogue, query, rows)
+    return np.logical_or.reduce(list(broken.values()))
+
+
+def commute(
+    catalogue: Catalogue, candidate: Candidate, chosen: np.ndarray, postcodes: Postcodes | None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Per chosen opening: km from home (NaN where unknown), and beyond the limit (or None)."""
+    distance = np.full(len(chosen), np.nan)
+    home = coordinates(candidate.location, postcodes)
+    if home is None:
+        return distance, None
+    columns = catalogue.columns
+    distance = haversine_km(home[0], home[1], columns.lat[chosen], columns.lon[chosen])
+    limit = candidate.preferences.max_commute_km
+    return distance, (distance > limit if limit is not None else None)
+
+
+def reach(
+    catalogue: Catalogue, candidate: Candidate, postcodes: Postcodes | None
+) -> np.ndarray | None:
+    """Per opening: within the person's commute limit, or placed nowhere known."""
+    limit = candidate.preferences.max_commute_km
+    home = coordinates(candidate.location, postcodes)
+    if limit is None or home is None:
+        return None
+    columns = catalogue.columns
+    (home_xyz,) = unit_vectors(np.array([home[0]]), np.array([home[1]]))
+    near = within_km(home_xyz, columns.places, limit + REACH_SLACK_KM)
+    return near | np.isnan(columns.lat) | np.isnan(columns.lon)
+
+
+def avoided_words(catalogue: Catalogue, avoid: Sequence[str], opening: int) -> list[str]:
+    """The avoided phrases an opening's text names by their own words (not negated)."""
+    text = catalogue.full_texts[opening]
+    return [phrase for phrase in avoid if avoided_phrase_in_text(phrase, text)]

@@ -1,0 +1,201 @@
+"""The scoring part of the ranker: preference and competency fit of a shortlist.
+
+`score` takes a candidate's query, the catalogue and the shortlist (catalogue
+rows) and returns a new `Scored` record of arrays aligned with the shortlist;
+nothing it is given is changed. The weights and the reasons' wording live in
+`matcher.scoring`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.catalogue import Catalogue, Postcodes, bitmask, segment_rows
+from matcher.queries import CandidateQuery
+from matcher.rules import commute, stated_violations
+from matcher.scoring import ScoringWeights, canonical_phrase, occupation_codes_agree
+
+# Openings scored per block, so scoring a whole catalogue never copies all its vectors at once.
+SCORE_BLOCK = 4_096
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Per-shortlist arrays from `score`, positions aligned with the shortlist."""
+
+    score: np.ndarray
+    preference: np.ndarray
+    competency: np.ndarray
+    # Breaks a stated preference (avoided words in the text are checked later, lazily).
+    violated: np.ndarray
+    broken: dict[str, np.ndarray]
+    wish_fit: np.ndarray
+    best_wish: np.ndarray
+    occupation: np.ndarray
+    avoided: np.ndarray
+    distance: np.ndarray
+    experience_fit: np.ndarray
+    best_experience: np.ndarray
+    licence_gap: np.ndarray
+    skill_met_rows: np.ndarray
+    requirement_rows: np.ndarray
+    # With a taxonomy: index into the query's occupations that agrees, -1 where none.
+    linked_occupation: np.ndarray | None = None
+
+
+def best_per_opening(catalogue: Catalogue, queries: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Calibrated best similarity of each query to each opening's segments."""
+    if len(queries) == 0:
+        return np.zeros((0, len(chosen)), dtype=np.float32)
+    vectors = catalogue.vectors
+    best = np.empty((len(queries), len(chosen)), dtype=np.float32)
+    for start in range(0, len(chosen), SCORE_BLOCK):
+        block = chosen[start : start + SCORE_BLOCK]
+        rows, group_starts = segment_rows(vectors.segment_offsets, block)
+        cosines = queries @ vectors.segments[rows].astype(np.float32, copy=False).T
+        best[:, start : start + len(block)] = np.maximum.reduceat(cosines, group_starts, axis=1)
+    scale = catalogue.scale
+    return scale.fit(best, scale.baselines(queries))
+
+
+def score(
+    catalogue: Catalogue,
+    query: CandidateQuery,
+    chosen: np.ndarray,
+    weights: ScoringWeights,
+    postcodes: Postcodes | None,
+) -> Scored:
+    """Score the shortlist `chosen` (catalogue rows) for `query`."""
+    w = weights
+    candidate = query.candidate
+    prefs = candidate.preferences
+    comp = candidate.competencies
+    columns = catalogue.columns
+    # Preference fit: the best wish, by meaning and by words.
+    # Wishes and past work in one pass: each opening's segment rows are gathered once.
+    both = best_per_opening(catalogue, np.vstack([query.wishes, query.competencies]), chosen)
+    semantic, experience = both[: len(query.wishes)], both[len(query.wishes) :]
+    lexical = catalogue.lexical.similarity(prefs.desired, chosen)
+    wish_fit = (w.semantic * semantic + w.lexical * lexical) / (w.semantic + w.lexical)
+    best_wish = wish_fit.argmax(axis=0)
+    preference = wish_fit.max(axis=0)
+    occupation = np.zeros(len(chosen), dtype=bool)
+    if prefs.occupations:
+        for position, i in enumerate(chosen):
+            code = catalogue.openings[i].occupation
+            occupation[position] = code is not None and any(
+                occupation_codes_agree(wanted, code) for wanted in prefs.occupations
+            )
+        preference = np.minimum(1.0, preference + w.occupation_bonus * occupation)
+    # With a taxonomy, occupations given or inferred from words agree too (once only).
+    linked = linked_occupations(catalogue, query, chosen)
+    if linked is not None:
+        newly = (linked >= 0) & ~occupation
+        preference = np.minimum(1.0, preference + w.occupation_bonus * newly)
+
+    # Violations (avoided words in the text are looked up later, in `matcher.explanation`).
+    broken, avoided = stated_violations(catalogue, query, chosen)
+    distance, too_far = commute(catalogue, candidate, chosen, postcodes)
+    if too_far is not None:
+        broken["commute"] = too_far
+    violated = np.logical_or.reduce(list(broken.values()))
+
+    # Competency fit: relevance of past work, and the share of requirements met.
+    if len(query.competencies):
+        best_experience = experience.argmax(axis=0)
+        experience_fit = experience.max(axis=0)
+    else:
+        best_experience = np.zeros(len(chosen), dtype=np.int64)
+        experience_fit = np.zeros(len(chosen), dtype=np.float32)
+    skills_total, skills_met, skill_met_rows, requirement_rows = skills(
+        catalogue, query, chosen, weights
+    )
+    licence = columns.licence[chosen]
+    licence_gap = licence & (comp.driving_licence is not True)
+    has_languages = bitmask(comp.languages, catalogue.languages)
+    required_languages = columns.language_mask[chosen]
+    total = skills_total + licence.astype(np.float32) + np.bitwise_count(required_languages)
+    met = (
+        skills_met
+        + (licence & ~licence_gap).astype(np.float32)
+        + np.bitwise_count(required_languages & np.uint64(has_languages))
+    )
+    coverage = np.where(total > 0, met / np.maximum(total, 1), 1.0)
+    competency = (w.experience * experience_fit + w.requirements * coverage) / (
+        w.experience + w.requirements
+    )
+    fit = (w.preference * preference + w.competency * competency) / (w.preference + w.competency)
+    return Scored(
+        score=fit.astype(np.float64),
+        preference=preference,
+        competency=competency,
+        violated=violated,
+        broken=broken,
+        wish_fit=wish_fit,
+        best_wish=best_wish,
+        occupation=occupation,
+        linked_occupation=linked,
+        avoided=avoided,
+        distance=distance,
+        experience_fit=experience_fit,
+        best_experience=best_experience,
+        licence_gap=licence_gap,
+        skill_met_rows=skill_met_rows,
+        requirement_rows=requirement_rows,
+    )
+
+
+def linked_occupations(
+    catalogue: Catalogue, query: CandidateQuery, chosen: np.ndarray
+) -> np.ndarray | None:
+    """Per opening, the first of the person's occupations its own agrees with (-1: none)."""
+    if catalogue.links is None or not query.occupations:
+        return None
+    groups = catalogue.opening_groups[chosen]
+    found = np.full(len(chosen), -1, dtype=np.int64)
+    for group in set(groups.tolist()) - {""}:
+        agreeing = [
+            j
+            for j, link in enumerate(query.occupations)
+            if occupation_codes_agree(link.group, group)
+        ]
+        if agreeing:
+            found[groups == group] = agreeing[0]
+    return found
+
+
+def skills(
+    catalogue: Catalogue, query: CandidateQuery, chosen: np.ndarray, weights: ScoringWeights
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per opening: required skills and how many the profile shows; per requirement: met."""
+    vectors = catalogue.vectors
+    scale = catalogue.scale
+    offsets = vectors.requirement_offsets
+    counts = offsets[chosen + 1] - offsets[chosen]
+    total = counts.astype(np.float32)
+    if counts.sum() == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return total, np.zeros(len(chosen), np.float32), np.zeros(0, dtype=bool), empty
+    requirement_rows = np.repeat(offsets[chosen] - (np.cumsum(counts) - counts), counts)
+    requirement_rows = requirement_rows + np.arange(int(counts.sum()))
+    met = np.zeros(len(requirement_rows), dtype=bool)
+    if len(query.competencies):
+        cosines = query.competencies @ vectors.requirements[requirement_rows].T
+        fits = scale.fit(cosines, scale.baselines(query.competencies))
+        met = fits.max(axis=0) >= weights.skill_threshold
+    shown = query.shown_skill_vectors
+    if shown is not None and len(shown):
+        # Skills essential to the occupations of past jobs (ESCO) count as the person's.
+        cosines = shown @ vectors.requirements[requirement_rows].T
+        fits = scale.fit(cosines, scale.baselines(shown))
+        met |= fits.max(axis=0) >= weights.skill_threshold
+    said = {canonical_phrase(t) for t in query.competency_texts}
+    said |= {canonical_phrase(s) for s in query.candidate.competencies.skills}
+    said |= {canonical_phrase(s) for s in query.shown_skills}
+    if said:
+        met |= np.isin(catalogue.columns.requirement_phrases[requirement_rows], list(said))
+    owner = np.repeat(np.arange(len(chosen)), counts)
+    skills_met = np.bincount(owner, weights=met, minlength=len(chosen)).astype(np.float32)
+    return total, skills_met, met, requirement_rows
