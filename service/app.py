@@ -20,17 +20,20 @@ import anyio.to_thread
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy.exc import DataError
 
 from matcher.encoders import CachedEncoder, SentenceTransformerEncoder, TextEncoder
 from matcher.errors import EncoderError, FieldProblem, RecordValidationError, StoredDataError
 from matcher.places import PostcodeTable
 from matcher.provision import is_provisioned
+from matcher.records import MAX_DEPTH
 from service import store
 from service.auditlog import AuditWriter
 from service.db import Database
 from service.deps import Services
 from service.engine import DateTooEarly, MatchingEngine
 from service.evaluations import EvaluationRunner
+from service.guard import FailedLogins, RequestGuard
 from service.routers import (
     audit,
     candidates,
@@ -94,7 +97,7 @@ def start_services(settings: Settings, encoder: TextEncoder | CachedEncoder | No
     try:
         database.migrate()
         with database.writer() as session:
-            pseudonyms = store.pseudonymiser(session)
+            pseudonyms = store.pseudonymiser(session, settings.resolved_pseudonym_key_file())
             session.commit()
         engine = MatchingEngine(
             database,
@@ -118,6 +121,7 @@ def start_services(settings: Settings, encoder: TextEncoder | CachedEncoder | No
         service_version(),
         AuditWriter(database),
         evaluations,
+        FailedLogins(settings.auth_failures_per_minute),
     )
 
 
@@ -174,6 +178,24 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _upload(_: Request, error: UploadError) -> JSONResponse:
         return JSONResponse({"detail": str(error)}, status_code=error.status)
 
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, error: DataError) -> JSONResponse:
+        # Only the type and SQLSTATE: the database's message and context quote the value.
+        code = getattr(error.orig, "sqlstate", None)
+        logger.warning(
+            "%s %s: the store refused a value (SQLSTATE %s)", request.method, request.url.path, code
+        )
+        return JSONResponse(
+            {"detail": "the store could not hold a value of the request; nothing was stored"},
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
+
+    @app.exception_handler(RecursionError)
+    async def _too_deep(_: Request, error: RecursionError) -> JSONResponse:
+        return _problems_response(
+            [Problem(field="", message=f"the JSON is nested deeper than {MAX_DEPTH} levels")]
+        )
+
     @app.exception_handler(DateTooEarly)
     async def _date(_: Request, error: DateTooEarly) -> JSONResponse:
         return JSONResponse(
@@ -218,6 +240,8 @@ def create_app(
     ):
         app.include_router(module.router)
     _install_error_handlers(app)
+    # Outermost of the app's own layers: its limits hold before any route or parser runs.
+    app.add_middleware(RequestGuard)
 
     @app.get("/", include_in_schema=False)
     def _root() -> RedirectResponse:

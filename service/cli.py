@@ -655,10 +655,21 @@ def open_store(settings: Settings):
     return database
 
 
+LifetimeOption = Annotated[
+    float | None,
+    typer.Option(
+        "--lifetime-days",
+        min=0.001,
+        help="Days the token works (default: IPSMATCH_TOKEN_LIFETIME_DAYS, 90).",
+    ),
+]
+
+
 @users_app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="A unique name, e.g. 'anna.consultant'.")],
     role: Annotated[str, typer.Option("--role", help=f"One of: {', '.join(SERVICE_ROLES)}.")],
+    lifetime_days: LifetimeOption = None,
     data: DataDirOption = None,
 ) -> None:
     """Add a user and print their API token (shown this once; only its hash is kept)."""
@@ -668,11 +679,13 @@ def users_add(
         raise fail(f"--role must be one of {', '.join(SERVICE_ROLES)}, got {role!r}")
     if not name.strip():
         raise fail("NAME must not be empty")
-    database = open_store(service_settings(data))
+    settings = service_settings(data)
+    lifetime = lifetime_days if lifetime_days is not None else settings.token_lifetime_days
+    database = open_store(settings)
     try:
         with database.writer() as session:
             try:
-                user, token = store.create_user(session, name.strip(), role)
+                user, token = store.create_user(session, name.strip(), role, lifetime)
             except store.StoreError as error:
                 raise fail(str(error)) from error
             store.audit(session, None, "user.add", user_id=user.id, role=role)
@@ -690,6 +703,7 @@ def users_add(
 @users_app.command("token")
 def users_token(
     name: Annotated[str, typer.Argument(help="The user's name.")],
+    lifetime_days: LifetimeOption = None,
     data: DataDirOption = None,
 ) -> None:
     """Issue a new token for a user (the old one stops working) and print it once."""
@@ -698,13 +712,15 @@ def users_token(
     from service import store
     from service.models import User
 
-    database = open_store(service_settings(data))
+    settings = service_settings(data)
+    lifetime = lifetime_days if lifetime_days is not None else settings.token_lifetime_days
+    database = open_store(settings)
     try:
         with database.writer() as session:
             user = session.scalar(select(User).where(User.name == name))
             if user is None:
                 raise fail(f"no user named {name!r}; `ipsmatch users list` shows them")
-            token = store.rotate_token(session, user)
+            token = store.rotate_token(session, user, lifetime)
             user.active = True
             store.audit(session, None, "user.token", user_id=user.id)
             session.commit()
@@ -782,7 +798,11 @@ def serve(
         )
     encoder = load_encoder(settings, model, quiet=False)
     err.print("Starting the service (fitting the catalogue may take a moment)...")
-    uvicorn.run(create_app(settings, encoder=encoder), host=host, port=port)
+    from service.guard import configure_access_log
+
+    configure_access_log()
+    # No `server` banner; the access log is stripped of query strings (see above).
+    uvicorn.run(create_app(settings, encoder=encoder), host=host, port=port, server_header=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -214,9 +214,11 @@ class EvaluationOut(BaseModel):
 
 
 class HealthOut(BaseModel):
+    """Anonymous callers get `status` only; a caller with a token gets the rest too."""
+
     status: Literal["ok"]
-    version: str
-    database: str
-    openings: int
-    catalogue_revision: int
-    encoder: str
+    version: str | None = None
+    database: str | None = None
+    openings: int | None = None
+    catalogue_revision: int | None = None
+    encoder: str | None = None

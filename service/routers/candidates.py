@@ -65,7 +65,9 @@ def create_candidate(
             f"/candidates/{candidate.id} replaces it",
         )
     row = store.save_candidate(session, user, candidate, None)
-    store.audit(session, user, "candidate.create", services.pseudonyms.candidate(row.pk))
+    store.audit(
+        session, user, "candidate.create", services.pseudonyms.candidate(row.pseudonym_seed)
+    )
     session.commit()
     return store.candidate_document(row, with_health=True)
 
@@ -104,7 +106,7 @@ def replace_candidate(
     created = row is None
     row = store.save_candidate(session, user, candidate, row)
     action = "candidate.create" if created else "candidate.update"
-    store.audit(session, user, action, services.pseudonyms.candidate(row.pk))
+    store.audit(session, user, action, services.pseudonyms.candidate(row.pseudonym_seed))
     session.commit()
     if created:
         response.status_code = status.HTTP_201_CREATED
@@ -119,7 +121,7 @@ def delete_candidate(
     candidate_id: str, user: Consultant, session: WriteSession, services: ServicesDep
 ) -> dict[str, Any]:
     row = owned(session, user, candidate_id)
-    pseudonym = services.pseudonyms.candidate(row.pk)
+    pseudonym = services.pseudonyms.candidate(row.pseudonym_seed)
     kept = store.delete_candidate(session, row)
     store.audit(session, user, "candidate.delete", pseudonym, placements_kept=kept)
     session.commit()

@@ -97,7 +97,7 @@ def recommendations(
         entry.candidate, (entry.pk, entry.revision), k, on, revision
     )
     results = [{"opening_id": r.opening_id, "score": r.score} for r in ranking.results]
-    pseudonym = services.pseudonyms.candidate(entry.pk)
+    pseudonym = services.pseudonyms.candidate(entry.pseudonym_seed)
     _log(services, user, "recommendations", pseudonym, revision, results, k, on)
     # Serialised here: the model is already validated, FastAPI need not check it again.
     return Response(ranking.model_dump_json(), media_type="application/json")
@@ -126,6 +126,6 @@ def suggested_employers(
 
     results, revision = services.engine.suggest_employers(entry.candidate(), k, on, placements)
     logged = [{"employer_id": r.employer_id, "score": r.score} for r in results]
-    pseudonym = services.pseudonyms.candidate(entry.pk)
+    pseudonym = services.pseudonyms.candidate(entry.pseudonym_seed)
     _log(services, user, "suggested_employers", pseudonym, revision, logged, k, on)
     return EmployerSuggestions(candidate_id=entry.id, results=results)

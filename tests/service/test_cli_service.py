@@ -72,8 +72,8 @@ def test_serve_demo_loads_the_demo_and_prints_working_tokens(
 ) -> None:
     served: dict[str, Any] = {}
 
-    def fake_run(app: Any, host: str, port: int) -> None:
-        served.update(app=app, host=host, port=port)
+    def fake_run(app: Any, host: str, port: int, **options: Any) -> None:
+        served.update(app=app, host=host, port=port, **options)
 
     monkeypatch.setattr("uvicorn.run", fake_run)
     monkeypatch.setattr(cli, "load_encoder", lambda *_args, **_kwargs: shared_encoder)
@@ -83,6 +83,7 @@ def test_serve_demo_loads_the_demo_and_prints_working_tokens(
     assert set(tokens) == {"demo-consultant", "demo-job-developer", "demo-analyst", "demo-admin"}
     assert "curl -H 'Authorization: Bearer" in result.stdout and ":8123/docs" in result.stdout
     assert served["port"] == 8123 and served["host"] == "127.0.0.1"
+    assert served["server_header"] is False  # no banner naming the server software
     demo_candidates = (DEMO_DIR / "candidates.jsonl").read_text().count("\n")
     with TestClient(served["app"]) as client:
         consultant = {"Authorization": f"Bearer {tokens['demo-consultant']}"}
