@@ -749,6 +749,65 @@ def users_list(data: DataDirOption = None) -> None:
         )
 
 
+audit_app = typer.Typer(help="The service's audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify(data: DataDirOption = None) -> None:
+    """Check the audit log's hash chain; name the first entry that was changed or removed."""
+    from service import auditchain
+
+    database = open_store(service_settings(data))
+    try:
+        with database.reader() as session:
+            report = auditchain.verify(session)
+    finally:
+        database.dispose()
+    summary = {"checked": report.checked, "unchained": report.unchained}
+    if not report.intact:
+        typer.echo(json.dumps({**summary, "intact": False, "first_broken": report.first_broken}))
+        raise fail(f"audit entry {report.first_broken} {report.problem}", code=1)
+    typer.echo(json.dumps({**summary, "intact": True}))
+
+
+@app.command()
+def backup(
+    out: Annotated[Path, typer.Argument(help="The backup file to write (must not exist).")],
+    data: DataDirOption = None,
+) -> None:
+    """Copy the store to OUT while the service runs (SQLite backup API or pg_dump).
+
+    The pseudonym key is not in it: back up that file (pseudonym.key in the data
+    folder) separately and keep it apart.
+    """
+    from service import backup as backups
+
+    settings = service_settings(data)
+    try:
+        backups.backup(settings.resolved_database_url(), out)
+    except backups.BackupError as error:
+        raise fail(str(error), code=3) from error
+    typer.echo(json.dumps({"backup": str(out)}))
+
+
+@app.command()
+def restore(
+    backup_file: Annotated[Path, typer.Argument(help="A file `ipsmatch backup` wrote.")],
+    data: DataDirOption = None,
+) -> None:
+    """Replace the store with a backup (stop the service first), then migrate it."""
+    from service import backup as backups
+
+    settings = service_settings(data)
+    try:
+        backups.restore(settings.resolved_database_url(), backup_file)
+    except backups.BackupError as error:
+        raise fail(str(error), code=3) from error
+    open_store(settings).dispose()  # a backup of an older version is brought up to date
+    typer.echo(json.dumps({"restored": str(backup_file)}))
+
+
 @app.command()
 def serve(
     demo: Annotated[

@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 
 from matcher.records import Candidate, Opening
 from matcher.text import opening_segments
+from service import auditchain
 from service.models import (
-    AuditEntry,
     CandidateHealth,
     CandidateRow,
     CatalogueState,
@@ -213,14 +213,18 @@ def audit(
     **detail: Any,
 ) -> None:
     """Add one audit entry. Callers pass ids, pseudonyms and figures, never profile content."""
-    session.add(
-        AuditEntry(
-            at=utcnow(),
-            user_id=user.id if user is not None else None,
-            action=action,
-            candidate_pseudonym=candidate_pseudonym,
-            detail=detail,
-        )
+    session.flush()  # pending rows first, so the chain is in the order of the changes
+    auditchain.append(
+        session,
+        [
+            {
+                "at": utcnow(),
+                "user_id": user.id if user is not None else None,
+                "action": action,
+                "candidate_pseudonym": candidate_pseudonym,
+                "detail": detail,
+            }
+        ],
     )
 
 

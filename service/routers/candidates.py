@@ -76,10 +76,19 @@ def create_candidate(
     "/{candidate_id}",
     response_model=Candidate,
     response_model_exclude_unset=True,
-    summary="One profile of your caseload, health included",
+    summary="One profile of your caseload, health included (audited)",
 )
-def get_candidate(candidate_id: str, user: Consultant, session: ReadSession) -> dict[str, Any]:
-    return store.candidate_document(owned(session, user, candidate_id), with_health=True)
+def get_candidate(
+    candidate_id: str, user: Consultant, session: ReadSession, services: ServicesDep
+) -> dict[str, Any]:
+    row = owned(session, user, candidate_id)
+    document = store.candidate_document(row, with_health=True)
+    if "health" in document:
+        # Who read a health note, and when: in the log before the answer is sent.
+        services.audit.write(
+            user.id, "candidate.read_health", services.pseudonyms.candidate(row.pseudonym_seed)
+        )
+    return document
 
 
 @router.put(
@@ -125,6 +134,7 @@ def delete_candidate(
     kept = store.delete_candidate(session, row)
     store.audit(session, user, "candidate.delete", pseudonym, placements_kept=kept)
     session.commit()
+    services.database.checkpoint()  # the erased health must not stay in the WAL
     return {
         "detail": f"candidate {candidate_id!r} and its health field are erased; "
         f"{kept} placement event(s) remain under pseudonym {pseudonym}",
