@@ -24,18 +24,21 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import threading
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
 
 import anyio
 import anyio.to_thread
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPBearer
-from starlette.routing import Match
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger(__name__)
@@ -63,14 +66,6 @@ FAILURE_WINDOW_S = 60.0
 UPLOAD_SUFFIX = "/bulk"
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
-class BodyReadTimeout(Exception):
-    pass
-
-
 class OptionalBearer(HTTPBearer):
     """A bearer token a route reads if given, open to anonymous callers too."""
 
@@ -82,12 +77,37 @@ def needs_token(dependant: Dependant) -> bool:
     return any(needs_token(sub) for sub in dependant.dependencies)
 
 
-def route_needs_token(app: Any, scope: Scope) -> bool:
-    for route in app.routes:
-        match, _ = route.matches(scope)
-        if match == Match.FULL:
-            return isinstance(route, APIRoute) and needs_token(route.dependant)
-    return False
+@dataclass(frozen=True)
+class RouteInfo:
+    """One API route as served: full path, methods, and whether it needs a token."""
+
+    path: str
+    methods: frozenset[str]
+    needs_token: bool
+    route: APIRoute
+    pattern: re.Pattern[str]
+
+    def matches(self, method: str, path: str) -> bool:
+        wanted = "GET" if method == "HEAD" else method
+        return wanted in self.methods and self.pattern.match(path) is not None
+
+
+def api_routes(app: Any) -> list[RouteInfo]:
+    """Every API route of `app` with its full path (routers included, prefixes applied)."""
+    found = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        path = context.path_format or getattr(route, "path_format", None)
+        if not isinstance(route, APIRoute) or path is None:
+            continue
+        pattern, _, _ = compile_path(path)
+        methods = frozenset(context.methods or route.methods or ())
+        found.append(RouteInfo(path, methods, needs_token(route.dependant), route, pattern))
+    return found
+
+
+def route_needs_token(routes: list[RouteInfo], method: str, path: str) -> bool:
+    return any(r.needs_token for r in routes if r.matches(method, path))
 
 
 class FailedLogins:
@@ -185,33 +205,37 @@ class RequestGuard:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._routes: list[RouteInfo] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = False
+        # Set once the guard answered on its own; whatever the route sends after is dropped.
+        answered = False
 
         async def guarded_send(message: Message) -> None:
             nonlocal started
+            if answered:
+                return
             if message["type"] == "http.response.start":
                 started = True
                 message = {**message, "headers": _secured(message.get("headers", []))}
             await send(message)
 
+        async def stop(answer: tuple[int, Headers, bytes]) -> None:
+            """Answer now (if nothing was sent yet) and ignore the route from here on."""
+            nonlocal answered
+            if not started:
+                await _send_whole(guarded_send, answer)
+            answered = True
+
         try:
-            await self._handle(scope, receive, guarded_send)
-        except BodyTooLarge:
-            if not started:
-                await _send_whole(
-                    guarded_send, json_problem(413, "request body over the size limit")
-                )
-        except BodyReadTimeout:
-            if not started:
-                await _send_whole(
-                    guarded_send, json_problem(408, "the request body stopped arriving")
-                )
+            await self._handle(scope, receive, guarded_send, stop)
         except Exception as error:
+            if answered:
+                return  # the route failed on the body the guard cut off
             # Only the type: the message of a database error can quote the stored values.
             logger.error(
                 "request %s %s failed: %s%s",
@@ -223,7 +247,13 @@ class RequestGuard:
             if not started:
                 await _send_whole(guarded_send, json_problem(500, "internal error"))
 
-    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _handle(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        stop: Callable[[tuple[int, Headers, bytes]], Awaitable[None]],
+    ) -> None:
         app = scope["app"]
         services = getattr(app.state, "services", None)
         if services is None:  # not started (lifespan off): nothing to check against
@@ -252,7 +282,9 @@ class RequestGuard:
                 return
         client = _client(scope)
         failures: FailedLogins = services.failed_logins
-        if route_needs_token(app, scope):
+        if self._routes is None:
+            self._routes = api_routes(app)
+        if route_needs_token(self._routes, scope.get("method", ""), path):
             wait = failures.retry_after(client)
             if wait:
                 await _send_whole(
@@ -285,7 +317,8 @@ class RequestGuard:
                 status_seen = int(message["status"])
             await send(message)
 
-        await self.app(scope, _limited(receive, limit, settings.body_read_timeout_s), watch)
+        limited = _limited(receive, limit, settings.body_read_timeout_s, stop)
+        await self.app(scope, limited, watch)
         if status_seen == 401 and _bearer_token(scope):
             await self._bad_token(services, client, path)
 
@@ -308,12 +341,26 @@ def _unauthorised(detail: str) -> tuple[int, Headers, bytes]:
     )
 
 
-def _limited(receive: Receive, limit: int, timeout_s: float) -> Receive:
+def _limited(
+    receive: Receive,
+    limit: int,
+    timeout_s: float,
+    stop: Callable[[tuple[int, Headers, bytes]], Awaitable[None]],
+) -> Receive:
+    """`receive` that answers 413 past `limit` bytes and 408 after `timeout_s` of silence.
+
+    Either way the route is then told the client left (``http.disconnect``), so
+    it stops reading; raising instead would reach FastAPI's body parser, which
+    turns any error into a 400.
+    """
     received = 0
     body_done = False
+    cut_off = False
 
     async def limited() -> Message:
-        nonlocal received, body_done
+        nonlocal received, body_done, cut_off
+        if cut_off:
+            return {"type": "http.disconnect"}
         if body_done:
             # After the body, a receive waits for the disconnect, as long as a response lasts.
             return await receive()
@@ -321,11 +368,15 @@ def _limited(receive: Receive, limit: int, timeout_s: float) -> Receive:
             with anyio.fail_after(timeout_s):
                 message = await receive()
         except TimeoutError:
-            raise BodyReadTimeout from None
+            cut_off = True
+            await stop(json_problem(408, f"no part of the body arrived for {timeout_s:g} s"))
+            return {"type": "http.disconnect"}
         if message["type"] == "http.request":
             received += len(message.get("body", b""))
             if received > limit:
-                raise BodyTooLarge
+                cut_off = True
+                await stop(json_problem(413, f"request body over the limit of {limit:,} bytes"))
+                return {"type": "http.disconnect"}
             body_done = not message.get("more_body", False)
         return message
 

@@ -6,9 +6,20 @@ import datetime as dt
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from fastapi import Path, Query
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from matcher.records import Contact, Location, ViolationCode
+from matcher.records import (
+    MAX_ID_CHARS,
+    MAX_NAME_CHARS,
+    MAX_PHRASE_CHARS,
+    MAX_TEXT_CHARS,
+    Contact,
+    Location,
+    UnstorableValue,
+    ViolationCode,
+    check_json_value,
+)
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -21,6 +32,27 @@ UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 
 Role = Literal["consultant", "job_developer", "analyst", "admin"]
 Stage = Literal["contacted", "interview", "hired", "ended"]
+
+
+class _Checked(BaseModel):
+    """An input model whose raw JSON is checked whole first (`matcher.records` limits)."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        try:
+            check_json_value(data)
+        except UnstorableValue as error:
+            raise ValueError(str(error)) from None
+        return data
+
+
+# Row ids and offsets as the stores' integer columns take them; larger ones get 422.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+Offset = Annotated[int, Query(ge=0, le=MAX_ROW_ID)]
 
 
 class Problem(BaseModel):
@@ -44,11 +76,17 @@ class Message(BaseModel):
 # ------------------------------------------------------------------------ users
 
 
-class UserCreate(BaseModel):
+class UserCreate(_Checked):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=200)
     role: Role
+    lifetime_days: float | None = Field(
+        default=None,
+        gt=0,
+        le=3650,
+        description="Days the token works; default: the service's IPSMATCH_TOKEN_LIFETIME_DAYS.",
+    )
 
 
 class UserOut(BaseModel):
@@ -66,16 +104,20 @@ class UserWithToken(UserOut):
 # -------------------------------------------------------------------- employers
 
 
-class Employer(BaseModel):
+class Employer(_Checked):
     """An employer a job developer keeps; unknown fields are kept."""
 
-    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True, allow_inf_nan=False)
 
-    id: str = Field(min_length=1, max_length=200)
-    name: str | None = Field(default=None, description="Defaults to the id.")
-    industry: str | None = None
+    id: str = Field(min_length=1, max_length=MAX_ID_CHARS)
+    name: str | None = Field(
+        default=None, max_length=MAX_NAME_CHARS, description="Defaults to the id."
+    )
+    industry: str | None = Field(default=None, max_length=MAX_PHRASE_CHARS)
     description: str | None = Field(
-        default=None, description="What the employer does; matched against wishes."
+        default=None,
+        max_length=MAX_TEXT_CHARS,
+        description="What the employer does; matched against wishes.",
     )
     location: Location | None = None
 
@@ -106,7 +148,7 @@ class CandidateSummary(BaseModel):
 # ------------------------------------------------------------------- placements
 
 
-class PlacementIn(BaseModel):
+class PlacementIn(_Checked):
     """An event on one of the consultant's own candidates.
 
     There is deliberately no free-text field: notes are where health details
@@ -115,12 +157,16 @@ class PlacementIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    candidate_id: str = Field(min_length=1)
+    candidate_id: str = Field(min_length=1, max_length=MAX_ID_CHARS)
     opening_id: str | None = Field(
-        default=None, description="Empty when the job was found without a posted opening."
+        default=None,
+        max_length=MAX_ID_CHARS,
+        description="Empty when the job was found without a posted opening.",
     )
     employer_id: str | None = Field(
-        default=None, description="Needed when no opening is given; else taken from it."
+        default=None,
+        max_length=MAX_ID_CHARS,
+        description="Needed when no opening is given; else taken from it.",
     )
     stage: Stage
     date: dt.date
@@ -178,7 +224,7 @@ class AuditOut(BaseModel):
     detail: dict[str, Any]
 
 
-class EvaluationIn(BaseModel):
+class EvaluationIn(_Checked):
     """What to evaluate: `ipsmatch evaluate`'s settings, on the store's placement history."""
 
     model_config = ConfigDict(extra="forbid")
@@ -193,7 +239,7 @@ class EvaluationIn(BaseModel):
     permutations: int = Field(
         default=10_000, ge=10, le=1_000_000, description="Sign flips of the paired tests."
     )
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
 
 
 class EvaluationOut(BaseModel):

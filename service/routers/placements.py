@@ -16,7 +16,7 @@ from service import store
 from service.deps import Consultant, ReadSession, ServicesDep, WriteSession
 from service.models import CandidateRow, PlacementRow
 from service.routers.candidates import owned
-from service.schemas import PlacementIn, PlacementOut
+from service.schemas import PlacementIn, PlacementOut, RowId
 
 router = APIRouter(prefix="/placements", tags=["placements"])
 
@@ -76,7 +76,9 @@ def list_placements(
 
 
 @router.delete("/{placement_id}", summary="Remove an event recorded by mistake")
-def delete_placement(placement_id: int, user: Consultant, session: WriteSession) -> dict[str, str]:
+def delete_placement(
+    placement_id: RowId, user: Consultant, session: WriteSession
+) -> dict[str, str]:
     row = session.get(PlacementRow, placement_id)
     candidate = session.get(CandidateRow, row.candidate_pk) if row and row.candidate_pk else None
     if row is None or candidate is None or candidate.owner_id != user.id:
