@@ -46,7 +46,7 @@ from service.routers import (
     recommendations,
     users,
 )
-from service.schemas import Problem, ProblemReport
+from service.schemas import Message, Problem, ProblemReport
 from service.settings import Settings, default_model_dir, get_settings
 from service.store import StoreError
 from service.uploads import UploadError
@@ -62,6 +62,38 @@ Roles: **consultant** (own caseload: profiles, recommendations, suggested
 employers, placements), **job_developer** (openings and employers),
 **analyst** (pseudonymised exports), **admin** (users, audit log).
 """
+
+
+def _error(description: str, model: type[Any] = Message) -> dict[str, Any]:
+    # Errors are JSON on every route, also where success is CSV, JSON Lines or HTML (FastAPI
+    # would document them in the route's media type alone).
+    reference = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {
+        "model": model,
+        "description": description,
+        "content": {"application/json": {"schema": reference}},
+    }
+
+
+# What every route may answer besides its own success: the guard's limits (before the
+# route), the caller checks, and a failure. Documented once here so the OpenAPI document
+# describes every status and body the service sends.
+OPEN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _error("The request could not be read (malformed body or header)"),
+    408: _error("The body stopped arriving (read timeout)"),
+    413: _error("The body is over the size limit"),
+    422: _error("Invalid input; each problem by line, record and field", ProblemReport),
+    500: _error("Internal error; nothing about the request is in the answer or the log"),
+}
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **OPEN_RESPONSES,
+    401: _error("No token, or an unknown, expired or revoked one"),
+    403: _error("The token's role may not do this"),
+    404: _error("No such record (or not on your caseload)"),
+    409: _error("Conflicts with the store's state"),
+    415: _error("A file of a format the service does not read"),
+    429: _error("Too many bad-token attempts from this client; see Retry-After"),
+}
 
 
 def service_version() -> str:
@@ -226,8 +258,9 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
     )
+    for module in (health,):
+        app.include_router(module.router, responses=OPEN_RESPONSES)
     for module in (
-        health,
         users,
         candidates,
         recommendations,
@@ -238,7 +271,7 @@ def create_app(
         evaluations,
         audit,
     ):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=ERROR_RESPONSES)
     _install_error_handlers(app)
     # Outermost of the app's own layers: its limits hold before any route or parser runs.
     app.add_middleware(RequestGuard)

@@ -65,8 +65,11 @@ class Problem(BaseModel):
 
 
 class ProblemReport(BaseModel):
+    """A 422: what is wrong, and (for a record or file) each problem by line and field."""
+
     detail: str
-    problems: list[Problem]
+    problems: list[Problem] = Field(default_factory=list)
+    source: str | None = Field(default=None, description="The file the problems are in.")
 
 
 class Message(BaseModel):
