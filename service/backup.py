@@ -7,13 +7,14 @@ cannot link exports back to people. Restore into a stopped service.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+
+from service.db import private_sqlite_files
 
 
 class BackupError(RuntimeError):
@@ -38,6 +39,17 @@ def _libpq(url: str) -> tuple[str, list[str]]:
             schemas = [s.strip() for s in part.removeprefix("-csearch_path=").split(",")]
     plain = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
     return plain, [option for schema in schemas if schema for option in ("--schema", schema)]
+
+
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """Copy page by page with SQLite's online backup API; `target` made 0600 if new."""
+    private_sqlite_files(target)
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
 
 
 def _private(path: Path) -> None:
@@ -69,12 +81,7 @@ def backup(url: str, out: Path) -> None:
         source = _sqlite_path(url)
         if not source.is_file():
             raise BackupError(f"no store at {source}")
-        handle = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        os.close(handle)
-        with sqlite3.connect(source) as src, sqlite3.connect(out) as dst:
-            src.backup(dst)
-        src.close()
-        dst.close()
+        _sqlite_copy(source, out)
         return
     target, schemas = _libpq(url)
     _run([_tool("pg_dump"), "--format=custom", "--no-owner", *schemas, "--file", str(out), target])
@@ -86,14 +93,7 @@ def restore(url: str, backup_file: Path) -> None:
     if not backup_file.is_file():
         raise BackupError(f"no backup at {backup_file}")
     if make_url(url).get_backend_name() == "sqlite":
-        target = _sqlite_path(url)
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not target.exists():
-            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        with sqlite3.connect(backup_file) as src, sqlite3.connect(target) as dst:
-            src.backup(dst)
-        src.close()
-        dst.close()
+        _sqlite_copy(backup_file, _sqlite_path(url))
         return
     target_url, schemas = _libpq(url)
     _run(

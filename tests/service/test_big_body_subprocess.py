@@ -58,7 +58,7 @@ def _folder_bytes(folder: Path) -> int:
 BOUNDARY = "ipsmatch-boundary"
 # A file part that never ends: the body after it is one endless file.
 FILE_PART = (
-    f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"o.jsonl\"\r\n"
+    f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="o.jsonl"\r\n'
     "Content-Type: application/octet-stream\r\n\r\n"
 ).encode()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,19 +14,8 @@ from typer.testing import CliRunner
 
 from service import cli
 from service.models import AuditEntry, Base
-from service.settings import get_settings
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def store_env(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[list[str]]:
-    monkeypatch.setenv("IPSMATCH_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield ["--data-dir", str(tmp_path / "data")]
-    get_settings.cache_clear()
 
 
 def _every_table(api: Api) -> dict[str, list[tuple[Any, ...]]]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,20 +16,8 @@ from service import cli
 from service.db import Database
 from service.demo import DEMO_DIR
 from service.models import User
-from service.settings import get_settings
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def store_env(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[list[str]]:
-    """The CLI pointed at the test store; returns the --data-dir arguments."""
-    monkeypatch.setenv("IPSMATCH_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield ["--data-dir", str(tmp_path / "data")]
-    get_settings.cache_clear()
 
 
 def _tokens(output: str) -> dict[str, str]:
