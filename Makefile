@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_OUT ?= demo-rankings.jsonl
 
-.PHONY: install install-dev model demo test lint typecheck unit integration bench clean schemas
+.PHONY: install install-dev model demo test lint typecheck unit integration schemathesis bench clean schemas
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,15 @@ integration:
 
 test: install-dev model lint typecheck
 	$(BIN)/pytest
+
+# The full generated-request run: 15 cases per operation, caller (4 roles and anonymous) and
+# mode (valid, invalid) on each store, over 5,000 per store; figures in schemathesis.jsonl.
+SCHEMATHESIS_CASES ?= 15
+schemathesis: install-dev
+	rm -f schemathesis.jsonl
+	IPSMATCH_SCHEMATHESIS_CASES=$(SCHEMATHESIS_CASES) IPSMATCH_SCHEMATHESIS_REPORT=schemathesis.jsonl \
+		$(BIN)/pytest tests/service/test_schema_conformance.py -q
+	cat schemathesis.jsonl
 
 bench: install-dev model
 	$(BIN)/python benchmarks/rank.py

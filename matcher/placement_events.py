@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from matcher.records import MAX_ID_CHARS
 from matcher.vocabularies import STAGES, Stage
 
 # `date` is also a field name of the placement models; the alias keeps the type nameable there.
@@ -43,11 +44,13 @@ class PlacementFields(BaseModel):
     A hire may be dated ahead of today (a planned start).
     """
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
-    candidate_id: str = Field(min_length=1)
+    candidate_id: str = Field(min_length=1, max_length=MAX_ID_CHARS)
     opening_id: str | None = Field(
-        default=None, description="Empty where the job was found without a posted opening."
+        default=None,
+        max_length=MAX_ID_CHARS,
+        description="Empty where the job was found without a posted opening.",
     )
     stage: str
     date: Day = Field(description="When the stage was reached (ISO 8601).")

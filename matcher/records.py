@@ -5,6 +5,13 @@ Unknown fields are kept (``extra="allow"``) so that nothing a user stores is
 lost, but the engine reads only the fields named here. The candidate's
 ``health`` field is stored for the consultant and read by nothing in the
 engine.
+
+Every record is bounded before anything reads it (the limits below, also in
+the README's "Limits" section): text length, list length, nesting depth of
+unknown fields and ``health``, finite numbers only, and no text that a store
+cannot hold (NUL, lone surrogates). The same record is therefore accepted or
+refused alike on SQLite and PostgreSQL, and a refusal is a 422 naming the
+field, never a database error whose context could quote a health note.
 """
 
 from __future__ import annotations
@@ -13,12 +20,13 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StringConstraints,
     ValidationError,
     field_validator,
     model_validator,
@@ -55,9 +63,97 @@ __all__ = [
     "ViolationCode",
 ]
 
+# Limits of the contract (README, "Limits"). Ids and names fit the store's columns.
+MAX_ID_CHARS = 200
+MAX_NAME_CHARS = 500
+# A title, a wish, a skill: one phrase.
+MAX_PHRASE_CHARS = 500
+# A description, a health note, any other text.
+MAX_TEXT_CHARS = 20_000
+MAX_LIST_ITEMS = 200
+# Unknown fields and `health` may nest objects and lists this deep, no deeper.
+MAX_DEPTH = 8
+MAX_YEARS = 80
+MAX_COMMUTE_KM = 1_000
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID_CHARS)]
+Phrase = Annotated[str, StringConstraints(max_length=MAX_PHRASE_CHARS)]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)]
+
+
+class UnstorableValue(ValueError):
+    """A JSON value no store can hold or that exceeds the contract's limits."""
+
+
+def _text_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return "holds a NUL character (\\u0000), which no text may contain"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "holds a lone surrogate (such as \\ud800), which is not text"
+    if len(text) > MAX_TEXT_CHARS:
+        return f"is longer than {MAX_TEXT_CHARS:,} characters ({len(text):,})"
+    return None
+
+
+def check_json_value(value: Any, where: str = "", depth: int = 0) -> None:
+    """Raise `UnstorableValue` naming the field if `value` breaks the contract's limits.
+
+    Walks objects and lists no deeper than `MAX_DEPTH` (so a hostile nesting
+    stops here, not in a recursion error); checks every text and every key
+    for NUL, lone surrogates and length, and every number for being finite.
+    """
+    label = where or "the record"
+    if depth > MAX_DEPTH:
+        raise UnstorableValue(f"{label}: nested deeper than {MAX_DEPTH} levels")
+    if isinstance(value, str):
+        problem = _text_problem(value)
+        if problem is not None:
+            raise UnstorableValue(f"{label}: {problem}")
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise UnstorableValue(f"{label}: {value} is not a finite number")
+    elif isinstance(value, dict):
+        if len(value) > MAX_LIST_ITEMS:
+            raise UnstorableValue(f"{label}: more than {MAX_LIST_ITEMS} fields ({len(value)})")
+        for key, item in value.items():
+            name = str(key)
+            problem = _text_problem(name) if isinstance(key, str) else None
+            if problem is not None or len(name) > MAX_PHRASE_CHARS:
+                shown = f"a field name {problem}" if problem else "a field name is too long"
+                raise UnstorableValue(f"{label}: {shown}")
+            check_json_value(item, f"{where}.{name}" if where else name, depth + 1)
+    elif isinstance(value, list | tuple):
+        if len(value) > MAX_LIST_ITEMS:
+            raise UnstorableValue(f"{label}: more than {MAX_LIST_ITEMS} items ({len(value)})")
+        for index, item in enumerate(value):
+            check_json_value(item, f"{where}.{index}" if where else str(index), depth + 1)
+
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True, allow_inf_nan=False)
+
+
+class _CheckedRecord(_Record):
+    """A top-level record: its raw input is checked whole before the fields are read."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            try:
+                check_json_value(data)
+            except UnstorableValue as error:
+                raise ValueError(str(error)) from None
+        return data
+
+
+def _not_a_number_date(value: Any) -> Any:
+    # JSON numbers are not dates: `"posted": 0` must not become 1970-01-01.
+    if isinstance(value, int | float):
+        raise ValueError(f"give a date as 'YYYY-MM-DD' text, not the number {value!r}")
+    return value
 
 
 def _clean_phrases(values: list[str]) -> list[str]:
@@ -112,12 +208,15 @@ class Location(_Record):
 
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
-    postcode: str | None = None
+    postcode: str | None = Field(default=None, max_length=20)
 
     @field_validator("postcode", mode="before")
     @classmethod
     def _postcode_text(cls, value: Any) -> Any:
-        # Postcodes are identifiers; 2400 and "2400" mean the same place.
+        # Postcodes are identifiers; 2400 and "2400" mean the same place. A bool is no
+        # postcode (it is an int to Python, so it would become "False").
+        if isinstance(value, bool):
+            raise ValueError(f"a postcode is text or a whole number, not {value!r}")
         return str(value) if isinstance(value, int) else value
 
     @model_validator(mode="after")
@@ -138,13 +237,13 @@ def _default_kinds() -> list[Kind]:
 
 
 class Preferences(_Record):
-    desired: list[str] = Field(min_length=1)
-    avoid: list[str] = Field(default_factory=list)
-    occupations: list[str] = Field(default_factory=list)
+    desired: list[Phrase] = Field(min_length=1, max_length=MAX_LIST_ITEMS)
+    avoid: list[Phrase] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    occupations: list[Phrase] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
     hours_per_week: HoursRange | None = None
-    schedule: list[Schedule] | None = None
-    max_commute_km: float | None = Field(default=None, gt=0)
-    kinds: list[Kind] = Field(default_factory=_default_kinds, min_length=1)
+    schedule: list[Schedule] | None = Field(default=None, max_length=MAX_LIST_ITEMS)
+    max_commute_km: float | None = Field(default=None, gt=0, le=MAX_COMMUTE_KM)
+    kinds: list[Kind] = Field(default_factory=_default_kinds, min_length=1, max_length=2)
 
     @field_validator("desired")
     @classmethod
@@ -167,9 +266,9 @@ class Experience(_Record):
         json_schema_extra={"anyOf": [{"required": ["title"]}, {"required": ["description"]}]}
     )
 
-    title: str | None = None
-    years: float | None = Field(default=None, ge=0)
-    description: str | None = None
+    title: Phrase | None = None
+    years: float | None = Field(default=None, ge=0, le=MAX_YEARS)
+    description: Text | None = None
 
     @field_validator("title", "description")
     @classmethod
@@ -189,10 +288,10 @@ class Experience(_Record):
 
 
 class Competencies(_Record):
-    skills: list[str] = Field(default_factory=list)
-    experience: list[Experience] = Field(default_factory=list)
-    education: list[str] = Field(default_factory=list)
-    languages: list[str] = Field(default_factory=list)
+    skills: list[Phrase] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    experience: list[Experience] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    education: list[Phrase] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    languages: list[Phrase] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
     driving_licence: bool | None = None
 
     @field_validator("languages")
@@ -210,10 +309,10 @@ class Competencies(_Record):
         return _clean_phrases(values)
 
 
-class Candidate(_Record):
+class Candidate(_CheckedRecord):
     """An IPS career profile."""
 
-    id: str = Field(min_length=1)
+    id: Id
     preferences: Preferences
     competencies: Competencies = Field(default_factory=Competencies)
     location: Location | None = None
@@ -223,9 +322,9 @@ class Candidate(_Record):
 
 
 class Requirements(_Record):
-    skills: list[str] = Field(default_factory=list)
+    skills: list[Phrase] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
     driving_licence: bool = False
-    languages: list[str] = Field(default_factory=list)
+    languages: list[Phrase] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
 
     @field_validator("languages")
     @classmethod
@@ -238,19 +337,19 @@ class Requirements(_Record):
         return _clean_phrases(values)
 
 
-class Opening(_Record):
+class Opening(_CheckedRecord):
     """A job or education place."""
 
-    id: str = Field(min_length=1)
-    employer_id: str = Field(min_length=1)
-    employer_name: str | None = None
-    title: str = Field(min_length=1)
-    description: str = ""
-    occupation: str | None = None
-    industry: str | None = None
+    id: Id
+    employer_id: Id
+    employer_name: str | None = Field(default=None, max_length=MAX_NAME_CHARS)
+    title: str = Field(min_length=1, max_length=MAX_PHRASE_CHARS)
+    description: Text = ""
+    occupation: str | None = Field(default=None, max_length=MAX_PHRASE_CHARS)
+    industry: str | None = Field(default=None, max_length=MAX_PHRASE_CHARS)
     kind: Kind = "job"
     hours_per_week: HoursRange | None = None
-    schedule: list[Schedule] | None = None
+    schedule: list[Schedule] | None = Field(default=None, max_length=MAX_LIST_ITEMS)
     location: Location | None = None
     requires: Requirements = Field(default_factory=Requirements)
     posted: date | None = None
@@ -264,7 +363,12 @@ class Opening(_Record):
     @field_validator("occupation", mode="before")
     @classmethod
     def _code_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) else value
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("posted", "expires", mode="before")
+    @classmethod
+    def _date_text(cls, value: Any) -> Any:
+        return _not_a_number_date(value)
 
     @model_validator(mode="after")
     def _defaults(self) -> Opening:

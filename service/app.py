@@ -21,17 +21,20 @@ import anyio.to_thread
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy.exc import DataError
 
 from matcher.encoders import CachedEncoder, SentenceTransformerEncoder, TextEncoder
 from matcher.engine import Engine, build_engine, model_encoder
 from matcher.errors import EncoderError, FieldProblem, RecordValidationError
 from matcher.provision import is_provisioned
+from matcher.records import MAX_DEPTH
 from service import store
 from service.auditlog import AuditWriter
 from service.db import Database
 from service.deps import Services
 from service.engine import DateTooEarly, LockedEncoder, MatchingEngine
 from service.evaluations import EvaluationRunner
+from service.guard import FailedLogins, RequestGuard
 from service.routers import (
     audit,
     candidates,
@@ -44,7 +47,7 @@ from service.routers import (
     recommendations,
     users,
 )
-from service.schemas import Problem, ProblemReport
+from service.schemas import Message, Problem, ProblemReport
 from service.settings import Settings, engine_arguments, get_settings, model_dir
 from service.store import StoreError
 from service.uploads import UploadError
@@ -60,6 +63,38 @@ Roles: **consultant** (own caseload: profiles, recommendations, suggested
 employers, placements), **job_developer** (openings and employers),
 **analyst** (pseudonymised exports), **admin** (users, audit log).
 """
+
+
+def _error(description: str, model: type[Any] = Message) -> dict[str, Any]:
+    # Errors are JSON on every route, also where success is CSV, JSON Lines or HTML (FastAPI
+    # would document them in the route's media type alone).
+    reference = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {
+        "model": model,
+        "description": description,
+        "content": {"application/json": {"schema": reference}},
+    }
+
+
+# What every route may answer besides its own success: the guard's limits (before the
+# route), the caller checks, and a failure. Documented once here so the OpenAPI document
+# describes every status and body the service sends.
+OPEN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _error("The request could not be read (malformed body or header)"),
+    408: _error("The body stopped arriving (read timeout)"),
+    413: _error("The body is over the size limit"),
+    422: _error("Invalid input; each problem by line, record and field", ProblemReport),
+    500: _error("Internal error; nothing about the request is in the answer or the log"),
+}
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **OPEN_RESPONSES,
+    401: _error("No token, or an unknown, expired or revoked one"),
+    403: _error("The token's role may not do this"),
+    404: _error("No such record (or not on your caseload)"),
+    409: _error("Conflicts with the store's state"),
+    415: _error("A file of a format the service does not read"),
+    429: _error("Too many bad-token attempts from this client; see Retry-After"),
+}
 
 
 def service_version() -> str:
@@ -125,7 +160,7 @@ def start_services(settings: Settings, encoder: TextEncoder | CachedEncoder | No
     try:
         database.migrate()
         with database.writer() as session:
-            pseudonyms = store.pseudonymiser(session)
+            pseudonyms = store.pseudonymiser(session, settings.resolved_pseudonym_key_file())
             session.commit()
         engine = MatchingEngine(
             database,
@@ -136,7 +171,9 @@ def start_services(settings: Settings, encoder: TextEncoder | CachedEncoder | No
         engine.current()
         # The evaluation's process builds its own engine the same way: the service's holds
         # thread locks and cannot cross a process boundary.
-        evaluations = EvaluationRunner(database, partial(process_engine, settings, encoder))
+        evaluations = EvaluationRunner(
+            database, partial(process_engine, settings, encoder), pseudonyms
+        )
         interrupted = evaluations.mark_interrupted()
         if interrupted:
             logger.warning("%d evaluations were interrupted by the last stop", interrupted)
@@ -151,6 +188,7 @@ def start_services(settings: Settings, encoder: TextEncoder | CachedEncoder | No
         service_version(),
         AuditWriter(database),
         evaluations,
+        FailedLogins(settings.auth_failures_per_minute),
     )
 
 
@@ -207,6 +245,24 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _upload(_: Request, error: UploadError) -> JSONResponse:
         return JSONResponse({"detail": str(error)}, status_code=error.status)
 
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, error: DataError) -> JSONResponse:
+        # Only the type and SQLSTATE: the database's message and context quote the value.
+        code = getattr(error.orig, "sqlstate", None)
+        logger.warning(
+            "%s %s: the store refused a value (SQLSTATE %s)", request.method, request.url.path, code
+        )
+        return JSONResponse(
+            {"detail": "the store could not hold a value of the request; nothing was stored"},
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
+
+    @app.exception_handler(RecursionError)
+    async def _too_deep(_: Request, error: RecursionError) -> JSONResponse:
+        return _problems_response(
+            [Problem(field="", message=f"the JSON is nested deeper than {MAX_DEPTH} levels")]
+        )
+
     @app.exception_handler(DateTooEarly)
     async def _date(_: Request, error: DateTooEarly) -> JSONResponse:
         return JSONResponse(
@@ -237,8 +293,9 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
     )
+    for module in (health,):
+        app.include_router(module.router, responses=OPEN_RESPONSES)
     for module in (
-        health,
         users,
         candidates,
         recommendations,
@@ -249,8 +306,10 @@ def create_app(
         evaluations,
         audit,
     ):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=ERROR_RESPONSES)
     _install_error_handlers(app)
+    # Outermost of the app's own layers: its limits hold before any route or parser runs.
+    app.add_middleware(RequestGuard)
 
     @app.get("/", include_in_schema=False)
     def _root() -> RedirectResponse:

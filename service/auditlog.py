@@ -19,10 +19,9 @@ import threading
 from concurrent.futures import Future
 from typing import Any
 
-from sqlalchemy import insert
-
+from service import auditchain
 from service.db import Database
-from service.models import AuditEntry, utcnow
+from service.models import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +83,7 @@ class AuditWriter:
                 batch.append(more)
             try:
                 with self.database.writer() as session:
-                    session.execute(insert(AuditEntry), [entry for entry, _ in batch])
+                    auditchain.append(session, [entry for entry, _ in batch])
                     session.commit()
             except Exception as error:
                 logger.error(

@@ -689,10 +689,21 @@ def open_store(settings: Settings):
     return database
 
 
+LifetimeOption = Annotated[
+    float | None,
+    typer.Option(
+        "--lifetime-days",
+        min=0.001,
+        help="Days the token works (default: IPSMATCH_TOKEN_LIFETIME_DAYS, 90).",
+    ),
+]
+
+
 @users_app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="A unique name, e.g. 'anna.consultant'.")],
     role: Annotated[str, typer.Option("--role", help=f"One of: {', '.join(SERVICE_ROLES)}.")],
+    lifetime_days: LifetimeOption = None,
     data: DataDirOption = None,
 ) -> None:
     """Add a user and print their API token (shown this once; only its hash is kept)."""
@@ -702,11 +713,13 @@ def users_add(
         raise fail(f"--role must be one of {', '.join(SERVICE_ROLES)}, got {role!r}")
     if not name.strip():
         raise fail("NAME must not be empty")
-    database = open_store(service_settings(data))
+    settings = service_settings(data)
+    lifetime = lifetime_days if lifetime_days is not None else settings.token_lifetime_days
+    database = open_store(settings)
     try:
         with database.writer() as session:
             try:
-                user, token = store.create_user(session, name.strip(), role)
+                user, token = store.create_user(session, name.strip(), role, lifetime)
             except store.StoreError as error:
                 raise fail(str(error)) from error
             store.audit(session, None, "user.add", user_id=user.id, role=role)
@@ -724,6 +737,7 @@ def users_add(
 @users_app.command("token")
 def users_token(
     name: Annotated[str, typer.Argument(help="The user's name.")],
+    lifetime_days: LifetimeOption = None,
     data: DataDirOption = None,
 ) -> None:
     """Issue a new token for a user (the old one stops working) and print it once."""
@@ -732,13 +746,15 @@ def users_token(
     from service import store
     from service.models import User
 
-    database = open_store(service_settings(data))
+    settings = service_settings(data)
+    lifetime = lifetime_days if lifetime_days is not None else settings.token_lifetime_days
+    database = open_store(settings)
     try:
         with database.writer() as session:
             user = session.scalar(select(User).where(User.name == name))
             if user is None:
                 raise fail(f"no user named {name!r}; `ipsmatch users list` shows them")
-            token = store.rotate_token(session, user)
+            token = store.rotate_token(session, user, lifetime)
             user.active = True
             store.audit(session, None, "user.token", user_id=user.id)
             session.commit()
@@ -765,6 +781,65 @@ def users_list(data: DataDirOption = None) -> None:
         typer.echo(
             json.dumps({"id": user.id, "name": user.name, "role": user.role, "active": user.active})
         )
+
+
+audit_app = typer.Typer(help="The service's audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify(data: DataDirOption = None) -> None:
+    """Check the audit log's hash chain; name the first entry that was changed or removed."""
+    from service import auditchain
+
+    database = open_store(service_settings(data))
+    try:
+        with database.reader() as session:
+            report = auditchain.verify(session)
+    finally:
+        database.dispose()
+    summary = {"checked": report.checked, "unchained": report.unchained}
+    if not report.intact:
+        typer.echo(json.dumps({**summary, "intact": False, "first_broken": report.first_broken}))
+        raise fail(f"audit entry {report.first_broken} {report.problem}", code=1)
+    typer.echo(json.dumps({**summary, "intact": True}))
+
+
+@app.command()
+def backup(
+    out: Annotated[Path, typer.Argument(help="The backup file to write (must not exist).")],
+    data: DataDirOption = None,
+) -> None:
+    """Copy the store to OUT while the service runs (SQLite backup API or pg_dump).
+
+    The pseudonym key is not in it: back up that file (pseudonym.key in the data
+    folder) separately and keep it apart.
+    """
+    from service import backup as backups
+
+    settings = service_settings(data)
+    try:
+        backups.backup(settings.resolved_database_url(), out)
+    except backups.BackupError as error:
+        raise fail(str(error), code=3) from error
+    typer.echo(json.dumps({"backup": str(out)}))
+
+
+@app.command()
+def restore(
+    backup_file: Annotated[Path, typer.Argument(help="A file `ipsmatch backup` wrote.")],
+    data: DataDirOption = None,
+) -> None:
+    """Replace the store with a backup (stop the service first), then migrate it."""
+    from service import backup as backups
+
+    settings = service_settings(data)
+    try:
+        backups.restore(settings.resolved_database_url(), backup_file)
+    except backups.BackupError as error:
+        raise fail(str(error), code=3) from error
+    open_store(settings).dispose()  # a backup of an older version is brought up to date
+    typer.echo(json.dumps({"restored": str(backup_file)}))
 
 
 @app.command()
@@ -816,7 +891,11 @@ def serve(
         )
     encoder = load_encoder(settings, model, quiet=False)
     err.print("Starting the service (fitting the catalogue may take a moment)...")
-    uvicorn.run(create_app(settings, encoder=encoder), host=host, port=port)
+    from service.guard import configure_access_log
+
+    configure_access_log()
+    # No `server` banner; the access log is stripped of query strings (see above).
+    uvicorn.run(create_app(settings, encoder=encoder), host=host, port=port, server_header=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

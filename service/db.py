@@ -10,7 +10,9 @@ are ordinary transactions.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -49,6 +51,22 @@ if not any(isinstance(f, _NoResultRows) for f in _ENGINE_LOGGER.filters):
     _ENGINE_LOGGER.addFilter(_NoResultRows())
 
 
+def private_sqlite_files(path: Path) -> None:
+    """The store file and its WAL and shared-memory files readable by their owner only.
+
+    The folder is made 0700 when this makes it. SQLite gives the -wal and -shm
+    files the store file's permissions, so the store file is made 0600 first.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for companion in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if companion.exists():
+            companion.chmod(0o600)
+
+
 def _sqlite_setup(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -82,7 +100,7 @@ class Database:
         }
         if self.dialect == "sqlite":
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                private_sqlite_files(Path(parsed.database))
         else:
             options.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine = create_engine(url, **options)
@@ -130,6 +148,18 @@ class Database:
                         text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK}
                     )
                     connection.commit()
+
+    def checkpoint(self) -> None:
+        """Move SQLite's write-ahead log into the store and empty it (no-op elsewhere).
+
+        After an erasure: the WAL still holds the pages as they were before it,
+        health note included, until a checkpoint; secure_delete has zeroed them
+        in the store itself.
+        """
+        if self.dialect != "sqlite":
+            return
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def describe(self) -> str:
         """The URL without its password, for messages."""

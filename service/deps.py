@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -15,6 +16,7 @@ from service.auditlog import AuditWriter
 from service.db import Database
 from service.engine import MatchingEngine
 from service.evaluations import EvaluationRunner
+from service.guard import FailedLogins, OptionalBearer
 from service.models import User
 from service.security import Pseudonymiser, token_matches
 from service.settings import Settings
@@ -31,6 +33,13 @@ class Services:
     version: str
     audit: AuditWriter
     evaluations: EvaluationRunner
+    failed_logins: FailedLogins = field(default_factory=lambda: FailedLogins(20))
+
+    def token_valid(self, token: str) -> bool:
+        """Whether `token` is a working token now (active, not expired)."""
+        with self.database.reader() as session:
+            user = store.user_for_token(session, token)
+        return user is not None and token_works(user, token)
 
 
 async def get_services(request: Request) -> Services:
@@ -58,6 +67,11 @@ WriteSession = Annotated[Session, Depends(writer)]
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `ipsmatch users add`.")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+# For routes open to anyone that tell a known caller more (`/health`).
+_optional_bearer = OptionalBearer(
+    auto_error=False, description="Optional: an API token shows more."
+)
+OptionalCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_optional_bearer)]
 
 
 _UNAUTHORISED = {"WWW-Authenticate": "Bearer"}
@@ -96,18 +110,26 @@ def authenticate(
     return admit(user, credentials, roles)
 
 
+def token_works(user: User, token: str) -> bool:
+    """`user` (looked up by `token`) is active, the token is theirs and not expired."""
+    expires = user.token_expires_at
+    if expires is not None and expires.tzinfo is None:
+        expires = expires.replace(tzinfo=UTC)  # SQLite hands back UTC without its zone
+    return (
+        user.active
+        and token_matches(token, user.token_hash)
+        and (expires is None or expires > datetime.now(UTC))
+    )
+
+
 def admit(
     user: User | None, credentials: HTTPAuthorizationCredentials, roles: tuple[str, ...] = ()
 ) -> User:
     """`user`, looked up by the token in `credentials`: if active and in `roles` (else 401/403)."""
-    if (
-        user is None
-        or not user.active
-        or not token_matches(credentials.credentials, user.token_hash)
-    ):
+    if user is None or not token_works(user, credentials.credentials):
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
-            "unknown or revoked API token",
+            "unknown, expired or revoked API token",
             headers=_UNAUTHORISED,
         )
     if roles and user.role not in roles:

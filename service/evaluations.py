@@ -79,8 +79,11 @@ class EvaluationRunner:
         self,
         database: Database,
         engine_factory: EngineFactory,
+        pseudonyms: Pseudonymiser,
     ) -> None:
         self.database = database
+        # Handed to the evaluation's process: the key lives in a file apart from the store.
+        self.pseudonyms = pseudonyms
         # Builds the service's engine (`matcher.engine`, same settings and imports) in the
         # evaluation's process, so the evaluation ranks as the API does.
         self.engine_factory = engine_factory
@@ -118,7 +121,7 @@ class EvaluationRunner:
             # Daemonic: a stopping service takes it down, and the next start marks it failed.
             process = self._context.Process(
                 target=run_evaluation,
-                args=(self.database.url, row_pk, settings, self.engine_factory),
+                args=(self.database.url, row_pk, settings, self.engine_factory, self.pseudonyms),
                 name=f"ipsmatch-evaluation-{row_pk}",
                 daemon=True,
             )
@@ -145,15 +148,13 @@ def run_evaluation(
     row_pk: int,
     settings: Settings,
     engine_factory: EngineFactory,
+    pseudonyms: Pseudonymiser,
 ) -> None:
     """The evaluation process: replay the store's history and record the outcome in its row."""
     logging.basicConfig(level=logging.INFO)
     database = Database(database_url)
     try:
         try:
-            with database.writer() as session:
-                pseudonyms = store.pseudonymiser(session)
-                session.commit()
             metrics, report = _evaluate(database, pseudonyms, engine_factory(), settings)
         except IpsmatchError as error:
             _finish(database, row_pk, "failed", error=str(error))

@@ -8,6 +8,7 @@ pseudonym, so deleting a candidate leaves no identifiable history.
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
@@ -37,6 +38,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def new_pseudonym_seed() -> str:
+    return "s:" + secrets.token_hex(16)
+
+
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JsonType}
 
@@ -49,6 +54,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     # Only a hash: a stolen database must not yield working tokens.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # None: the token works until it is replaced or the user revoked.
+    token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -67,6 +74,13 @@ class CandidateRow(Base):
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
     id: Mapped[str] = mapped_column(String(200))
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # What the pseudonym is derived from: random, never reused (unlike `pk`, which SQLite
+    # hands out again after a delete). Without the key (a file outside the store) it
+    # links nothing. Nullable in the schema only: SQLite cannot add a NOT NULL column
+    # without rebuilding the table (migration 0003); every row has one.
+    pseudonym_seed: Mapped[str] = mapped_column(
+        String(64), default=new_pseudonym_seed, index=True, unique=True, nullable=True
+    )
     # The contract record (unknown fields kept) without `health`.
     profile: Mapped[dict[str, Any]] = mapped_column(JsonType)
     # Bumped on every change; part of the key under which rankings are cached.
@@ -139,7 +153,10 @@ class PlacementRow(Base):
 
 
 class AuditEntry(Base):
-    """Who did what, when, to whom (by pseudonym). Never holds health data."""
+    """Who did what, when, to whom (by pseudonym). Never holds health data.
+
+    Append-only: triggers refuse UPDATE and DELETE (migration 0003).
+    """
 
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_at", "at"),)
@@ -150,6 +167,10 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(50))
     candidate_pseudonym: Mapped[str | None] = mapped_column(String(64), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    # The chain (`service.auditlog`): the previous entry's hash, and this entry's over
+    # its content and that. Entries from before the chain have neither.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class CatalogueState(Base):

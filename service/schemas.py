@@ -6,10 +6,19 @@ import datetime as dt
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from fastapi import Path, Query
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from matcher.placement_events import PlacementFields
-from matcher.records import Location
+from matcher.records import (
+    MAX_ID_CHARS,
+    MAX_NAME_CHARS,
+    MAX_PHRASE_CHARS,
+    MAX_TEXT_CHARS,
+    Location,
+    UnstorableValue,
+    check_json_value,
+)
 from matcher.vocabularies import Contact, EventStage, ViolationCode
 
 
@@ -24,6 +33,27 @@ UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 Role = Literal["consultant", "job_developer", "analyst", "admin"]
 
 
+class _Checked(BaseModel):
+    """An input model whose raw JSON is checked whole first (`matcher.records` limits)."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        try:
+            check_json_value(data)
+        except UnstorableValue as error:
+            raise ValueError(str(error)) from None
+        return data
+
+
+# Row ids and offsets as the stores' integer columns take them; larger ones get 422.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+Offset = Annotated[int, Query(ge=0, le=MAX_ROW_ID)]
+
+
 class Problem(BaseModel):
     """One thing wrong with the input: where (line, record, field) and what."""
 
@@ -34,8 +64,11 @@ class Problem(BaseModel):
 
 
 class ProblemReport(BaseModel):
+    """A 422: what is wrong, and (for a record or file) each problem by line and field."""
+
     detail: str
-    problems: list[Problem]
+    problems: list[Problem] = Field(default_factory=list)
+    source: str | None = Field(default=None, description="The file the problems are in.")
 
 
 class Message(BaseModel):
@@ -45,11 +78,17 @@ class Message(BaseModel):
 # ------------------------------------------------------------------------ users
 
 
-class UserCreate(BaseModel):
+class UserCreate(_Checked):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=200)
     role: Role
+    lifetime_days: float | None = Field(
+        default=None,
+        gt=0,
+        le=3650,
+        description="Days the token works; default: the service's IPSMATCH_TOKEN_LIFETIME_DAYS.",
+    )
 
 
 class UserOut(BaseModel):
@@ -67,16 +106,20 @@ class UserWithToken(UserOut):
 # -------------------------------------------------------------------- employers
 
 
-class Employer(BaseModel):
+class Employer(_Checked):
     """An employer a job developer keeps; unknown fields are kept."""
 
-    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True, allow_inf_nan=False)
 
-    id: str = Field(min_length=1, max_length=200)
-    name: str | None = Field(default=None, description="Defaults to the id.")
-    industry: str | None = None
+    id: str = Field(min_length=1, max_length=MAX_ID_CHARS)
+    name: str | None = Field(
+        default=None, max_length=MAX_NAME_CHARS, description="Defaults to the id."
+    )
+    industry: str | None = Field(default=None, max_length=MAX_PHRASE_CHARS)
     description: str | None = Field(
-        default=None, description="What the employer does; matched against wishes."
+        default=None,
+        max_length=MAX_TEXT_CHARS,
+        description="What the employer does; matched against wishes.",
     )
     location: Location | None = None
 
@@ -107,7 +150,7 @@ class CandidateSummary(BaseModel):
 # ------------------------------------------------------------------- placements
 
 
-class PlacementIn(PlacementFields):
+class PlacementIn(PlacementFields, _Checked):
     """An event on one of the consultant's own candidates.
 
     Its fields and rules are the contract's (`matcher.placement_events.PlacementFields`,
@@ -119,7 +162,9 @@ class PlacementIn(PlacementFields):
 
     stage: EventStage
     employer_id: str | None = Field(
-        default=None, description="Needed when no opening is given; else taken from it."
+        default=None,
+        max_length=MAX_ID_CHARS,
+        description="Needed when no opening is given; else taken from it.",
     )
 
     @field_validator("employer_id")
@@ -180,7 +225,7 @@ class AuditOut(BaseModel):
     detail: dict[str, Any]
 
 
-class EvaluationIn(BaseModel):
+class EvaluationIn(_Checked):
     """What to evaluate: `ipsmatch evaluate`'s settings, on the store's placement history."""
 
     model_config = ConfigDict(extra="forbid")
@@ -195,7 +240,7 @@ class EvaluationIn(BaseModel):
     permutations: int = Field(
         default=10_000, ge=10, le=1_000_000, description="Sign flips of the paired tests."
     )
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
 
 
 class EvaluationOut(BaseModel):
@@ -216,9 +261,11 @@ class EvaluationOut(BaseModel):
 
 
 class HealthOut(BaseModel):
+    """Anonymous callers get `status` only; a caller with a token gets the rest too."""
+
     status: Literal["ok"]
-    version: str
-    database: str
-    openings: int
-    catalogue_revision: int
-    encoder: str
+    version: str | None = None
+    database: str | None = None
+    openings: int | None = None
+    catalogue_revision: int | None = None
+    encoder: str | None = None

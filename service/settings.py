@@ -14,6 +14,7 @@ from matcher.provision import DEFAULT_MODEL_DIRNAME
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
 DATABASE_FILENAME = "ipsmatch.db"
+PSEUDONYM_KEY_FILENAME = "pseudonym.key"
 
 
 def default_model_dir() -> Path:
@@ -57,6 +58,41 @@ class Settings(BaseSettings):
         ge=0,
         description="Rankings kept in memory per (profile, catalogue, k, date); 0 turns it off.",
     )
+
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest request body (JSON) in bytes; larger ones get 413 unread.",
+    )
+    max_upload_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024,
+        description="Largest body of a file upload (`/openings/bulk`) in bytes.",
+    )
+    body_read_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="A client that sends no part of its body for this long gets 408.",
+    )
+    token_lifetime_days: float = Field(
+        default=90.0,
+        gt=0,
+        description="Days a new API token works; `ipsmatch users add --lifetime-days` "
+        "overrides it per token.",
+    )
+    auth_failures_per_minute: int = Field(
+        default=20,
+        ge=1,
+        description="Bad-token attempts a client may make in a minute before it gets 429.",
+    )
+    pseudonym_key_file: Path | None = Field(
+        default=None,
+        description="The pseudonym key (HMAC), kept apart from the store; empty means "
+        "pseudonym.key in the data folder. Every process of one store needs the same key.",
+    )
+
+    def resolved_pseudonym_key_file(self) -> Path:
+        return self.pseudonym_key_file or self.data_dir / PSEUDONYM_KEY_FILENAME
 
     def resolved_database_url(self) -> str:
         if self.database_url:

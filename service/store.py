@@ -13,9 +13,12 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -23,8 +26,8 @@ from sqlalchemy.orm import Session
 
 from matcher.records import Candidate, Opening
 from matcher.text import opening_segments
+from service import auditchain
 from service.models import (
-    AuditEntry,
     CandidateHealth,
     CandidateRow,
     CatalogueState,
@@ -36,7 +39,13 @@ from service.models import (
     utcnow,
 )
 from service.schemas import Employer, PlacementIn
-from service.security import Pseudonymiser, hash_token, new_secret_key, new_token
+from service.security import (
+    Pseudonymiser,
+    PseudonymKeyError,
+    hash_token,
+    load_or_make_key,
+    new_token,
+)
 
 # Rows per INSERT/UPDATE statement and per IN (...) list: well under SQLite's variable limit.
 CHUNK = 500
@@ -72,38 +81,69 @@ def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
 # ------------------------------------------------------------------- secrets
 
 
-def pseudonymiser(session: Session) -> Pseudonymiser:
-    """The store's pseudonym key, made on first use (the caller commits)."""
-    key = session.get(Secret, PSEUDONYM_KEY)
-    if key is None:
-        key = Secret(name=PSEUDONYM_KEY, value=new_secret_key())
-        session.add(key)
+def pseudonymiser(session: Session, key_file: Path) -> Pseudonymiser:
+    """The pseudonym key from `key_file`, made there on first use (the caller commits).
+
+    A store from before the key file kept its key in the `secrets` table: the
+    key moves to the file (so pseudonyms stay the same) and leaves the store.
+    """
+    legacy = session.get(Secret, PSEUDONYM_KEY)
+    key = load_or_make_key(key_file, legacy.value if legacy is not None else None)
+    if legacy is not None:
+        if legacy.value != key:
+            raise PseudonymKeyError(
+                f"the store holds a pseudonym key other than the one in {key_file}; "
+                "point IPSMATCH_PSEUDONYM_KEY_FILE at the file made for this store"
+            )
+        session.delete(legacy)
         session.flush()
-    return Pseudonymiser(key.value)
+    return Pseudonymiser(key)
 
 
 # --------------------------------------------------------------------- users
 
 
-def create_user(session: Session, name: str, role: str) -> tuple[User, str]:
+def _expiry(lifetime_days: float | None) -> datetime | None:
+    return None if lifetime_days is None else utcnow() + timedelta(days=lifetime_days)
+
+
+def create_user(
+    session: Session, name: str, role: str, lifetime_days: float | None = None
+) -> tuple[User, str]:
+    """A new user and their token, which works for `lifetime_days` (None: until revoked)."""
     if session.scalar(select(User.id).where(User.name == name)) is not None:
         raise Conflict(f"a user named {name!r} exists already; choose another name")
     token = new_token()
-    user = User(name=name, role=role, token_hash=hash_token(token), active=True)
+    user = User(
+        name=name,
+        role=role,
+        token_hash=hash_token(token),
+        token_expires_at=_expiry(lifetime_days),
+        active=True,
+    )
     session.add(user)
     session.flush()
     return user, token
 
 
-def rotate_token(session: Session, user: User) -> str:
+def rotate_token(session: Session, user: User, lifetime_days: float | None = None) -> str:
     token = new_token()
     user.token_hash = hash_token(token)
+    user.token_expires_at = _expiry(lifetime_days)
     session.flush()
     return token
 
 
 # What a request needs of its caller: read as plain columns on every request, not as an entity.
-_USER_COLUMNS = (User.id, User.name, User.role, User.token_hash, User.active, User.created_at)
+_USER_COLUMNS = (
+    User.id,
+    User.name,
+    User.role,
+    User.token_hash,
+    User.token_expires_at,
+    User.active,
+    User.created_at,
+)
 
 
 def _detached_user(row: Any) -> User:
@@ -132,6 +172,7 @@ def caller_and_candidate(
         select(
             *_USER_COLUMNS,
             CandidateRow.pk,
+            CandidateRow.pseudonym_seed,
             CandidateRow.revision.label("profile_revision"),
             CandidateRow.profile,
             revision.label("catalogue_revision"),
@@ -148,7 +189,9 @@ def caller_and_candidate(
     user = _detached_user(row)
     entry = None
     if row.pk is not None:
-        entry = CaseloadEntry(row.pk, candidate_id, row.profile_revision, row.profile)
+        entry = CaseloadEntry(
+            row.pk, candidate_id, row.profile_revision, row.profile, row.pseudonym_seed
+        )
     return user, entry, int(row.catalogue_revision or 0)
 
 
@@ -170,14 +213,18 @@ def audit(
     **detail: Any,
 ) -> None:
     """Add one audit entry. Callers pass ids, pseudonyms and figures, never profile content."""
-    session.add(
-        AuditEntry(
-            at=utcnow(),
-            user_id=user.id if user is not None else None,
-            action=action,
-            candidate_pseudonym=candidate_pseudonym,
-            detail=detail,
-        )
+    session.flush()  # pending rows first, so the chain is in the order of the changes
+    auditchain.append(
+        session,
+        [
+            {
+                "at": utcnow(),
+                "user_id": user.id if user is not None else None,
+                "action": action,
+                "candidate_pseudonym": candidate_pseudonym,
+                "detail": detail,
+            }
+        ],
     )
 
 
@@ -200,6 +247,7 @@ class CaseloadEntry:
     id: str
     revision: int
     profile: dict[str, Any]
+    pseudonym_seed: str
 
     def candidate(self) -> Candidate:
         return Candidate.model_validate(self.profile)
@@ -568,7 +616,7 @@ def add_placement(
         _check_end(session, candidate, employer_id, event.date)
     row = PlacementRow(
         candidate_pk=candidate.pk,
-        candidate_pseudonym=pseudonyms.candidate(candidate.pk),
+        candidate_pseudonym=pseudonyms.candidate(candidate.pseudonym_seed),
         opening_id=event.opening_id,
         employer_id=employer_id,
         stage=event.stage,
@@ -626,26 +674,48 @@ def export_candidates(session: Session, pseudonyms: Pseudonymiser) -> Iterator[s
 
     Unknown fields are left out too: they are where a name or a note would be.
     """
-    for pk, profile in session.execute(
-        select(CandidateRow.pk, CandidateRow.profile).order_by(CandidateRow.pk)
+    for seed, profile in session.execute(
+        select(CandidateRow.pseudonym_seed, CandidateRow.profile).order_by(CandidateRow.pk)
     ):
         candidate = Candidate.model_validate(profile)
-        known = set(Candidate.model_fields) - {"health"}
-        document = candidate.model_dump(mode="json", include=known, exclude_none=True)
-        for name in ("preferences", "competencies", "location"):
-            part = getattr(candidate, name)
-            if part is not None:
-                document[name] = part.model_dump(
-                    mode="json", include=set(type(part).model_fields), exclude_none=True
-                )
-        document["id"] = pseudonyms.candidate(pk)
-        yield json.dumps(document, ensure_ascii=False) + "\n"
+        document = contract_fields(candidate)
+        document.pop("health", None)
+        document["id"] = pseudonyms.candidate(seed)
+        yield json_line(document)
+
+
+def contract_fields(record: BaseModel) -> dict[str, Any]:
+    """`record` as JSON data with only the fields its model names, at every depth.
+
+    Unknown fields are dropped inside nested parts too (a "why" under
+    ``hours_per_week``, a "note" inside a past job), and so are empty ones.
+    """
+
+    def known(value: Any) -> Any:
+        if isinstance(value, BaseModel):
+            return {
+                name: known(getattr(value, name))
+                for name in type(value).model_fields
+                if getattr(value, name) is not None
+            }
+        if isinstance(value, list | tuple):
+            return [known(item) for item in value]
+        return to_jsonable_python(value)
+
+    document: dict[str, Any] = known(record)
+    return document
+
+
+def json_line(value: Any) -> str:
+    """One JSON Lines line; U+2028 and U+2029 escaped, as readers may split lines there."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n"
 
 
 def export_openings(session: Session) -> Iterator[str]:
     """Every stored opening as JSON Lines, as it was uploaded (unknown fields kept)."""
     for record in session.scalars(select(OpeningRow.record).order_by(OpeningRow.id)):
-        yield json.dumps(record, ensure_ascii=False) + "\n"
+        yield json_line(record)
 
 
 PLACEMENT_COLUMNS = (
@@ -690,5 +760,14 @@ def export_placements(session: Session) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=PLACEMENT_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(out)
+    writer.writerows({k: csv_cell(v) for k, v in item.items()} for item in out)
     return buffer.getvalue()
+
+
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """`value` safe to open in a spreadsheet: a leading formula character is quoted with '."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
 from matcher.errors import FieldProblem, RecordValidationError
-from matcher.records import Opening, parse_records
+from matcher.records import MAX_DEPTH, Opening, parse_records
 from matcher.tabular import read_csv
 from service.schemas import PlacementIn
 
@@ -81,7 +81,9 @@ def _jsonl_rows(
             source=filename,
         ) from None
     count = 0
-    for number, content in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only: `splitlines` would also split inside a JSON string at
+    # U+2028, U+2029 or a form feed, which JSON allows unescaped.
+    for number, content in enumerate(text.split("\n"), start=1):
         if not content.strip():
             continue
         count += 1
@@ -94,6 +96,10 @@ def _jsonl_rows(
                 FieldProblem(
                     number, None, "", f"not valid JSON ({error.msg}, column {error.colno})"
                 )
+            )
+        except RecursionError:
+            problems.append(
+                FieldProblem(number, None, "", f"nested deeper than {MAX_DEPTH} levels")
             )
 
 

@@ -74,7 +74,9 @@ def create_candidate(
             f"/candidates/{candidate.id} replaces it",
         )
     row = store.save_candidate(session, user, candidate, None)
-    store.audit(session, user, "candidate.create", services.pseudonyms.candidate(row.pk))
+    store.audit(
+        session, user, "candidate.create", services.pseudonyms.candidate(row.pseudonym_seed)
+    )
     session.commit()
     return store.candidate_document(row, with_health=True)
 
@@ -83,10 +85,19 @@ def create_candidate(
     "/{candidate_id}",
     response_model=Candidate,
     response_model_exclude_unset=True,
-    summary="One profile of your caseload, health included",
+    summary="One profile of your caseload, health included (audited)",
 )
-def get_candidate(candidate_id: str, user: Consultant, session: ReadSession) -> dict[str, Any]:
-    return store.candidate_document(owned(session, user, candidate_id), with_health=True)
+def get_candidate(
+    candidate_id: str, user: Consultant, session: ReadSession, services: ServicesDep
+) -> dict[str, Any]:
+    row = owned(session, user, candidate_id)
+    document = store.candidate_document(row, with_health=True)
+    if "health" in document:
+        # Who read a health note, and when: in the log before the answer is sent.
+        services.audit.write(
+            user.id, "candidate.read_health", services.pseudonyms.candidate(row.pseudonym_seed)
+        )
+    return document
 
 
 @router.put(
@@ -110,7 +121,7 @@ def replace_candidate(
     created = row is None
     row = store.save_candidate(session, user, candidate, row)
     action = "candidate.create" if created else "candidate.update"
-    store.audit(session, user, action, services.pseudonyms.candidate(row.pk))
+    store.audit(session, user, action, services.pseudonyms.candidate(row.pseudonym_seed))
     session.commit()
     answer_created(response, created)
     return store.candidate_document(row, with_health=True)
@@ -124,10 +135,11 @@ def delete_candidate(
     candidate_id: str, user: Consultant, session: WriteSession, services: ServicesDep
 ) -> dict[str, Any]:
     row = owned(session, user, candidate_id)
-    pseudonym = services.pseudonyms.candidate(row.pk)
+    pseudonym = services.pseudonyms.candidate(row.pseudonym_seed)
     kept = store.delete_candidate(session, row)
     store.audit(session, user, "candidate.delete", pseudonym, placements_kept=kept)
     session.commit()
+    services.database.checkpoint()  # the erased health must not stay in the WAL
     return {
         "detail": f"candidate {candidate_id!r} and its health field are erased; "
         f"{kept} placement event(s) remain under pseudonym {pseudonym}",

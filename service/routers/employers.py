@@ -16,7 +16,7 @@ from service import store
 from service.deps import CurrentUser, JobDeveloper, ReadSession, Services, ServicesDep
 from service.models import EmployerRow, User
 from service.routers.shapes import answer_created, check_path_id, not_found
-from service.schemas import Employer
+from service.schemas import Employer, Offset
 
 router = APIRouter(prefix="/employers", tags=["employers"])
 
@@ -28,7 +28,7 @@ def list_employers(
     _: CurrentUser,
     session: ReadSession,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[dict[str, Any]]:
     query = select(EmployerRow.record).order_by(EmployerRow.id).limit(limit).offset(offset)
     return list(session.scalars(query))

@@ -19,7 +19,7 @@ from service import store
 from service.deps import Analyst, ServicesDep
 from service.evaluations import settings_record
 from service.models import EvaluationRow
-from service.schemas import EvaluationIn, EvaluationOut
+from service.schemas import EvaluationIn, EvaluationOut, RowId
 
 router = APIRouter(prefix="/evaluations", tags=["evaluations"])
 
@@ -76,7 +76,7 @@ def list_evaluations(
 
 
 @router.get("/{evaluation_id}", summary="One evaluation, with its metrics when done (analyst)")
-def get_evaluation(evaluation_id: int, _: Analyst, services: ServicesDep) -> EvaluationOut:
+def get_evaluation(evaluation_id: RowId, _: Analyst, services: ServicesDep) -> EvaluationOut:
     with services.database.reader() as session:
         row = session.get(EvaluationRow, evaluation_id)
         if row is None:
@@ -90,7 +90,7 @@ def get_evaluation(evaluation_id: int, _: Analyst, services: ServicesDep) -> Eva
     summary="The evaluation's self-contained HTML report, with plots (analyst)",
     responses={status.HTTP_409_CONFLICT: {"description": "Still running, or failed"}},
 )
-def get_report(evaluation_id: int, _: Analyst, services: ServicesDep) -> HTMLResponse:
+def get_report(evaluation_id: RowId, _: Analyst, services: ServicesDep) -> HTMLResponse:
     with services.database.reader() as session:
         row = session.get(EvaluationRow, evaluation_id)
         if row is None:

@@ -20,7 +20,7 @@ from service import store
 from service.deps import CurrentUser, JobDeveloper, ReadSession, Services, ServicesDep
 from service.models import OpeningRow, User
 from service.routers.shapes import answer_created, check_path_id, not_found
-from service.schemas import UploadResult
+from service.schemas import Offset, UploadResult
 from service.uploads import MAX_ROWS, read_openings_upload, read_upload
 
 router = APIRouter(prefix="/openings", tags=["openings"])
@@ -81,7 +81,7 @@ def list_openings(
     session: ReadSession,
     employer_id: Annotated[str | None, Query(description="Only this employer's.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[Opening]:
     query = select(OpeningRow.record).order_by(OpeningRow.id).limit(limit).offset(offset)
     if employer_id is not None:

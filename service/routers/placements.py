@@ -17,7 +17,7 @@ from service import store
 from service.deps import Consultant, ReadSession, ServicesDep, WriteSession
 from service.models import CandidateRow, PlacementRow
 from service.routers.candidates import owned
-from service.schemas import PlacementIn, PlacementOut, PlacementUploadResult
+from service.schemas import PlacementIn, PlacementOut, PlacementUploadResult, RowId
 from service.uploads import MAX_ROWS, read_placements_upload, read_upload
 
 # Bytes read from an upload before it is refused; far above 50,000 events.
@@ -128,7 +128,9 @@ def list_placements(
 
 
 @router.delete("/{placement_id}", summary="Remove an event recorded by mistake")
-def delete_placement(placement_id: int, user: Consultant, session: WriteSession) -> dict[str, str]:
+def delete_placement(
+    placement_id: RowId, user: Consultant, session: WriteSession
+) -> dict[str, str]:
     row = session.get(PlacementRow, placement_id)
     candidate = session.get(CandidateRow, row.candidate_pk) if row and row.candidate_pk else None
     if row is None or candidate is None or candidate.owner_id != user.id:

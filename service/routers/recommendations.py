@@ -88,7 +88,7 @@ def _log(
     services.audit.write(
         asked.user.id,
         action,
-        services.pseudonyms.candidate(asked.entry.pk),
+        services.pseudonyms.candidate(asked.entry.pseudonym_seed),
         k=k,
         date=asked.day.isoformat(),
         engine=services.version,

@@ -7,9 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import store
-from service.deps import Admin, CurrentUser, ReadSession, WriteSession
+from service.deps import Admin, CurrentUser, ReadSession, ServicesDep, WriteSession
 from service.models import User
-from service.schemas import UserCreate, UserOut, UserWithToken
+from service.schemas import RowId, UserCreate, UserOut, UserWithToken
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -44,17 +44,22 @@ def list_users(_: Admin, session: ReadSession) -> list[UserOut]:
     status_code=status.HTTP_201_CREATED,
     summary="Add a user; the token is in this response only (admin)",
 )
-def add_user(body: UserCreate, admin: Admin, session: WriteSession) -> UserWithToken:
-    user, token = store.create_user(session, body.name, body.role)
+def add_user(
+    body: UserCreate, admin: Admin, session: WriteSession, services: ServicesDep
+) -> UserWithToken:
+    lifetime = body.lifetime_days or services.settings.token_lifetime_days
+    user, token = store.create_user(session, body.name, body.role, lifetime)
     store.audit(session, admin, "user.add", user_id=user.id, role=user.role)
     session.commit()
     return _with_token(user, token)
 
 
 @router.post("/{user_id}/token", summary="Issue a new token; the old one stops working (admin)")
-def new_token(user_id: int, admin: Admin, session: WriteSession) -> UserWithToken:
+def new_token(
+    user_id: RowId, admin: Admin, session: WriteSession, services: ServicesDep
+) -> UserWithToken:
     user = _user(session, user_id)
-    token = store.rotate_token(session, user)
+    token = store.rotate_token(session, user, services.settings.token_lifetime_days)
     user.active = True
     store.audit(session, admin, "user.token", user_id=user.id)
     session.commit()
@@ -62,7 +67,7 @@ def new_token(user_id: int, admin: Admin, session: WriteSession) -> UserWithToke
 
 
 @router.delete("/{user_id}", summary="Revoke a user's access; their records stay (admin)")
-def deactivate(user_id: int, admin: Admin, session: WriteSession) -> UserOut:
+def deactivate(user_id: RowId, admin: Admin, session: WriteSession) -> UserOut:
     if user_id == admin.id:
         raise HTTPException(
             status.HTTP_409_CONFLICT, "an admin cannot revoke their own access; ask another admin"

@@ -28,7 +28,7 @@ from service import store
 from service.app import create_app
 from service.db import Database
 from service.models import Base, CatalogueState
-from service.settings import Settings
+from service.settings import Settings, get_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_URL = os.environ.get(
@@ -175,8 +175,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
+    # Tests of access make many bad-token calls from one client; the lockout has its own test.
     return Settings(
-        data_dir=tmp_path / "data", cache_dir=tmp_path / "cache", database_url=database_url
+        data_dir=tmp_path / "data",
+        cache_dir=tmp_path / "cache",
+        database_url=database_url,
+        auth_failures_per_minute=10_000,
     )
 
 
@@ -233,3 +237,14 @@ def stocked(api: Api) -> Api:
     response = api.upload(CATALOGUE)
     assert response.status_code == 200, response.text
     return api
+
+
+@pytest.fixture
+def store_env(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[list[str]]:
+    """The CLI pointed at the test store; returns the --data-dir arguments."""
+    monkeypatch.setenv("IPSMATCH_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield ["--data-dir", str(tmp_path / "data")]
+    get_settings.cache_clear()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,20 +16,8 @@ from service import cli
 from service.db import Database
 from service.demo import DEMO_DIR
 from service.models import User
-from service.settings import get_settings
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def store_env(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[list[str]]:
-    """The CLI pointed at the test store; returns the --data-dir arguments."""
-    monkeypatch.setenv("IPSMATCH_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield ["--data-dir", str(tmp_path / "data")]
-    get_settings.cache_clear()
 
 
 def _tokens(output: str) -> dict[str, str]:
@@ -72,8 +58,8 @@ def test_serve_demo_loads_the_demo_and_prints_working_tokens(
 ) -> None:
     served: dict[str, Any] = {}
 
-    def fake_run(app: Any, host: str, port: int) -> None:
-        served.update(app=app, host=host, port=port)
+    def fake_run(app: Any, host: str, port: int, **options: Any) -> None:
+        served.update(app=app, host=host, port=port, **options)
 
     monkeypatch.setattr("uvicorn.run", fake_run)
     monkeypatch.setattr(cli, "load_encoder", lambda *_args, **_kwargs: shared_encoder)
@@ -83,6 +69,7 @@ def test_serve_demo_loads_the_demo_and_prints_working_tokens(
     assert set(tokens) == {"demo-consultant", "demo-job-developer", "demo-analyst", "demo-admin"}
     assert "curl -H 'Authorization: Bearer" in result.stdout and ":8123/docs" in result.stdout
     assert served["port"] == 8123 and served["host"] == "127.0.0.1"
+    assert served["server_header"] is False  # no banner naming the server software
     demo_candidates = (DEMO_DIR / "candidates.jsonl").read_text().count("\n")
     with TestClient(served["app"]) as client:
         consultant = {"Authorization": f"Bearer {tokens['demo-consultant']}"}

@@ -11,7 +11,7 @@ from conftest import CATALOGUE, USERS, Api, add_users, candidate, opening
 from fakes import FakeEncoder
 from fastapi.testclient import TestClient
 
-from matcher.encoders import Role
+from matcher.encoders import CachedEncoder, Role
 from matcher.records import Opening
 from matcher.text import opening_segments
 from service.app import create_app
@@ -79,3 +79,44 @@ def test_an_upload_in_one_process_reaches_another(settings: Settings) -> None:
         api.post("jens", "/openings", json=opening("o-1", "Gartner", employer_id="e-1"))
         seen = other.get("anna", "/candidates/c-1/recommendations").json()["results"]
         assert [r["opening_id"] for r in seen] == ["o-1"]
+
+
+def test_a_store_from_before_0003_keeps_its_pseudonyms_and_loses_its_key(
+    settings: Settings, shared_encoder: CachedEncoder
+) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from service.db import MIGRATIONS
+    from service.security import Pseudonymiser, new_secret_key
+
+    database = Database(settings.resolved_database_url())
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with database.engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")  # a new SQLite file
+        command.downgrade(config, "0002")  # the session's PostgreSQL schema, at head
+        connection.commit()
+    key = new_secret_key()
+    with database.engine.begin() as connection:
+        connection.execute(text("INSERT INTO secrets (name, value) VALUES ('pseudonym_key', :k)"),
+                           {"k": key})  # fmt: skip
+        connection.execute(text(
+            "INSERT INTO users (id, name, role, token_hash, active, created_at) "
+            "VALUES (1, 'anna', 'consultant', 'h', true, CURRENT_TIMESTAMP)"))  # fmt: skip
+        connection.execute(text(
+            "INSERT INTO candidates (pk, id, owner_id, profile, revision, created_at, updated_at) "
+            "VALUES (7, 'c-1', 1, '{\"id\": \"c-1\", \"preferences\": {\"desired\": [\"dyr\"]}}', "
+            "1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))  # fmt: skip
+    database.dispose()
+    with TestClient(create_app(settings, encoder=shared_encoder)) as client:
+        services = client.app.state.services  # type: ignore[attr-defined]
+        with services.database.reader() as session:
+            secrets = session.execute(text("SELECT COUNT(*) FROM secrets")).scalar()
+            seed = session.execute(text("SELECT pseudonym_seed FROM candidates")).scalar()
+        exported = services.pseudonyms.candidate(seed)
+    assert secrets == 0  # the key left the store ...
+    assert settings.resolved_pseudonym_key_file().read_text().strip() == key  # ... for its file
+    assert exported == Pseudonymiser(key).candidate("candidate:7")  # the old pseudonym
