@@ -32,8 +32,10 @@ from service.deps import Services
 from service.engine import DateTooEarly, MatchingEngine
 from service.evaluations import EvaluationRunner
 from service.routers import (
+    alerts,
     audit,
     candidates,
+    employer_contacts,
     employers,
     evaluations,
     exports,
@@ -210,6 +212,8 @@ def create_app(
         candidates,
         recommendations,
         employers,
+        employer_contacts,
+        alerts,
         openings,
         placements,
         exports,

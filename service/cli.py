@@ -659,6 +659,9 @@ def open_store(settings: Settings):
 def users_add(
     name: Annotated[str, typer.Argument(help="A unique name, e.g. 'anna.consultant'.")],
     role: Annotated[str, typer.Option("--role", help=f"One of: {', '.join(SERVICE_ROLES)}.")],
+    team: Annotated[
+        str | None, typer.Option("--team", help="The consultant's team (IPS figures by team).")
+    ] = None,
     data: DataDirOption = None,
 ) -> None:
     """Add a user and print their API token (shown this once; only its hash is kept)."""
@@ -672,7 +675,7 @@ def users_add(
     try:
         with database.writer() as session:
             try:
-                user, token = store.create_user(session, name.strip(), role)
+                user, token = store.create_user(session, name.strip(), role, team)
             except store.StoreError as error:
                 raise fail(str(error)) from error
             store.audit(session, None, "user.add", user_id=user.id, role=role)

@@ -85,11 +85,13 @@ def pseudonymiser(session: Session) -> Pseudonymiser:
 # --------------------------------------------------------------------- users
 
 
-def create_user(session: Session, name: str, role: str) -> tuple[User, str]:
+def create_user(
+    session: Session, name: str, role: str, team: str | None = None
+) -> tuple[User, str]:
     if session.scalar(select(User.id).where(User.name == name)) is not None:
         raise Conflict(f"a user named {name!r} exists already; choose another name")
     token = new_token()
-    user = User(name=name, role=role, token_hash=hash_token(token), active=True)
+    user = User(name=name, role=role, token_hash=hash_token(token), active=True, team=team)
     session.add(user)
     session.flush()
     return user, token
@@ -103,7 +105,15 @@ def rotate_token(session: Session, user: User) -> str:
 
 
 # What a request needs of its caller: read as plain columns on every request, not as an entity.
-_USER_COLUMNS = (User.id, User.name, User.role, User.token_hash, User.active, User.created_at)
+_USER_COLUMNS = (
+    User.id,
+    User.name,
+    User.role,
+    User.token_hash,
+    User.active,
+    User.created_at,
+    User.team,
+)
 
 
 def _detached_user(row: Any) -> User:

@@ -20,6 +20,8 @@ from fastapi.security import HTTPAuthorizationCredentials
 from matcher.records import Ranking
 from service import store
 from service.deps import Credentials, Services, ServicesDep, admit, require_token
+from service.employer_suggestions import with_hiring_and_load
+from service.hiring import outlooks_for
 from service.models import User
 from service.routers.candidates import not_on_caseload
 from service.schemas import EmployerSuggestions
@@ -124,7 +126,13 @@ def suggested_employers(
         with services.database.reader() as reader:
             return store.placement_counts(reader, employer_ids)
 
-    results, revision = services.engine.suggest_employers(entry.candidate(), k, on, placements)
+    # Twice as many as asked, so employers at their weekly contact limit can drop out.
+    placed, revision = services.engine.suggest_employers(
+        entry.candidate(), min(2 * k, 100), on, placements
+    )
+    hiring = outlooks_for(services.database).current(on)
+    with services.database.reader() as reader:
+        results = with_hiring_and_load(placed, reader, entry.profile, entry.pk, on, hiring, k)
     logged = [{"employer_id": r.employer_id, "score": r.score} for r in results]
     pseudonym = services.pseudonyms.candidate(entry.pk)
     _log(services, user, "suggested_employers", pseudonym, revision, logged, k, on)

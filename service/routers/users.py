@@ -45,7 +45,7 @@ def list_users(_: Admin, session: ReadSession) -> list[UserOut]:
     summary="Add a user; the token is in this response only (admin)",
 )
 def add_user(body: UserCreate, admin: Admin, session: WriteSession) -> UserWithToken:
-    user, token = store.create_user(session, body.name, body.role)
+    user, token = store.create_user(session, body.name, body.role, body.team)
     store.audit(session, admin, "user.add", user_id=user.id, role=user.role)
     session.commit()
     return _with_token(user, token)
