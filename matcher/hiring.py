@@ -200,11 +200,13 @@ class HiringEstimator(BaseEstimator):  # type: ignore[misc]
         snapshots: int = 4,
         snapshot_step_days: int = 91,
         alpha: float = 1e-3,
+        min_training_rows: int = 50,
     ) -> None:
         self.horizon_days = horizon_days
         self.snapshots = snapshots
         self.snapshot_step_days = snapshot_step_days
         self.alpha = alpha
+        self.min_training_rows = min_training_rows
 
     def fit(self, history: HiringHistory, cutoff: date) -> HiringEstimator:
         if self.horizon_days < 1 or self.snapshots < 1 or self.snapshot_step_days < 1:
@@ -230,9 +232,10 @@ class HiringEstimator(BaseEstimator):  # type: ignore[misc]
         self.model_: PoissonRegressor | None = None
         if rows:
             x, y = np.vstack(rows), np.concatenate(targets).astype(float)
-            if y.sum() > 0:
+            # A regression on a handful of pairs, or on pairs that all hired, learns little
+            # more than an intercept, which it would then give to every quiet employer.
+            if len(y) >= self.min_training_rows and (y > 0).any() and (y == 0).any():
                 self.model_ = PoissonRegressor(alpha=self.alpha, max_iter=1000).fit(x, y)
-        # With too little history to learn from, the estimate is the recent rate of hiring.
         return self
 
     def predict(self, keys: Sequence[Key] | None = None) -> HiringEstimates:
@@ -240,12 +243,13 @@ class HiringEstimator(BaseEstimator):  # type: ignore[misc]
         check_is_fitted(self, "features_")
         chosen = list(keys) if keys is not None else self.history_.keys()
         x = self.features_.at(chosen, self.cutoff_)
+        t = self.cutoff_.toordinal()
+        hired = {key: self.features_.hires.between(key, t - 365, t) for key in chosen}
         if self.model_ is not None and len(chosen):
             values = self.model_.predict(x)
         else:
-            values = np.expm1(x[:, 0]) * self.horizon_days / 182 if len(chosen) else np.zeros(0)
-        t = self.cutoff_.toordinal()
-        hired = {key: self.features_.hires.between(key, t - 365, t) for key in chosen}
+            # Too little history to learn from: last year's rate of hiring.
+            values = np.asarray([hired[key] * self.horizon_days / 365 for key in chosen])
         return HiringEstimates(
             cutoff=self.cutoff_,
             horizon_days=self.horizon_days,

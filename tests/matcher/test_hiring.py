@@ -32,6 +32,11 @@ def steady_history(months: int = 30) -> HiringHistory:
     hires.append(Hire("e-once", "9321", start + timedelta(days=10)))
     postings = [Posting("e-steady", "9321", start + timedelta(days=30 * m)) for m in range(months)]
     postings.append(Posting("e-quiet", "9321", start + timedelta(days=20)))
+    # Employers that post now and then and never hire: what most of a market looks like.
+    for i in range(60):
+        postings.extend(
+            Posting(f"e-poster-{i}", "5164", start + timedelta(days=45 * m + i)) for m in range(20)
+        )
     return HiringHistory(postings=postings, hires=hires)
 
 
@@ -42,7 +47,9 @@ def test_occupation_group_is_unit_group_else_industry() -> None:
 
 
 def test_steady_hirer_is_expected_to_hire_about_its_rate() -> None:
-    estimates = HiringEstimator().fit(steady_history(), CUTOFF).predict()
+    estimator = HiringEstimator().fit(steady_history(), CUTOFF)
+    assert estimator.model_ is not None
+    estimates = estimator.predict()
     steady = estimates.expected[("e-steady", "9321")]
     # One a month for six months: the fitted count is near 6, the others near 0.
     assert 4.0 < steady < 8.0
@@ -50,6 +57,15 @@ def test_steady_hirer_is_expected_to_hire_about_its_rate() -> None:
     assert estimates.expected[("e-quiet", "9321")] < 0.5
     assert estimates.hired_last_year[("e-steady", "9321")] == 12
     assert ("e-quiet", "9321") not in estimates.hired_last_year
+
+
+def test_too_little_history_falls_back_to_last_years_rate() -> None:
+    history = HiringHistory(
+        hires=[Hire("e-1", "9321", CUTOFF - timedelta(days=d)) for d in (10, 100, 300, 400)]
+    )
+    estimator = HiringEstimator().fit(history, CUTOFF)
+    assert estimator.model_ is None
+    assert estimator.predict().expected == {("e-1", "9321"): pytest.approx(3 * 182 / 365)}
 
 
 def test_fit_never_sees_events_after_the_cutoff() -> None:
