@@ -26,6 +26,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import PoissonRegressor
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from matcher.employer_contacts import OUTCOMES, PROMISING_OUTCOMES
 from matcher.records import Opening
@@ -235,7 +236,9 @@ class HiringEstimator(BaseEstimator):  # type: ignore[misc]
             # A regression on a handful of pairs, or on pairs that all hired, learns little
             # more than an intercept, which it would then give to every quiet employer.
             if len(y) >= self.min_training_rows and (y > 0).any() and (y == 0).any():
-                self.model_ = PoissonRegressor(alpha=self.alpha, max_iter=1000).fit(x, y)
+                # Small problems: BLAS threads only contend with the rest of the process.
+                with threadpool_limits(limits=1):
+                    self.model_ = PoissonRegressor(alpha=self.alpha, max_iter=1000).fit(x, y)
         return self
 
     def predict(self, keys: Sequence[Key] | None = None) -> HiringEstimates:
@@ -246,7 +249,8 @@ class HiringEstimator(BaseEstimator):  # type: ignore[misc]
         t = self.cutoff_.toordinal()
         hired = {key: self.features_.hires.between(key, t - 365, t) for key in chosen}
         if self.model_ is not None and len(chosen):
-            values = self.model_.predict(x)
+            with threadpool_limits(limits=1):
+                values = self.model_.predict(x)
         else:
             # Too little history to learn from: last year's rate of hiring.
             values = np.asarray([hired[key] * self.horizon_days / 365 for key in chosen])
