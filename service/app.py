@@ -40,6 +40,7 @@ from service.routers import (
     evaluations,
     exports,
     health,
+    ips_figures,
     openings,
     placements,
     recommendations,
@@ -218,6 +219,7 @@ def create_app(
         placements,
         exports,
         evaluations,
+        ips_figures,
         audit,
     ):
         app.include_router(module.router)
