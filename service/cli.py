@@ -514,7 +514,7 @@ def evaluate(
 def simulate(
     candidates: Annotated[int, typer.Option("--candidates", min=1, help="People to simulate.")],
     openings: Annotated[int, typer.Option("--openings", min=1, help="Openings to simulate.")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for the four files.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the six files.")],
     months: Annotated[int, typer.Option("--months", min=1, help="Months of history.")] = 24,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     start: Annotated[
@@ -530,7 +530,8 @@ def simulate(
         ),
     ] = 0.1,
 ) -> None:
-    """Write an INVENTED placement history: candidates, openings, placements and groups."""
+    """Write an INVENTED placement history: candidates, openings, placements, groups,
+    caseloads and employer contacts."""
     from evaluation.simulate import SimulationSettings, calibration, write_simulation
     from evaluation.simulate import simulate as run_simulation
 

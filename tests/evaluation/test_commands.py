@@ -47,6 +47,8 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "openings.jsonl",
         "placements.csv",
         "groups.csv",
+        "caseload.csv",
+        "employer_contacts.csv",
     }
     return out
 
