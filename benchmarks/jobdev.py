@@ -105,7 +105,7 @@ def interval(values: Sequence[float]) -> list[float]:
 def capture(simulation: Simulation, cutoff: date, seed: int) -> dict[str, Any]:
     history = history_of(simulation)
     later = hires_between(history, cutoff, cutoff + timedelta(days=HORIZON))
-    employers = sorted({e for e, _ in history.before(cutoff).keys()} | set(later))
+    employers = sorted({e for e, _ in history.before(cutoff).pairs()} | set(later))
     scores = {
         "estimate": HiringEstimator().fit(history, cutoff).predict().by_employer(),
         "estimate_without_contacts": HiringEstimator()

@@ -91,7 +91,7 @@ class HiringHistory:
             [c for c in self.contacts if c.day < day],
         )
 
-    def keys(self) -> list[Key]:
+    def pairs(self) -> list[Key]:
         """Every employer and group the history names, sorted."""
         keys = {(p.employer_id, p.group) for p in self.postings}
         keys.update((h.employer_id, h.group) for h in self.hires)
@@ -187,7 +187,7 @@ class HiringEstimates:
         return dict(totals)
 
 
-class HiringEstimator(BaseEstimator):  # type: ignore[misc]
+class HiringEstimator(BaseEstimator):
     """Expected hires per employer and occupation group in the `horizon_days` after a cutoff.
 
     `fit(history, cutoff)` learns from snapshots taken every `snapshot_step_days`
@@ -221,7 +221,7 @@ class HiringEstimator(BaseEstimator):  # type: ignore[misc]
         rows, targets = [], []
         for step in range(self.snapshots):
             day = cutoff - timedelta(days=self.horizon_days + step * self.snapshot_step_days)
-            keys = known.before(day).keys()
+            keys = known.before(day).pairs()
             if not keys:
                 continue
             end = (day + timedelta(days=self.horizon_days)).toordinal()
@@ -244,7 +244,7 @@ class HiringEstimator(BaseEstimator):  # type: ignore[misc]
     def predict(self, keys: Sequence[Key] | None = None) -> HiringEstimates:
         """Expected hires from the cutoff on, for `keys` (default: every key seen before it)."""
         check_is_fitted(self, "features_")
-        chosen = list(keys) if keys is not None else self.history_.keys()
+        chosen = list(keys) if keys is not None else self.history_.pairs()
         x = self.features_.at(chosen, self.cutoff_)
         t = self.cutoff_.toordinal()
         hired = {key: self.features_.hires.between(key, t - 365, t) for key in chosen}
