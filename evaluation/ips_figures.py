@@ -43,6 +43,7 @@ from jinja2 import Environment, StrictUndefined, select_autoescape
 from matplotlib.figure import Figure
 
 from evaluation.errors import EvaluationError
+from evaluation.placements import Placement
 from matcher.employer_contacts import OUTCOMES
 
 ALL_TEAMS = "all teams"
@@ -271,6 +272,20 @@ def _people_figures(
         figure.median_days_to_first_job = float(statistics.median(to_job))
     elif to_job:
         figure.suppressed.append("median_days_to_first_job")
+
+
+def history_figures(
+    caseload: Sequence[CaseloadMember],
+    contacts: Sequence[EmployerContactEvent],
+    placements: Sequence[Placement],
+    until: date,
+    min_cell: int = MIN_CELL,
+) -> IpsFigures:
+    """The figures of a placement history (the contract's CSV) with its caseloads and contacts:
+    the person's own events count as their employer contacts, hires as jobs."""
+    own = [OwnContact(p.candidate_id, p.date) for p in placements if p.stage != "ended"]
+    jobs = [JobSpell(p.candidate_id, p.date, p.ended) for p in placements if p.stage == "hired"]
+    return ips_figures(caseload, contacts, jobs, until, own_contacts=own, min_cell=min_cell)
 
 
 # ---------------------------------------------------------------------- plots

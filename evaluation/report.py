@@ -22,6 +22,7 @@ matplotlib.use("Agg")  # draw to files only; never open a window
 from jinja2 import Environment, StrictUndefined, select_autoescape
 from matplotlib.figure import Figure
 
+from evaluation.ips_figures import figures_section
 from evaluation.templates import REPORT_TEMPLATE
 
 COLOURS = {
@@ -260,4 +261,7 @@ def render(document: dict[str, Any]) -> str:
         shown=shown,
         best_baseline=best,
         data_rows=data_rows(document["data"]),
+        ips_section=(
+            figures_section(document["ips_figures"]) if document.get("ips_figures") else ""
+        ),
     )

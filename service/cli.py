@@ -430,6 +430,25 @@ def evaluate(
     k: Annotated[
         int, typer.Option("--k", min=1, max=50, help="Suggestions per query for IPS measures.")
     ] = 10,
+    caseload: Annotated[
+        Path | None,
+        typer.Option(
+            "--caseload",
+            exists=True,
+            dir_okay=False,
+            help="CSV candidate_id,consultant,team,start (as `ipsmatch simulate` writes): with "
+            "--contacts, adds IPS figures by team and month to the report.",
+        ),
+    ] = None,
+    contacts: Annotated[
+        Path | None,
+        typer.Option(
+            "--contacts",
+            exists=True,
+            dir_okay=False,
+            help="CSV of employer contacts (as `ipsmatch simulate` writes).",
+        ),
+    ] = None,
     weights: Annotated[
         Path | None,
         typer.Option(
@@ -454,17 +473,29 @@ def evaluate(
     Uses the postcode table imported under the data folder, when there is one.
     """
     from evaluation.fitting import load_weights
+    from evaluation.history import observed_until
     from evaluation.io import to_json, write_files
+    from evaluation.ips_figures import history_figures, read_caseload, read_employer_contacts
     from evaluation.pipeline import Settings as EvaluationSettings
     from evaluation.pipeline import evaluate as run_evaluation
     from evaluation.pipeline import load_inputs
     from evaluation.report import render
 
     day = parse_cutoff(cutoff) if cutoff is not None else None
+    if (caseload is None) != (contacts is None):
+        raise fail("give --caseload and --contacts together (IPS figures need both)")
     try:
         places = imported_postcodes(data_dir(data))
         inputs = load_inputs(candidates, openings, placements, groups, postcodes=places)
         fitted = load_weights(weights) if weights is not None else None
+        figures = None
+        if caseload is not None and contacts is not None:
+            figures = history_figures(
+                read_caseload(caseload),
+                read_employer_contacts(contacts),
+                inputs.placements,
+                observed_until(inputs.placements),
+            )
     except IpsmatchError as error:
         raise fail(f"{error}\nNothing was written.") from error
     encoder = load_encoder(get_settings(), model, quiet)
@@ -481,6 +512,8 @@ def evaluate(
                 progress=RichProgress(bars),
             )
             encoder.cache.flush()
+            if figures is not None:
+                document["ips_figures"] = figures.to_dict()
             html = render(document)
     except IpsmatchError as error:
         raise fail(f"{error}\nNothing was written.") from error

@@ -107,8 +107,10 @@ class EvaluationRunner:
     def _evaluate(self, settings: Settings) -> tuple[dict[str, Any], str]:
         # Imported here: the evaluation brings matplotlib and ranx, which only a run needs.
         from evaluation.io import to_json
+        from evaluation.ips_figures import MIN_CELL
         from evaluation.pipeline import evaluate, load_inputs
         from evaluation.report import render
+        from service.fidelity import store_figures
 
         with tempfile.TemporaryDirectory(prefix="ipsmatch-evaluation-") as folder:
             files = {
@@ -131,6 +133,9 @@ class EvaluationRunner:
                 postcodes=self.postcodes,
             )
         document = evaluate(inputs, self.encoder, settings)
+        with self.database.reader() as session:
+            figures = store_figures(session, self.pseudonyms, utcnow().date(), MIN_CELL)
+        document["ips_figures"] = figures.to_dict()
         # Through JSON once, so what is stored is exactly what `metrics.json` would hold.
         metrics: dict[str, Any] = json.loads(to_json(document))
         return metrics, render(document)
