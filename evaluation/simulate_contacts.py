@@ -100,6 +100,28 @@ def _channel(rng: np.random.Generator) -> str:
     return str(CHANNELS[int(rng.choice(len(CHANNELS), p=CHANNEL_WEIGHTS))])
 
 
+def _cold_contact(
+    rng: np.random.Generator,
+    day: date,
+    employer: EmployerFacts,
+    by: tuple[str, str],
+    person: str | None,
+    in_wanted_field: bool | None,
+) -> SimulatedContact:
+    """A contact with nothing recorded after it: its outcome comes from the employer's
+    openness. `by` is the consultant and their team."""
+    return SimulatedContact(
+        day,
+        employer.id,
+        _channel(rng),
+        _outcome(rng, employer.openness),
+        by[0],
+        by[1],
+        person,
+        in_wanted_field,
+    )
+
+
 def employer_contacts(
     rng: np.random.Generator,
     members: Sequence[CaseloadMember],
@@ -166,13 +188,11 @@ def employer_contacts(
         appeal = 3.0 * interest[family] - 0.05 * distance + rng.gumbel(0, 0.7, size=len(family))
         employer = int(np.argmax(appeal))
         contacts.append(
-            SimulatedContact(
+            _cold_contact(
+                rng,
                 day,
-                employers[employer].id,
-                _channel(rng),
-                _outcome(rng, float(openness[employer])),
-                member.consultant,
-                member.team,
+                employers[employer],
+                (member.consultant, member.team),
                 member.person,
                 wanted(member.person, employer),
             )
@@ -190,16 +210,7 @@ def employer_contacts(
                 day = first_day + timedelta(days=7 * week + int(rng.integers(0, 5)))
                 employer = int(rng.choice(len(employers), p=weights))
                 contacts.append(
-                    SimulatedContact(
-                        day,
-                        employers[employer].id,
-                        _channel(rng),
-                        _outcome(rng, float(openness[employer])),
-                        consultant,
-                        team,
-                        None,
-                        None,
-                    )
+                    _cold_contact(rng, day, employers[employer], (consultant, team), None, None)
                 )
     contacts.sort(key=lambda c: (c.day, c.employer_id, c.consultant))
     return contacts

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
-from evaluation.ips_figures import MIN_CELL, figures_png
+from evaluation.ips_figures import MIN_CELL, IpsFigures, figures_png
 from service.deps import Analyst, ReadSession, ServicesDep
 from service.fidelity import store_figures
 
@@ -26,16 +26,23 @@ MinCell = Annotated[
 ]
 
 
-@router.get("", summary="IPS figures by team and month (analyst)")
-def figures(
+def store_ips_figures(
     _: Analyst,
     session: ReadSession,
     services: ServicesDep,
     until: Until = None,
     min_cell: MinCell = MIN_CELL,
-) -> dict[str, Any]:
+) -> IpsFigures:
     day = until or services.engine.today()
-    return store_figures(session, services.pseudonyms, day, min_cell).to_dict()
+    return store_figures(session, services.pseudonyms, day, min_cell)
+
+
+StoreFigures = Annotated[IpsFigures, Depends(store_ips_figures)]
+
+
+@router.get("", summary="IPS figures by team and month (analyst)")
+def figures(computed: StoreFigures) -> dict[str, Any]:
+    return computed.to_dict()
 
 
 @router.get(
@@ -44,13 +51,5 @@ def figures(
     response_class=Response,
     responses={200: {"content": {"image/png": {}}}},
 )
-def figures_plot(
-    _: Analyst,
-    session: ReadSession,
-    services: ServicesDep,
-    until: Until = None,
-    min_cell: MinCell = MIN_CELL,
-) -> Response:
-    day = until or services.engine.today()
-    image = figures_png(store_figures(session, services.pseudonyms, day, min_cell))
-    return Response(image, media_type="image/png")
+def figures_plot(computed: StoreFigures) -> Response:
+    return Response(figures_png(computed), media_type="image/png")

@@ -6,19 +6,9 @@ from collections import Counter
 from datetime import timedelta
 
 from conftest import TODAY, Api, candidate
+from conftest import employer_contact as contact
 
 NOTE = "NOTE-MARKER-4471 talte med lederen"
-
-
-def contact(employer_id: str = "e-dyr", **fields: object) -> dict[str, object]:
-    record: dict[str, object] = {
-        "employer_id": employer_id,
-        "date": TODAY.isoformat(),
-        "channel": "visit",
-        "outcome": "call_back",
-    }
-    record.update(fields)
-    return record
 
 
 def test_consultants_and_job_developers_record_contacts(stocked: Api) -> None:

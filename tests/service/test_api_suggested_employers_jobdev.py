@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from conftest import TODAY, Api, candidate, opening
+from conftest import employer_contact as contact
 
 WAREHOUSE = "Pluk og pak af varer på lageret."
 
@@ -53,17 +54,6 @@ def test_steady_past_hires_in_the_wanted_field_outrank_none_at_equal_fit(api: Ap
     assert reasons[0] == "open posting 'Lagermedarbejder'"
     assert "hired 12 people in work such as 'Lagermedarbejder' in the last 12 months" in reasons
     assert any(str(r).startswith("likely to hire: about") for r in reasons)
-
-
-def contact(employer_id: str, **fields: object) -> dict[str, object]:
-    record: dict[str, object] = {
-        "employer_id": employer_id,
-        "date": TODAY.isoformat(),
-        "channel": "phone",
-        "outcome": "call_back",
-    }
-    record.update(fields)
-    return record
 
 
 def test_a_capped_employer_drops_out_after_its_limit(api: Api) -> None:
