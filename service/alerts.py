@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -107,15 +108,32 @@ def _count(session: Session, owner: User) -> int:
     return int(counted or 0)
 
 
-def inbox(
-    session: Session, owner: User, statuses: tuple[str, ...] = ("new",)
-) -> list[tuple[AlertRow, str, dict[str, object] | None]]:
-    """The owner's alerts with the candidate's id and the opening's record (None if removed)."""
+AlertView = tuple[AlertRow, str, dict[str, object] | None]
+
+
+def _views(session: Session, *conditions: Any) -> list[AlertView]:
     rows = session.execute(
         select(AlertRow, CandidateRow.id, OpeningRow.record)
         .join(CandidateRow, AlertRow.candidate_pk == CandidateRow.pk)
         .outerjoin(OpeningRow, AlertRow.opening_id == OpeningRow.id)
-        .where(AlertRow.owner_id == owner.id, AlertRow.status.in_(statuses))
+        .where(*conditions)
         .order_by(AlertRow.created_at.desc(), AlertRow.pk.desc())
     )
     return [(alert, candidate_id, record) for alert, candidate_id, record in rows]
+
+
+def inbox(session: Session, owner: User, statuses: tuple[str, ...] = ("new",)) -> list[AlertView]:
+    """The owner's alerts with the candidate's id and the opening's record (None if removed)."""
+    return _views(session, AlertRow.owner_id == owner.id, AlertRow.status.in_(statuses))
+
+
+def set_status(session: Session, owner: User, alert_id: int, status: str) -> AlertView | None:
+    """Mark one of the owner's alerts (None if there is no such alert of theirs)."""
+    if status not in STATUSES:
+        raise ValueError(f"alert {alert_id}: field 'status' is {status!r}; allowed: {STATUSES}")
+    found = _views(session, AlertRow.pk == alert_id, AlertRow.owner_id == owner.id)
+    if not found:
+        return None
+    found[0][0].status = status
+    session.flush()
+    return found[0]

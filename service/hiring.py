@@ -112,24 +112,26 @@ class HiringOutlooks:
         self.database = database
         self.estimator = estimator or HiringEstimator()
         self._lock = threading.Lock()
-        self._key: tuple[object, ...] | None = None
-        self._fitted: StoreHiring | None = None
+        # The state of the store a fit was made on, with the fit: one attribute, so a
+        # request never pairs one fit with another's state.
+        self._fitted: tuple[tuple[object, ...], StoreHiring] | None = None
 
     def current(self, day: date) -> StoreHiring:
         with self.database.reader() as session:
             key = (day, *_state(session))
-            fitted = self._fitted
-            if fitted is not None and self._key == key:
-                return fitted
+        fitted = self._fitted
+        if fitted is not None and fitted[0] == key:
+            return fitted[1]
         with self._lock:
-            if self._fitted is not None and self._key == key:
-                return self._fitted
+            fitted = self._fitted
+            if fitted is not None and fitted[0] == key:
+                return fitted[1]
             with self.database.reader() as session:
                 history, titles, main_group, opening_group = hiring_history(session)
             estimator = HiringEstimator(**self.estimator.get_params()).fit(history, day)
-            self._fitted = StoreHiring(estimator.predict(), titles, main_group, opening_group)
-            self._key = key
-            return self._fitted
+            made = StoreHiring(estimator.predict(), titles, main_group, opening_group)
+            self._fitted = (key, made)
+            return made
 
 
 _OUTLOOKS: weakref.WeakKeyDictionary[Database, HiringOutlooks] = weakref.WeakKeyDictionary()

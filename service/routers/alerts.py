@@ -52,18 +52,12 @@ def list_alerts(
 
 
 def _change(alert_id: int, new_status: str, user: Consultant, session: WriteSession) -> AlertOut:
-    alert = session.get(AlertRow, alert_id)
-    if alert is None or alert.owner_id != user.id:
+    view = alert_store.set_status(session, user, alert_id, new_status)
+    if view is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no alert {alert_id} in your inbox")
-    alert.status = new_status
     store.audit(session, user, f"alert.{new_status}", alert_id=alert_id)
     session.commit()
-    found = [
-        item
-        for item in alert_store.inbox(session, user, alert_store.STATUSES)
-        if item[0].pk == alert_id
-    ]
-    return _out(*found[0])
+    return _out(*view)
 
 
 @router.post("/{alert_id}/dismiss", summary="Done with this alert")

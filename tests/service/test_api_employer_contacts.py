@@ -109,3 +109,14 @@ def test_only_the_recorder_removes_a_contact(stocked: Api) -> None:
     assert stocked.delete("bo", f"/employer-contacts/{made['id']}").status_code == 404
     assert stocked.delete("anna", f"/employer-contacts/{made['id']}").status_code == 200
     assert stocked.get("anna", "/employers/e-dyr/contacts").json()["contacts"] == []
+
+
+def test_erasing_a_candidate_keeps_their_contacts_under_a_pseudonym_only(stocked: Api) -> None:
+    stocked.post("anna", "/candidates", json=candidate("c-yes", disclosure="yes"))
+    stocked.post("anna", "/employer-contacts", json=contact(candidate_id="c-yes"))
+    stocked.upload([{"id": "o-new", "employer_id": "e-dyr", "title": "Dyrepasser"}])
+    assert stocked.delete("anna", "/candidates/c-yes").status_code == 200
+    kept = stocked.get("anna", "/employers/e-dyr/contacts").json()["contacts"]
+    assert len(kept) == 1
+    assert kept[0]["for_candidate"] is True and kept[0]["candidate_id"] is None
+    assert stocked.get("anna", "/alerts?show=all").json() == []
