@@ -9,7 +9,7 @@ applies alone.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from matcher.hiring import ContactOutcome
-from matcher.records import Opening
 from service.models import CandidateRow, EmployerContactRow, EmployerRow, OpeningRow, User, utcnow
 from service.schemas import EmployerContactIn
 from service.security import Pseudonymiser
@@ -198,12 +197,3 @@ def contact_outcomes(session: Session) -> list[ContactOutcome]:
         select(EmployerContactRow.employer_id, EmployerContactRow.day, EmployerContactRow.outcome)
     )
     return [ContactOutcome(e, d, o) for e, d, o in rows]
-
-
-def openings_of(session: Session, ids: Iterable[str]) -> dict[str, Opening]:
-    found: dict[str, Opening] = {}
-    for part in chunks(list(ids)):
-        for record in session.scalars(select(OpeningRow.record).where(OpeningRow.id.in_(part))):
-            opening = Opening.model_validate(record)
-            found[opening.id] = opening
-    return found
