@@ -88,7 +88,8 @@ def caseloads(
     return members
 
 
-def _outcome(rng: np.random.Generator, openness: float) -> str:
+def contact_outcome(rng: np.random.Generator, openness: float) -> str:
+    """What an employer of this openness to hiring says to a contact with nothing after it."""
     promising = 1 / (1 + math.exp(-(-1.2 + 1.0 * openness)))
     draw = rng.random()
     if draw < promising:
@@ -114,7 +115,7 @@ def _cold_contact(
         day,
         employer.id,
         _channel(rng),
-        _outcome(rng, employer.openness),
+        contact_outcome(rng, employer.openness),
         by[0],
         by[1],
         person,

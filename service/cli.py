@@ -804,7 +804,9 @@ def serve(
         if result.loaded:
             err.print(
                 f"Loaded the demo: {result.candidates} candidates (on demo-consultant's "
-                f"caseload) and {result.openings} openings into {database.describe()}.",
+                f"caseload) and {result.openings} openings into {database.describe()}, with "
+                f"an invented history of {result.past_hires} past hires and "
+                f"{result.employer_contacts} employer contacts.",
                 highlight=False,
             )
         else:
