@@ -38,11 +38,16 @@ UNKNOWN_GROUP = "unknown"
 
 def occupation_group(opening: Opening) -> str:
     """The opening's ISCO-08 unit group (four digits) if coded, else its industry in words."""
-    code = opening.occupation or ""
+    return group_of(opening.occupation, opening.industry)
+
+
+def group_of(occupation: object, industry: object) -> str:
+    """`occupation_group` of an opening's two fields as stored (a code may be a number)."""
+    code = str(occupation or "")
     if len(code) >= 4 and code[:4].isdigit():
         return code[:4]
-    if opening.industry:
-        return opening.industry.strip().lower()
+    if isinstance(industry, str) and industry.strip():
+        return industry.strip().lower()
     return UNKNOWN_GROUP
 
 

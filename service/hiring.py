@@ -26,9 +26,8 @@ from matcher.hiring import (
     HiringEstimator,
     HiringHistory,
     Posting,
-    occupation_group,
+    group_of,
 )
-from matcher.records import Opening
 from service import store
 from service.db import Database
 from service.employer_contacts import contact_outcomes
@@ -61,13 +60,16 @@ def hiring_history(
     titles: dict[str, Counter[str]] = defaultdict(Counter)
     by_employer: dict[str, Counter[str]] = defaultdict(Counter)
     opening_group: dict[str, str] = {}
+    # Stored records were validated on the way in; read as plain dicts, as the catalogue
+    # may hold 100,000 of them.
     for record, created in session.execute(select(OpeningRow.record, OpeningRow.created_at)):
-        opening = Opening.model_validate(record)
-        group = occupation_group(opening)
-        opening_group[opening.id] = group
-        titles[group][opening.title] += 1
-        by_employer[opening.employer_id][group] += 1
-        postings.append(Posting(opening.employer_id, group, opening.posted or created.date()))
+        group = group_of(record.get("occupation"), record.get("industry"))
+        employer_id = str(record["employer_id"])
+        opening_group[str(record["id"])] = group
+        titles[group][str(record["title"])] += 1
+        by_employer[employer_id][group] += 1
+        posted = date.fromisoformat(record["posted"]) if record.get("posted") else None
+        postings.append(Posting(employer_id, group, posted or created.date()))
     main_group = {e: groups.most_common(1)[0][0] for e, groups in by_employer.items()}
     for employer_id, record in session.execute(select(EmployerRow.id, EmployerRow.record)):
         if employer_id not in main_group and record.get("industry"):

@@ -17,6 +17,7 @@ from matcher.hiring import (
     HiringHistory,
     Posting,
     capture_curve,
+    group_of,
     hires_between,
     occupation_group,
     recent_hires,
@@ -44,6 +45,9 @@ def test_occupation_group_is_unit_group_else_industry() -> None:
     assert occupation_group(opening("o-1", "Lager", occupation="932100")) == "9321"
     assert occupation_group(opening("o-2", "Lager", industry=" Lager ")) == "lager"
     assert occupation_group(opening("o-3", "Lager")) == "unknown"
+    # As stored: a code may be a number, an industry blank.
+    assert group_of(932100, None) == "9321"
+    assert group_of(None, "  ") == "unknown"
 
 
 def test_steady_hirer_is_expected_to_hire_about_its_rate() -> None:
