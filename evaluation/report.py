@@ -23,6 +23,7 @@ matplotlib.use("Agg")  # draw to files only; never open a window
 from jinja2 import Environment, StrictUndefined, select_autoescape
 from matplotlib.figure import Figure
 
+from evaluation.ips_figures import figures_section
 from evaluation.results import DataSummary, EvaluationReport
 from evaluation.templates import REPORT_TEMPLATE
 from matcher.vocabularies import STAGES
@@ -262,4 +263,5 @@ def render(document: EvaluationReport) -> str:
         shown=shown,
         best_baseline=best,
         data_rows=data_rows(document.data),
+        ips_section=(figures_section(document.ips_figures) if document.ips_figures else ""),
     )

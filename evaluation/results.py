@@ -119,6 +119,8 @@ class EvaluationReport:
     data: DataSummary
     timing: dict[str, float]
     notes: list[str] = field(default_factory=list)
+    # IPS fidelity figures by team and month (`evaluation.ips_figures`), where given.
+    ips_figures: dict[str, Any] | None = None
 
     @property
     def cutoff(self) -> str:
@@ -176,4 +178,5 @@ class EvaluationReport:
             data=DataSummary(**data),
             timing=document["timing"],
             notes=list(document.get("notes", [])),
+            ips_figures=document.get("ips_figures"),
         )

@@ -50,8 +50,16 @@ from typing import Any
 import numpy as np
 
 from evaluation.io import write_files
+from evaluation.ips_figures import CaseloadMember, caseload_csv
 from evaluation.placements import Placement, placements_csv
 from evaluation.profiles import ProfileVersion, profiles_jsonl
+from evaluation.simulate_contacts import (
+    EmployerFacts,
+    SimulatedContact,
+    caseloads,
+    contacts_csv,
+    employer_contacts,
+)
 from evaluation.vocabulary import (
     AVOID_PHRASES,
     CONDITIONS,
@@ -132,6 +140,9 @@ class Simulation:
     groups: list[dict[str, str]]
     employers: int = 0
     first_jobs: dict[str, date] = field(default_factory=dict)
+    # Who is on whose caseload since when, and the consultants' employer contacts.
+    caseload: list[CaseloadMember] = field(default_factory=list)
+    contacts: list[SimulatedContact] = field(default_factory=list)
 
 
 def _pick(rng: np.random.Generator, items: Sequence[Any]) -> Any:
@@ -468,6 +479,17 @@ def simulate(settings: SimulationSettings | None = None) -> Simulation:
     world = _World(settings, rng, openings, cat, employers)
     world.run(people)
     world.placements.sort(key=lambda p: (p.date, p.candidate_id))
+    caseload = caseloads([(p.id, p.town, p.entry) for p in people])
+    facts = [EmployerFacts(e[3], e[0], TOWNS[e[1]][2], TOWNS[e[1]][3], e[2]) for e in employers]
+    contacts = employer_contacts(
+        # A generator of their own: the placement history is the same with or without them.
+        np.random.default_rng([settings.seed, 14]),
+        caseload,
+        {p.id: (p.lat, p.lon, p.interest, p.disclosure) for p in people},
+        facts,
+        world.placements,
+        settings.end,
+    )
     groups = [
         {
             "candidate_id": p.id,
@@ -488,6 +510,8 @@ def simulate(settings: SimulationSettings | None = None) -> Simulation:
         groups=groups,
         employers=len(employers),
         first_jobs=world.first_jobs,
+        caseload=caseload,
+        contacts=contacts,
     )
 
 
@@ -789,11 +813,13 @@ def files_of(simulation: Simulation) -> dict[str, bytes]:
         "openings.jsonl": openings.encode(),
         "placements.csv": placements_csv(simulation.placements).encode(),
         "groups.csv": groups.getvalue().encode(),
+        "caseload.csv": caseload_csv(simulation.caseload).encode(),
+        "employer_contacts.csv": contacts_csv(simulation.contacts).encode(),
     }
 
 
 def write_simulation(simulation: Simulation, directory: str | Path) -> dict[str, Path]:
-    """Write the four files into `directory`, all or nothing."""
+    """Write the six files into `directory`, all or nothing."""
     files = files_of(simulation)
     write_files(directory, files)
     return {name: Path(directory) / name for name in files}

@@ -162,6 +162,8 @@ with at least 30 moments, with its own interval.</p>
 <p>No group labels were given (<code>--groups</code>), so no per-group results.</p>
 {% endif %}
 
+{% if ips_section %}{{ ips_section|safe }}{% endif %}
+
 <h2>Weights</h2>
 <table id="weights">
 <tr><th class="name">weights</th><th>preference</th><th>competency</th></tr>

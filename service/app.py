@@ -36,12 +36,15 @@ from service.engine import DateTooEarly, LockedEncoder, MatchingEngine
 from service.evaluations import EvaluationRunner
 from service.guard import FailedLogins, RequestGuard
 from service.routers import (
+    alerts,
     audit,
     candidates,
+    employer_contacts,
     employers,
     evaluations,
     exports,
     health,
+    ips_figures,
     openings,
     placements,
     recommendations,
@@ -300,10 +303,13 @@ def create_app(
         candidates,
         recommendations,
         employers,
+        employer_contacts,
+        alerts,
         openings,
         placements,
         exports,
         evaluations,
+        ips_figures,
         audit,
     ):
         app.include_router(module.router, responses=ERROR_RESPONSES)

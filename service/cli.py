@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -443,6 +444,25 @@ def evaluate(
     k: Annotated[
         int, typer.Option("--k", min=1, max=50, help="Suggestions per query for IPS measures.")
     ] = 10,
+    caseload: Annotated[
+        Path | None,
+        typer.Option(
+            "--caseload",
+            exists=True,
+            dir_okay=False,
+            help="CSV candidate_id,consultant,team,start (as `ipsmatch simulate` writes): with "
+            "--contacts, adds IPS figures by team and month to the report.",
+        ),
+    ] = None,
+    contacts: Annotated[
+        Path | None,
+        typer.Option(
+            "--contacts",
+            exists=True,
+            dir_okay=False,
+            help="CSV of employer contacts (as `ipsmatch simulate` writes).",
+        ),
+    ] = None,
     weights: Annotated[
         Path | None,
         typer.Option(
@@ -468,17 +488,29 @@ def evaluate(
     are any (the engine of `ipsmatch rank` and the service, `matcher.engine`).
     """
     from evaluation.fitting import load_weights
+    from evaluation.history import observed_until
     from evaluation.io import to_json, write_files
+    from evaluation.ips_figures import history_figures, read_caseload, read_employer_contacts
     from evaluation.pipeline import Settings as EvaluationSettings
     from evaluation.pipeline import evaluate as run_evaluation
     from evaluation.pipeline import load_inputs
     from evaluation.report import render
 
     day = parse_cutoff(cutoff) if cutoff is not None else None
+    if (caseload is None) != (contacts is None):
+        raise fail("give --caseload and --contacts together (IPS figures need both)")
     try:
         places = imported_postcodes(data_dir(data))
         inputs = load_inputs(candidates, openings, placements, groups, postcodes=places)
         fitted = load_weights(weights) if weights is not None else None
+        figures = None
+        if caseload is not None and contacts is not None:
+            figures = history_figures(
+                read_caseload(caseload),
+                read_employer_contacts(contacts),
+                inputs.placements,
+                observed_until(inputs.placements),
+            )
     except IpsmatchError as error:
         raise fail(f"{error}\nNothing was written.") from error
     engine = load_engine(get_settings(), model, quiet, data)
@@ -495,6 +527,8 @@ def evaluate(
                 progress=RichProgress(bars),
             )
             engine.encoder.cache.flush()
+            if figures is not None:
+                document = dataclasses.replace(document, ips_figures=figures.to_dict())
             html = render(document)
     except IpsmatchError as error:
         raise fail(f"{error}\nNothing was written.") from error
@@ -528,7 +562,7 @@ def evaluate(
 def simulate(
     candidates: Annotated[int, typer.Option("--candidates", min=1, help="People to simulate.")],
     openings: Annotated[int, typer.Option("--openings", min=1, help="Openings to simulate.")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for the four files.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the six files.")],
     months: Annotated[int, typer.Option("--months", min=1, help="Months of history.")] = 24,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     start: Annotated[
@@ -544,7 +578,8 @@ def simulate(
         ),
     ] = 0.1,
 ) -> None:
-    """Write an INVENTED placement history: candidates, openings, placements and groups."""
+    """Write an INVENTED placement history: candidates, openings, placements, groups,
+    caseloads and employer contacts."""
     from evaluation.simulate import SimulationSettings, calibration, write_simulation
     from evaluation.simulate import simulate as run_simulation
 
@@ -704,6 +739,9 @@ def users_add(
     name: Annotated[str, typer.Argument(help="A unique name, e.g. 'anna.consultant'.")],
     role: Annotated[str, typer.Option("--role", help=f"One of: {', '.join(SERVICE_ROLES)}.")],
     lifetime_days: LifetimeOption = None,
+    team: Annotated[
+        str | None, typer.Option("--team", help="The consultant's team (IPS figures by team).")
+    ] = None,
     data: DataDirOption = None,
 ) -> None:
     """Add a user and print their API token (shown this once; only its hash is kept)."""
@@ -719,7 +757,7 @@ def users_add(
     try:
         with database.writer() as session:
             try:
-                user, token = store.create_user(session, name.strip(), role, lifetime)
+                user, token = store.create_user(session, name.strip(), role, lifetime, team=team)
             except store.StoreError as error:
                 raise fail(str(error)) from error
             store.audit(session, None, "user.add", user_id=user.id, role=role)
@@ -876,7 +914,9 @@ def serve(
         if result.loaded:
             err.print(
                 f"Loaded the demo: {result.candidates} candidates (on demo-consultant's "
-                f"caseload) and {result.openings} openings into {database.describe()}.",
+                f"caseload) and {result.openings} openings into {database.describe()}, with "
+                f"an invented history of {result.past_hires} past hires and "
+                f"{result.employer_contacts} employer contacts.",
                 highlight=False,
             )
         else:

@@ -8,6 +8,7 @@ once and are not kept); any other store is left alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,10 +16,12 @@ from sqlalchemy import select
 from matcher.records import read_candidates, read_openings
 from service import store
 from service.db import Database
+from service.demo_history import load_demo_history
 from service.models import User
 from service.settings import REPOSITORY_ROOT
 
 DEMO_DIR = REPOSITORY_ROOT / "data" / "demo"
+DEMO_TEAM = "Demo"
 DEMO_USERS: tuple[tuple[str, str], ...] = (
     ("demo-consultant", "consultant"),
     ("demo-job-developer", "job_developer"),
@@ -44,6 +47,8 @@ class DemoResult:
     candidates: int
     openings: int
     logins: list[DemoLogin]
+    past_hires: int = 0
+    employer_contacts: int = 0
 
 
 def load_demo(database: Database, demo_dir: Path = DEMO_DIR) -> DemoResult:
@@ -66,18 +71,23 @@ def load_demo(database: Database, demo_dir: Path = DEMO_DIR) -> DemoResult:
             logins.sort(key=lambda login: order[login.name])
             return DemoResult(False, 0, 0, logins)
         logins = []
-        owner: User | None = None
+        made: dict[str, User] = {}
         for name, role in DEMO_USERS:
-            user, token = store.create_user(session, name, role)
+            user, token = store.create_user(session, name, role, team=DEMO_TEAM)
             logins.append(DemoLogin(name, role, token))
-            if role == "consultant":
-                owner = user
-        if owner is None:  # pragma: no cover - DEMO_USERS names a consultant
-            raise DemoError("the demo needs a consultant to own its candidates")
+            made[role] = user
         for candidate in candidates:
-            store.save_candidate(session, owner, candidate, None)
+            store.save_candidate(session, made["consultant"], candidate, None)
         store.upsert_openings(session, openings)
+        history = load_demo_history(session, openings, made["job_developer"], date.today())
         store.bump_catalogue(session)
         store.audit(session, None, "demo.load", candidates=len(candidates), openings=len(openings))
         session.commit()
-    return DemoResult(True, len(candidates), len(openings), logins)
+    return DemoResult(
+        True,
+        len(candidates),
+        len(openings),
+        logins,
+        past_hires=history.past_hires,
+        employer_contacts=history.contacts,
+    )

@@ -17,6 +17,7 @@ server.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import multiprocessing
@@ -175,8 +176,10 @@ def _evaluate(
 ) -> tuple[dict[str, Any], str]:
     # Imported here: the evaluation brings matplotlib and ranx, which only a run needs.
     from evaluation.io import to_json
+    from evaluation.ips_figures import MIN_CELL
     from evaluation.pipeline import evaluate, load_inputs
     from evaluation.report import render
+    from service.fidelity import store_figures
 
     with tempfile.TemporaryDirectory(prefix="ipsmatch-evaluation-") as folder:
         files = {
@@ -204,6 +207,9 @@ def _evaluate(
             source = EXPORTS.get(Path(error.source or "").name, "the store's exports")
             raise RecordValidationError(error.problems, source=source) from None
     document = evaluate(inputs, engine, settings)
+    with database.reader() as session:
+        figures = store_figures(session, pseudonyms, utcnow().date(), MIN_CELL)
+    document = dataclasses.replace(document, ips_figures=figures.to_dict())
     # Through JSON once, so what is stored is exactly what `metrics.json` would hold.
     metrics: dict[str, Any] = json.loads(to_json(document.to_dict()))
     return metrics, render(document)

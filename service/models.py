@@ -58,6 +58,8 @@ class User(Base):
     token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The consultants' team, for IPS figures by team; none for users outside a team.
+    team: Mapped[str | None] = mapped_column(String(100), default=None)
 
 
 class CandidateRow(Base):
@@ -223,3 +225,66 @@ class EvaluationRow(Base):
     metrics: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     report: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class EmployerContactRow(Base):
+    """A consultant's or job developer's contact with an employer, for a candidate or not.
+
+    Plain-text employer id, as placements: the relationship outlives a removed
+    employer. A contact for a candidate carries their pseudonym, so it stays
+    usable (never identifying) after the profile is erased. The note is for
+    colleagues only: never exported, never in figures.
+    """
+
+    __tablename__ = "employer_contacts"
+    __table_args__ = (Index("ix_employer_contacts_employer_date", "employer_id", "date"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employer_id: Mapped[str] = mapped_column(String(200))
+    day: Mapped[date] = mapped_column("date", Date, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(20))
+    candidate_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("candidates.pk", ondelete="SET NULL"), index=True
+    )
+    candidate_pseudonym: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Whether the employer is in a field the person wants (IPS fidelity); None if unknown.
+    in_wanted_field: Mapped[bool | None] = mapped_column(default=None)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AlertRow(Base):
+    """A new or changed opening that fits a person on a consultant's caseload well.
+
+    One row per person and opening, ever: an alert is shown once, and a
+    hidden opening never alerts again for that person.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("candidate_pk", "opening_id", name="uq_alerts_candidate"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    candidate_pk: Mapped[int] = mapped_column(
+        ForeignKey("candidates.pk", ondelete="CASCADE"), index=True
+    )
+    opening_id: Mapped[str] = mapped_column(String(200))
+    score: Mapped[float] = mapped_column(Float)
+    preference_fit: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[list[str]] = mapped_column(JsonType)
+    # "new", "dismissed" (seen, done with) or "hidden" (never this opening for this person).
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AlertScan(Base):
+    """Up to when a candidate's alerts were looked for: openings written later are new."""
+
+    __tablename__ = "alert_scans"
+
+    candidate_pk: Mapped[int] = mapped_column(
+        ForeignKey("candidates.pk", ondelete="CASCADE"), primary_key=True
+    )
+    scanned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from matcher.employer_contacts import Channel, Outcome
 from matcher.placement_events import PlacementFields
 from matcher.records import (
     MAX_ID_CHARS,
@@ -89,6 +90,9 @@ class UserCreate(_Checked):
         le=3650,
         description="Days the token works; default: the service's IPSMATCH_TOKEN_LIFETIME_DAYS.",
     )
+    team: str | None = Field(
+        default=None, max_length=100, description="The consultant's team, for IPS figures."
+    )
 
 
 class UserOut(BaseModel):
@@ -97,6 +101,7 @@ class UserOut(BaseModel):
     role: Role
     active: bool
     created_at: UtcDatetime
+    team: str | None = None
 
 
 class UserWithToken(UserOut):
@@ -122,6 +127,89 @@ class Employer(_Checked):
         description="What the employer does; matched against wishes.",
     )
     location: Location | None = None
+    contact_limit_per_week: int | None = Field(
+        default=None,
+        ge=1,
+        description="Contacts the employer accepts a week; suggestions leave it out once reached.",
+    )
+
+
+# ----------------------------------------------------------- employer contacts
+
+
+class EmployerContactIn(_Checked):
+    """A contact with an employer, by a consultant or job developer.
+
+    `candidate_id` names a person on the caller's own caseload the contact was
+    for: only with their consent to disclosure (``disclosure: "yes"``), since
+    speaking to an employer for them tells the employer of the condition.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    employer_id: str = Field(min_length=1, max_length=MAX_ID_CHARS)
+    date: dt.date
+    channel: Channel
+    outcome: Outcome
+    candidate_id: str | None = Field(
+        default=None, max_length=MAX_ID_CHARS, description="Only for your own caseload."
+    )
+    in_wanted_field: bool | None = Field(
+        default=None,
+        description="Whether the employer works in a field the person wants; worked out from "
+        "occupation codes when not given.",
+    )
+    note: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="For colleagues; never exported, never in figures. No health details.",
+    )
+
+    @field_validator("candidate_id", "note")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class EmployerContactOut(BaseModel):
+    id: int
+    employer_id: str
+    date: dt.date
+    channel: Channel
+    outcome: Outcome
+    recorded_by: str | None = Field(description="The user's name; None if since removed.")
+    for_candidate: bool
+    candidate_id: str | None = Field(description="Shown only to the person's own consultant.")
+    in_wanted_field: bool | None
+    note: str | None
+    recorded_at: UtcDatetime
+
+
+class EmployerRelationship(BaseModel):
+    """An employer's contacts over time, newest first, with counts by outcome and month."""
+
+    employer_id: str
+    contacts: list[EmployerContactOut]
+    by_outcome: dict[str, int]
+    by_month: dict[str, int]
+    contact_limit_per_week: int | None
+    contacts_this_week: int
+
+
+# ----------------------------------------------------------------------- alerts
+
+
+class AlertOut(BaseModel):
+    id: int
+    candidate_id: str
+    opening_id: str
+    employer_id: str | None
+    title: str | None
+    score: float
+    preference_fit: float
+    reasons: list[str]
+    status: Literal["new", "dismissed", "hidden"]
+    created_at: UtcDatetime
 
 
 # --------------------------------------------------------------------- openings

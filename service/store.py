@@ -108,7 +108,11 @@ def _expiry(lifetime_days: float | None) -> datetime | None:
 
 
 def create_user(
-    session: Session, name: str, role: str, lifetime_days: float | None = None
+    session: Session,
+    name: str,
+    role: str,
+    lifetime_days: float | None = None,
+    team: str | None = None,
 ) -> tuple[User, str]:
     """A new user and their token, which works for `lifetime_days` (None: until revoked)."""
     if session.scalar(select(User.id).where(User.name == name)) is not None:
@@ -120,6 +124,7 @@ def create_user(
         token_hash=hash_token(token),
         token_expires_at=_expiry(lifetime_days),
         active=True,
+        team=team,
     )
     session.add(user)
     session.flush()
@@ -143,6 +148,7 @@ _USER_COLUMNS = (
     User.token_expires_at,
     User.active,
     User.created_at,
+    User.team,
 )
 
 

@@ -21,6 +21,8 @@ from fastapi.security import HTTPAuthorizationCredentials
 from matcher.records import Ranking
 from service import store
 from service.deps import Credentials, Services, ServicesDep, admit, require_token
+from service.employer_suggestions import with_hiring_and_load
+from service.hiring import outlooks_for
 from service.models import User
 from service.routers.candidates import not_on_caseload
 from service.schemas import EmployerSuggestions
@@ -140,9 +142,15 @@ def suggested_employers(
         with services.database.reader() as reader:
             return store.placement_counts(reader, employer_ids)
 
-    results, revision = services.engine.suggest_employers(
-        asked.entry.candidate(), k, asked.day, placements
+    # Twice as many as asked, so employers at their weekly contact limit can drop out.
+    placed, revision = services.engine.suggest_employers(
+        asked.entry.candidate(), min(2 * k, 100), asked.day, placements
     )
+    hiring = outlooks_for(services.database).current(asked.day)
+    with services.database.reader() as reader:
+        results = with_hiring_and_load(
+            placed, reader, asked.entry.profile, asked.entry.pk, asked.day, hiring, k
+        )
     logged = [{"employer_id": r.employer_id, "score": r.score} for r in results]
     _log(services, asked, "suggested_employers", revision, logged, k)
     return EmployerSuggestions(candidate_id=asked.entry.id, results=results)

@@ -48,7 +48,7 @@ def add_user(
     body: UserCreate, admin: Admin, session: WriteSession, services: ServicesDep
 ) -> UserWithToken:
     lifetime = body.lifetime_days or services.settings.token_lifetime_days
-    user, token = store.create_user(session, body.name, body.role, lifetime)
+    user, token = store.create_user(session, body.name, body.role, lifetime, team=body.team)
     store.audit(session, admin, "user.add", user_id=user.id, role=user.role)
     session.commit()
     return _with_token(user, token)

@@ -47,6 +47,8 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "openings.jsonl",
         "placements.csv",
         "groups.csv",
+        "caseload.csv",
+        "employer_contacts.csv",
     }
     return out
 
@@ -162,3 +164,21 @@ def test_bad_cutoff_is_refused(history: Path, tmp_path: Path) -> None:
         cli.app, ["evaluate", *args(history, "--out", str(tmp_path / "r"), "--cutoff", "soon")]
     )
     assert result.exit_code == 2 and "--cutoff must be an ISO date" in result.output
+
+
+def test_evaluate_adds_ips_figures_from_caseload_and_contacts(
+    history: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "report"
+    jobdev = ("--caseload", str(history / "caseload.csv"))
+    alone = runner.invoke(cli.app, ["evaluate", *args(history, "--out", str(out), *jobdev)])
+    assert alone.exit_code == 2 and "--caseload and --contacts together" in alone.output
+    contacts = ("--contacts", str(history / "employer_contacts.csv"))
+    result = runner.invoke(
+        cli.app, ["evaluate", *args(history, "--out", str(out), *jobdev, *contacts, *FAST)]
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads((out / "metrics.json").read_text())
+    cells = document["ips_figures"]["cells"]
+    assert cells and {"team", "month", "first_contact_within_30_days"} <= set(cells[0])
+    assert 'id="ips-figures"' in (out / "report.html").read_text()

@@ -81,6 +81,18 @@ def candidate(candidate_id: str = "c-1", desired: list[str] | None = None, **fie
     return record
 
 
+def employer_contact(employer_id: str = "e-dyr", **fields: Any) -> dict[str, Any]:
+    """An employer contact made today, as `POST /employer-contacts` takes it."""
+    record: dict[str, Any] = {
+        "employer_id": employer_id,
+        "date": TODAY.isoformat(),
+        "channel": "visit",
+        "outcome": "call_back",
+    }
+    record.update(fields)
+    return record
+
+
 CATALOGUE = [
     opening(
         "o-dyr",

@@ -21,6 +21,7 @@ CONSULTANT = frozenset({"consultant"})
 JOB_DEVELOPER = frozenset({"job_developer"})
 ANALYST = frozenset({"analyst"})
 ADMIN = frozenset({"admin"})
+RECORDER = frozenset({"consultant", "job_developer"})
 CALLERS = {None: None, "anna": "consultant", "jens": "job_developer", "ida": "analyst",
            "root": "admin"}  # fmt: skip
 
@@ -63,6 +64,16 @@ TABLE: dict[tuple[str, str], tuple[frozenset[str], int]] = {
     ("POST", "/evaluations"): (ANALYST, 202),
     ("GET", "/evaluations"): (ANALYST, 200),
     ("GET", "/evaluations/{evaluation_id}"): (ANALYST, 200),
+    ("POST", "/employer-contacts"): (RECORDER, 201),
+    ("GET", "/employer-contacts"): (RECORDER, 200),
+    ("GET", "/employers/{employer_id}/contacts"): (RECORDER, 200),
+    # No such contact or alert: who may ask is what is tested here (404 past the role check).
+    ("DELETE", "/employer-contacts/{contact_id}"): (RECORDER, 404),
+    ("GET", "/alerts"): (CONSULTANT, 200),
+    ("POST", "/alerts/{alert_id}/dismiss"): (CONSULTANT, 404),
+    ("POST", "/alerts/{alert_id}/hide"): (CONSULTANT, 404),
+    ("GET", "/ips-figures"): (ANALYST, 200),
+    ("GET", "/ips-figures/plot.png"): (ANALYST, 200),
     # The evaluation of this tiny history fails (too few events), so it has no report.
     ("GET", "/evaluations/{evaluation_id}/report"): (ANALYST, 409),
 }
@@ -109,7 +120,8 @@ class World:
         own = {"candidate_id": "c-anna", "placement_id": placements["anna"]}
         other = {"candidate_id": "c-bo", "placement_id": placements["bo"]}
         common = {"user_id": str(spare), "employer_id": "e-spare", "opening_id": "o-spare",
-                  "evaluation_id": str(self.evaluation)}  # fmt: skip
+                  "evaluation_id": str(self.evaluation), "contact_id": "999999",
+                  "alert_id": "999999"}  # fmt: skip
         return {"own": {**common, **own}, "other": {**common, **other}}
 
     def candidate(self, candidate_id: str) -> dict[str, Any]:
@@ -142,6 +154,9 @@ class World:
         if path == "/placements" and method == "POST":
             return {"json": {"candidate_id": ids["candidate_id"], "opening_id": "o-dyr",
                              "stage": "interview", "date": "2026-02-01"}}  # fmt: skip
+        if path == "/employer-contacts" and method == "POST":
+            return {"json": {"employer_id": "e-spare", "date": "2026-01-12", "channel": "phone",
+                             "outcome": "call_back"}}  # fmt: skip
         if path == "/evaluations" and method == "POST":
             return {"json": {}}
         return {}
