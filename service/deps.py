@@ -18,6 +18,7 @@ from service.evaluations import EvaluationRunner
 from service.models import User
 from service.security import Pseudonymiser, token_matches
 from service.settings import Settings
+from service.upload_jobs import UploadQueue
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Services:
     version: str
     audit: AuditWriter
     evaluations: EvaluationRunner
+    uploads: UploadQueue
 
 
 async def get_services(request: Request) -> Services:

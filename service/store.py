@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -284,14 +284,29 @@ def catalogue_revision(session: Session) -> int:
     return int(session.scalar(select(CatalogueState.revision).where(CatalogueState.id == 1)) or 0)
 
 
+# PostgreSQL channel on which every bump of the catalogue revision is announced at commit.
+CATALOGUE_CHANNEL = "ipsmatch_catalogue"
+
+
 def bump_catalogue(session: Session) -> int:
-    """Mark openings or employers as changed; every process refits on its next ranking."""
+    """Mark openings or employers as changed; every process refits on its next ranking.
+
+    On PostgreSQL the new revision is also announced on `CATALOGUE_CHANNEL`
+    (delivered when the transaction commits, never if it rolls back), so other
+    processes update their rankers at once instead of at their next request.
+    """
     session.execute(
         update(CatalogueState)
         .where(CatalogueState.id == 1)
         .values(revision=CatalogueState.revision + 1)
     )
-    return catalogue_revision(session)
+    revision = catalogue_revision(session)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_notify(:channel, :revision)"),
+            {"channel": CATALOGUE_CHANNEL, "revision": str(revision)},
+        )
+    return revision
 
 
 def employer_record(employer: Employer) -> dict[str, Any]:
@@ -360,11 +375,15 @@ def upsert_openings(
     session: Session,
     openings: Sequence[Opening],
     progress: Callable[[int], None] | None = None,
+    upload_job: int | None = None,
 ) -> UpsertCounts:
     """Insert or replace openings by id, creating employers they name that are missing.
 
     Runs inside the caller's transaction; `progress` is told how many rows are
-    written after each chunk.
+    written after each chunk. With `upload_job`, the openings are stored as
+    that job's to index: left out of rankings until the job marks them
+    (`mark_indexed`); without it they are rankable at once (the caller has
+    their vectors ready).
     """
     counts = UpsertCounts()
     ids = [o.id for o in openings]
@@ -410,6 +429,7 @@ def upsert_openings(
             "record": opening_record(opening),
             "text_hash": text_hash,
             "expires": opening.expires,
+            "upload_job": upload_job,
             "updated_at": now,
         }
         if opening.id in existing:
@@ -441,11 +461,21 @@ def _not_expired_before(day: date) -> Any:
     return (OpeningRow.expires.is_(None)) | (OpeningRow.expires >= day)
 
 
+def _indexed() -> Any:
+    """Openings no upload job is still indexing."""
+    return OpeningRow.upload_job.is_(None)
+
+
 def load_stamped_openings(
     session: Session, expired_before: date | None = None, ids: Sequence[str] | None = None
 ) -> list[tuple[Opening, datetime]]:
-    """Stored openings with when each was last written, optionally only those `ids` name."""
-    query = select(OpeningRow.record, OpeningRow.updated_at).order_by(OpeningRow.id)
+    """Stored, indexed openings with when each was last written, optionally only those `ids` name.
+
+    Openings an upload job has not indexed yet are left out: they are not ranked until then.
+    """
+    query = (
+        select(OpeningRow.record, OpeningRow.updated_at).where(_indexed()).order_by(OpeningRow.id)
+    )
     if expired_before is not None:
         query = query.where(_not_expired_before(expired_before))
     if ids is None:
@@ -459,7 +489,7 @@ def load_stamped_openings(
 
 def opening_stamps(session: Session, expired_before: date | None = None) -> dict[str, datetime]:
     """Opening id → when it was last written: enough to tell what changed since a fit."""
-    query = select(OpeningRow.id, OpeningRow.updated_at)
+    query = select(OpeningRow.id, OpeningRow.updated_at).where(_indexed())
     if expired_before is not None:
         query = query.where(_not_expired_before(expired_before))
     return {opening_id: at for opening_id, at in session.execute(query)}

@@ -1,9 +1,12 @@
 """``/openings``: the catalogue. Job developers write it; every role may read it.
 
-Every write follows the same order: validate, make sure each text has a
-vector (encoding outside any transaction), write in one transaction that
-also bumps the catalogue revision, then refit the ranker before answering,
-so an acknowledged opening is rankable at once.
+A write of single openings follows this order: validate, make sure each
+text has a vector (encoding outside any transaction), write in one
+transaction that also bumps the catalogue revision, then refit the ranker
+before answering, so an acknowledged opening is rankable at once. A file
+(``/openings/bulk``) is validated and stored whole, then answered at once;
+its openings are encoded and indexed in the background
+(`service.upload_jobs`) and rankable chunk by chunk.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from matcher.records import Opening
 from service import store
 from service.deps import CurrentUser, JobDeveloper, ReadSession, Services, ServicesDep
 from service.models import OpeningRow, User
-from service.schemas import UploadResult
+from service.schemas import UploadAccepted, UploadResult
+from service.upload_jobs import store_upload
 from service.uploads import MAX_ROWS, read_openings_upload
 
 router = APIRouter(prefix="/openings", tags=["openings"])
@@ -149,10 +153,15 @@ def delete_opening(opening_id: str, user: JobDeveloper, services: ServicesDep) -
 
 @router.post(
     "/bulk",
+    status_code=status.HTTP_202_ACCEPTED,
     summary=f"Upload a JSON Lines or CSV file of up to {MAX_ROWS:,} openings (job developer)",
     description="Upsert by id, all or nothing: the file is validated whole first; one bad "
     "row rejects it with every problem listed by line and field, and nothing is stored. "
-    "A valid file is written in one transaction. CSV columns name nested fields with dots "
+    "A valid file is written in one transaction and answered at once (202) with the id of "
+    "its upload job; its openings are then encoded and indexed in the background, a chunk "
+    "at a time. **An opening stored but not yet indexed is not in rankings yet** (an "
+    "updated opening leaves them until its new version is indexed); follow the job at "
+    "`GET /uploads/{id}`. CSV columns name nested fields with dots "
     "(`hours_per_week.min`, `location.postcode`, `requires.skills`) and separate list items "
     "with `;`.",
 )
@@ -160,7 +169,8 @@ def bulk_upload(
     file: Annotated[UploadFile, File(description="openings.jsonl or openings.csv")],
     user: JobDeveloper,
     services: ServicesDep,
-) -> UploadResult:
+    response: Response,
+) -> UploadAccepted:
     data = file.file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise HTTPException(
@@ -169,4 +179,30 @@ def bulk_upload(
         )
     filename = file.filename or "upload"
     openings = read_openings_upload(data, filename)
-    return _write(services, user, openings, "openings.bulk", file=filename)
+    with services.database.writer() as session:
+        job, counts = store_upload(session, user, filename, openings)
+        revision = store.catalogue_revision(session)
+        store.audit(
+            session,
+            user,
+            "openings.bulk",
+            file=filename,
+            upload_id=job.id,
+            openings=len(openings),
+            created=counts.created,
+            updated=counts.updated,
+        )
+        session.commit()
+    services.uploads.enqueue(job.id)
+    progress = f"/uploads/{job.id}"
+    response.headers["Location"] = progress
+    return UploadAccepted(
+        upload_id=job.id,
+        status=job.status,
+        progress=progress,
+        received=len(openings),
+        created=counts.created,
+        updated=counts.updated,
+        employers_created=counts.employers_created,
+        catalogue_revision=revision,
+    )
