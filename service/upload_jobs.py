@@ -221,11 +221,11 @@ class UploadIndexer:
         self,
         database: Database,
         prepare: Callable[[Sequence[Opening]], int],
-        chunk_openings: int = CHUNK_OPENINGS,
+        chunk_openings: int | None = None,
     ) -> None:
         self.database = database
         self.prepare = prepare
-        self.chunk_openings = chunk_openings
+        self.chunk_openings = chunk_openings or CHUNK_OPENINGS
         self.locks = JobLocks(database)
         # Set at shutdown: a job stops between chunks and is resumed at the next start.
         self.stopping = threading.Event()
