@@ -6,7 +6,7 @@ import json
 import logging
 
 import pytest
-from conftest import CATALOGUE, HEALTH_MARKER, USERS, Api, add_users, candidate, jsonl
+from conftest import CATALOGUE, HEALTH_MARKER, USERS, Api, add_users, candidate
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
