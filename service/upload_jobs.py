@@ -21,8 +21,8 @@ and resuming it encodes nothing that was saved: vectors are read back from
 the store. huey drops a task once a worker takes it, so a killed worker's
 job is queued again by `UploadQueue.resume` at the next start and once a
 minute by every consumer; a job is worked by one worker at a time (an
-advisory lock on PostgreSQL, released by the server if the holder dies;
-a lock in the process on the embedded store, which has one process).
+advisory lock on PostgreSQL, a file lock beside an SQLite store; both are
+dropped by the server or the kernel when the holder dies).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
 from huey import Huey, PostgresHuey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 from sqlalchemy import select, text, update
@@ -166,47 +167,56 @@ def unfinished_jobs(session: Session) -> list[int]:
 
 
 class JobLocks:
-    """One worker per job at a time, across every process of the store."""
+    """One worker per job at a time, across every process of the store.
+
+    PostgreSQL: a session-level advisory lock on a connection of its own,
+    which the server drops when the connection ends, so a killed worker's job
+    is free at once. SQLite (processes of one machine): a lock on a file
+    beside the store (`filelock`, an OS lock the kernel drops with its process).
+    """
 
     def __init__(self, database: Database) -> None:
         self.database = database
-        self._held: set[int] = set()
-        self._lock = threading.Lock()
+        self._folder: Path | None = None
+        if database.dialect == "sqlite":
+            path = make_url(database.url).database
+            if path and path != ":memory:":
+                self._folder = Path(path).parent / "upload-locks"
 
     @contextmanager
     def hold(self, job_id: int) -> Iterator[bool]:
         """Yields whether this worker got the job (False: another worker has it)."""
-        with self._lock:
-            if job_id in self._held:
-                got_local = False
-            else:
-                self._held.add(job_id)
-                got_local = True
-        if not got_local:
+        if self.database.dialect == "postgresql":
+            with self._advisory(job_id) as got:
+                yield got
+            return
+        if self._folder is None:  # an in-memory store: one process, one worker
+            yield True
+            return
+        self._folder.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(self._folder / f"{job_id}.lock", timeout=0, thread_local=False)
+        try:
+            lock.acquire()
+        except Timeout:
             yield False
             return
         try:
-            if self.database.dialect != "postgresql":
-                # The embedded store has one process: the lock in it is the only one needed.
-                yield True
-                return
-            # A session-level advisory lock on a connection of its own: PostgreSQL drops
-            # it when the connection ends, so a killed worker's job is free at once.
-            with self.database.engine.connect() as connection:
-                keys = {"space": _LOCK_NAMESPACE, "job": job_id}
-                got = bool(
-                    connection.scalar(text("SELECT pg_try_advisory_lock(:space, :job)"), keys)
-                )
-                connection.commit()
-                try:
-                    yield got
-                finally:
-                    if got:
-                        connection.execute(text("SELECT pg_advisory_unlock(:space, :job)"), keys)
-                        connection.commit()
+            yield True
         finally:
-            with self._lock:
-                self._held.discard(job_id)
+            lock.release()
+
+    @contextmanager
+    def _advisory(self, job_id: int) -> Iterator[bool]:
+        with self.database.engine.connect() as connection:
+            keys = {"space": _LOCK_NAMESPACE, "job": job_id}
+            got = bool(connection.scalar(text("SELECT pg_try_advisory_lock(:space, :job)"), keys))
+            connection.commit()
+            try:
+                yield got
+            finally:
+                if got:
+                    connection.execute(text("SELECT pg_advisory_unlock(:space, :job)"), keys)
+                    connection.commit()
 
 
 class UploadIndexer:
@@ -363,8 +373,19 @@ def make_huey(database_url: str, queue_url: str | None = None) -> Huey:
     )
 
 
-class _ServerConsumer(Consumer):
-    """huey's consumer inside the server: the server (uvicorn) owns the signals."""
+class _UploadConsumer(Consumer):
+    """huey's consumer, telling the running job to stop between chunks when it stops."""
+
+    stopping: threading.Event | None = None
+
+    def stop(self, graceful: bool = False) -> None:
+        if self.stopping is not None:
+            self.stopping.set()
+        super().stop(graceful=graceful)
+
+
+class _ServerConsumer(_UploadConsumer):
+    """The consumer inside the server: the server (uvicorn) owns the signals."""
 
     def _set_signal_handlers(self) -> None:
         return None
@@ -408,9 +429,10 @@ class UploadQueue:
 
     def consumer(self, workers: int = 1, in_server: bool = True) -> Consumer:
         """huey's consumer for this queue; `in_server` leaves signals to the server."""
-        kind = _ServerConsumer if in_server else Consumer
+        kind = _ServerConsumer if in_server else _UploadConsumer
         # Poll an idle SQLite queue at least once a second (PostgreSQL and Redis are woken).
-        consumer: Consumer = kind(self.huey, workers=workers, max_delay=1.0)
+        consumer = kind(self.huey, workers=workers, max_delay=1.0)
+        consumer.stopping = self.indexer.stopping
         return consumer
 
     def start(self, workers: int = 1) -> None:
@@ -420,7 +442,6 @@ class UploadQueue:
 
     def stop(self, timeout_s: float = 60.0) -> None:
         """Stop between chunks: a job in progress resumes at the next start."""
-        self.indexer.stopping.set()
         if self._consumer is not None:
             self._consumer.shutdown_timeout = timeout_s
             self._consumer.stop(graceful=True)

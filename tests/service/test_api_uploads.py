@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import USERS, Api, add_users, candidate, empty_postgres, opening
+from conftest import USERS, Api, add_users, candidate, opening
 from fakes import FakeEncoder
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -197,10 +197,10 @@ def test_a_redis_queue_shares_the_work(settings: Settings) -> None:
         assert sorted(_ranked(api)) == [f"o-have-{i}" for i in range(3)]
 
 
-def test_two_workers_on_one_job_encode_each_text_once(postgres_url: str) -> None:
+def test_two_workers_on_one_job_encode_each_text_once(database_url: str) -> None:
     """Two servers' workers given the same job: one works it, the other leaves it."""
-    empty_postgres(postgres_url)
-    database = Database(postgres_url)
+    database = Database(database_url)
+    database.migrate()
     with database.writer() as session:
         user, _ = store.create_user(session, "jens", "job_developer")
         records = [Opening.model_validate(o) for o in _gardens(20)]
@@ -216,7 +216,7 @@ def test_two_workers_on_one_job_encode_each_text_once(postgres_url: str) -> None
 
     gate = Gate(encode)
     gate.open.clear()
-    workers = [UploadIndexer(Database(postgres_url), gate, chunk_openings=4) for _ in range(2)]
+    workers = [UploadIndexer(Database(database_url), gate, chunk_openings=4) for _ in range(2)]
     results: list[bool] = []
 
     def work(indexer: UploadIndexer) -> None:
