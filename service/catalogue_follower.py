@@ -39,7 +39,7 @@ class CatalogueFollower:
     """A daemon thread that calls `refresh` when the store's catalogue changes."""
 
     def __init__(
-        self, database_url: str, refresh: Callable[[], object], poll_s: float = POLL_S
+        self, database_url: str, refresh: Callable[[], object], poll_s: float | None = None
     ) -> None:
         url = make_url(database_url)
         self.dsn = (
@@ -48,7 +48,7 @@ class CatalogueFollower:
             else None
         )
         self.refresh = refresh
-        self.poll_s = poll_s
+        self.poll_s = poll_s if poll_s is not None else POLL_S
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 

@@ -6,10 +6,47 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from conftest import USERS, add_users, candidate, empty_postgres, jsonl, opening
+import pytest
+from conftest import USERS, Api, add_users, candidate, empty_postgres, jsonl, opening
+from fastapi.testclient import TestClient
 from servers import start_server, wait_for
 
+from matcher.encoders import CachedEncoder
+from service import catalogue_follower, store
+from service.app import create_app
 from service.db import Database
+from service.settings import Settings
+
+
+def test_a_process_hears_of_another_s_write_without_being_asked(
+    postgres_url: str,
+    tmp_path: Path,
+    shared_encoder: CachedEncoder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """LISTEN/NOTIFY: the other process's rankers are current before any request reaches it."""
+    monkeypatch.setattr(catalogue_follower, "POLL_S", 60.0)  # so only a notification can do it
+    empty_postgres(postgres_url)
+    settings = Settings(
+        data_dir=tmp_path / "data", cache_dir=tmp_path / "cache", database_url=postgres_url
+    )
+    with (
+        TestClient(create_app(settings, encoder=shared_encoder)) as one,
+        TestClient(create_app(settings, encoder=shared_encoder)) as two,
+    ):
+        api = Api(one, add_users(one.app.state.services.database, USERS))  # type: ignore[attr-defined]
+        engine = two.app.state.services.engine  # type: ignore[attr-defined]
+        added = opening("o-park", "Gartner", "Pleje af park.", employer_id="e-park")
+        assert api.post("jens", "/openings", json=added).status_code == 201
+        with api.database.reader() as session:
+            revision = store.catalogue_revision(session)
+        # Read without refreshing (`current()` would bring it up to date itself).
+        wait_for(
+            lambda: engine._current is not None and engine._current.revision == revision,
+            2.0,
+            "the second process's catalogue at the new revision",
+        )
+        assert "o-park" in engine._current.openings
 
 
 def test_an_opening_added_through_one_is_ranked_by_the_other_within_2_s(
