@@ -48,7 +48,7 @@ from matcher.records import Opening
 from service import store
 from service.db import Database
 from service.models import OpeningRow, UploadJob, User, utcnow
-from service.schemas import UploadProblem, UploadProgress
+from service.schemas import UploadProgress
 
 logger = logging.getLogger(__name__)
 
@@ -124,25 +124,17 @@ def _progress(job: UploadJob, now: datetime) -> UploadProgress:
     expected = None
     if job.status in UNFINISHED and rate:
         expected = now + timedelta(seconds=remaining / rate)
-    return UploadProgress(
-        id=job.id,
-        filename=job.filename,
-        uploaded_by=job.uploaded_by,
-        status=job.status,
-        total=job.total,
-        indexed=job.indexed,
-        failed=job.failed,
-        remaining=remaining,
-        texts_encoded=job.texts_encoded,
-        created=job.created,
-        updated=job.updated,
-        employers_created=job.employers_created,
-        rate_per_s=round(rate, 2) if rate else None,
-        expected_finish=expected,
-        errors=[UploadProblem.model_validate(e) for e in job.errors],
-        created_at=job.created_at,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
+    # The job's own columns by name, then what is worked out from them.
+    stored = {
+        name: getattr(job, name) for name in UploadProgress.model_fields if hasattr(job, name)
+    }
+    return UploadProgress.model_validate(
+        {
+            **stored,
+            "remaining": remaining,
+            "rate_per_s": round(rate, 2) if rate else None,
+            "expected_finish": expected,
+        }
     )
 
 
