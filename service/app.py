@@ -61,6 +61,10 @@ come from `ipsmatch users add NAME --role ROLE` (or `ipsmatch serve --demo`).
 Roles: **consultant** (own caseload: profiles, recommendations, suggested
 employers, placements), **job_developer** (openings and employers),
 **analyst** (pseudonymised exports), **admin** (users, audit log).
+
+A file of openings (`POST /openings/bulk`) is stored whole and answered at
+once (202); its openings are encoded and indexed in the background and are
+in rankings only once indexed: follow the upload at `GET /uploads/{id}`.
 """
 
 
