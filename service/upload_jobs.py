@@ -36,6 +36,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from filelock import FileLock, Timeout
 from huey import Huey, PostgresHuey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
@@ -63,6 +64,10 @@ _LOCK_NAMESPACE = 0x1B5_0613
 ENCODER_FAILURES = (EncoderError, RuntimeError, ValueError)
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 UNFINISHED = (QUEUED, RUNNING)
+
+
+class QueueSettingError(ValueError):
+    """IPSMATCH_QUEUE_URL (or the store's URL) names no queue huey can keep."""
 
 
 class UploadJobNotFound(LookupError):
@@ -349,18 +354,26 @@ def make_huey(database_url: str, queue_url: str | None = None) -> Huey:
         return RedisHuey(QUEUE_NAME, url=url.render_as_string(hide_password=False), results=False)
     if backend == "postgresql":
         dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        return PostgresHuey(QUEUE_NAME, dsn=dsn, results=False)
+        for attempt in range(3):
+            try:
+                return PostgresHuey(QUEUE_NAME, dsn=dsn, results=False)
+            except psycopg.errors.UniqueViolation:
+                # huey makes its tables "if not exists"; two servers starting together can
+                # still collide in PostgreSQL's catalogue. The second try finds them made.
+                if attempt == 2:
+                    raise
+                time.sleep(0.2)
     if backend == "sqlite":
         if not url.database or url.database == ":memory:":
-            raise ValueError(
-                f"queue URL {url.render_as_string(hide_password=True)!r}: an in-memory SQLite "
+            raise QueueSettingError(
+                f"store URL {url.render_as_string(hide_password=True)!r}: an in-memory SQLite "
                 "store has no folder for the queue; give the store a file"
             )
         path = Path(url.database).with_name("ipsmatch-queue.db")
         path.parent.mkdir(parents=True, exist_ok=True)
         return SqliteHuey(QUEUE_NAME, filename=str(path), results=False)
-    raise ValueError(
-        f"queue URL {url.render_as_string(hide_password=True)!r}: unknown kind {backend!r}; "
+    raise QueueSettingError(
+        f"IPSMATCH_QUEUE_URL {url.render_as_string(hide_password=True)!r}: unknown kind {backend!r}; "
         "allowed: redis://, rediss://, postgresql://, sqlite:///"
     )
 
