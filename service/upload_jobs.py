@@ -373,8 +373,8 @@ def make_huey(database_url: str, queue_url: str | None = None) -> Huey:
         path.parent.mkdir(parents=True, exist_ok=True)
         return SqliteHuey(QUEUE_NAME, filename=str(path), results=False)
     raise QueueSettingError(
-        f"IPSMATCH_QUEUE_URL {url.render_as_string(hide_password=True)!r}: unknown kind {backend!r}; "
-        "allowed: redis://, rediss://, postgresql://, sqlite:///"
+        f"IPSMATCH_QUEUE_URL {url.render_as_string(hide_password=True)!r}: unknown kind "
+        f"{backend!r}; allowed: redis://, rediss://, postgresql://, sqlite:///"
     )
 
 
