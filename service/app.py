@@ -30,6 +30,7 @@ from matcher.provision import is_provisioned
 from matcher.records import MAX_DEPTH
 from service import store
 from service.auditlog import AuditWriter
+from service.catalogue_follower import CatalogueFollower
 from service.db import Database
 from service.deps import Services
 from service.engine import DateTooEarly, LockedEncoder, MatchingEngine
@@ -48,11 +49,13 @@ from service.routers import (
     openings,
     placements,
     recommendations,
+    uploads,
     users,
 )
 from service.schemas import Message, Problem, ProblemReport
 from service.settings import Settings, engine_arguments, get_settings, model_dir
 from service.store import StoreError
+from service.upload_jobs import UploadIndexer, UploadJobNotFound, UploadQueue, make_huey
 from service.uploads import UploadError
 
 logger = logging.getLogger(__name__)
@@ -65,6 +68,10 @@ come from `ipsmatch users add NAME --role ROLE` (or `ipsmatch serve --demo`).
 Roles: **consultant** (own caseload: profiles, recommendations, suggested
 employers, placements), **job_developer** (openings and employers),
 **analyst** (pseudonymised exports), **admin** (users, audit log).
+
+A file of openings (`POST /openings/bulk`) is stored whole and answered at
+once (202); its openings are encoded and indexed in the background and are
+in rankings only once indexed: follow the upload at `GET /uploads/{id}`.
 """
 
 
@@ -180,6 +187,7 @@ def start_services(settings: Settings, encoder: TextEncoder | CachedEncoder | No
         interrupted = evaluations.mark_interrupted()
         if interrupted:
             logger.warning("%d evaluations were interrupted by the last stop", interrupted)
+        queue = upload_queue(settings, database, engine)
     except BaseException:
         database.dispose()
         raise
@@ -191,8 +199,27 @@ def start_services(settings: Settings, encoder: TextEncoder | CachedEncoder | No
         service_version(),
         AuditWriter(database),
         evaluations,
+        queue,
         FailedLogins(settings.auth_failures_per_minute),
     )
+
+
+def upload_queue(settings: Settings, database: Database, engine: MatchingEngine) -> UploadQueue:
+    """The queue of upload jobs, its indexer encoding with `engine`'s encoder."""
+    huey = make_huey(database.url, settings.queue_url)
+    return UploadQueue(huey, UploadIndexer(database, engine.prepare))
+
+
+def start_background(services: Services) -> CatalogueFollower:
+    """The upload worker (unless separate workers do that) and the catalogue follower."""
+    if services.settings.run_worker:
+        services.uploads.start()
+    resumed = services.uploads.resume()
+    if resumed:
+        logger.info("%d unfinished uploads queued again", resumed)
+    follower = CatalogueFollower(services.database.url, services.engine.current)
+    follower.start()
+    return follower
 
 
 def _problems_response(problems: list[Problem], status_code: int = 422) -> JSONResponse:
@@ -266,6 +293,10 @@ def _install_error_handlers(app: FastAPI) -> None:
             [Problem(field="", message=f"the JSON is nested deeper than {MAX_DEPTH} levels")]
         )
 
+    @app.exception_handler(UploadJobNotFound)
+    async def _no_upload(_: Request, error: UploadJobNotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(error)}, status_code=status.HTTP_404_NOT_FOUND)
+
     @app.exception_handler(DateTooEarly)
     async def _date(_: Request, error: DateTooEarly) -> JSONResponse:
         return JSONResponse(
@@ -284,9 +315,13 @@ def create_app(
         # Migrating and fitting block; keep them off the event loop.
         services = await anyio.to_thread.run_sync(start_services, chosen, encoder)
         app.state.services = services
+        follower = start_background(services)
         try:
             yield
         finally:
+            follower.stop()
+            # Stops between chunks; the job resumes at the next start.
+            await anyio.to_thread.run_sync(services.uploads.stop)
             services.audit.close()
             services.database.dispose()
 
@@ -307,6 +342,7 @@ def create_app(
         alerts,
         openings,
         placements,
+        uploads,
         exports,
         evaluations,
         ips_figures,

@@ -893,13 +893,27 @@ def serve(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8000,
     data: DataDirOption = None,
     model: ModelOption = None,
+    worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Index uploads in this process; --no-worker when `ipsmatch worker` "
+            "processes do it. Default: IPSMATCH_RUN_WORKER, else yes.",
+        ),
+    ] = None,
 ) -> None:
-    """Start the HTTP API (OpenAPI docs at /docs) on the configured store."""
+    """Start the HTTP API (OpenAPI docs at /docs) on the configured store.
+
+    Uploaded files are indexed in the background by a worker inside this
+    process, unless --no-worker is given.
+    """
     import uvicorn
 
     from service.app import create_app
 
     settings = service_settings(data)
+    if worker is not None:
+        settings = settings.model_copy(update={"run_worker": worker})
     if demo:
         from service.demo import DemoError, load_demo
 
@@ -936,6 +950,43 @@ def serve(
     configure_access_log()
     # No `server` banner; the access log is stripped of query strings (see above).
     uvicorn.run(create_app(settings, encoder=encoder), host=host, port=port, server_header=False)
+
+
+@app.command()
+def worker(
+    data: DataDirOption = None,
+    model: ModelOption = None,
+    threads: Annotated[
+        int, typer.Option("--threads", min=1, max=16, help="Jobs worked at once.")
+    ] = 1,
+) -> None:
+    """Index uploaded files (encode and mark their openings rankable) until stopped.
+
+    For several servers on one PostgreSQL store (or a Redis queue,
+    IPSMATCH_QUEUE_URL): run any number of these beside `ipsmatch serve
+    --no-worker`; each upload job is taken by one of them. Ctrl-C (SIGINT)
+    stops after the chunk in progress; the job resumes at the next start.
+    """
+    from service.app import upload_queue
+    from service.engine import MatchingEngine
+
+    settings = service_settings(data)
+    database = open_store(settings)
+    try:
+        # The same engine as the service's: vectors are the ones rankings read.
+        engine = MatchingEngine(database, load_engine(settings, model, quiet=False, data=data))
+        queue = upload_queue(settings, database, engine)
+        resumed = queue.resume()
+        err.print(
+            f"Indexing uploads from {database.describe()} ({resumed} unfinished queued again); "
+            "Ctrl-C stops.",
+            highlight=False,
+        )
+        # huey's own consumer loop: it owns the signals and stops between tasks.
+        consumer = queue.consumer(workers=threads, in_server=False)
+        consumer.run()
+    finally:
+        database.dispose()
 
 
 if __name__ == "__main__":  # pragma: no cover

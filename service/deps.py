@@ -20,6 +20,7 @@ from service.guard import FailedLogins, OptionalBearer
 from service.models import User
 from service.security import Pseudonymiser, token_matches
 from service.settings import Settings
+from service.upload_jobs import UploadQueue
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Services:
     version: str
     audit: AuditWriter
     evaluations: EvaluationRunner
+    uploads: UploadQueue
     failed_logins: FailedLogins = field(default_factory=lambda: FailedLogins(20))
 
     def token_valid(self, token: str) -> bool:

@@ -247,6 +247,11 @@ class KeptCurrent(Generic[FittedT]):
         self._state: FittedT | None = None
         self._lock = threading.Lock()
 
+    @property
+    def latest(self) -> FittedT | None:
+        """The state as last fitted or updated, without bringing it up to date (None: none yet)."""
+        return self._state
+
     def get(self, revision: int | None = None) -> FittedT:
         """The state, brought up to date first if it is not; `revision`: the store's, if read."""
         engine = self._engine()
@@ -409,6 +414,11 @@ class MatchingEngine:
         read it (saving a query); else it is read here.
         """
         return self._catalogue.get(revision)
+
+    @property
+    def latest_catalogue(self) -> Catalogue | None:
+        """The catalogue as last fitted, without reading the store (for followers and tests)."""
+        return self._catalogue.latest
 
     def history(self) -> History:
         """Every opening, dates set aside, and employers' own descriptions, kept current."""

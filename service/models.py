@@ -128,8 +128,47 @@ class OpeningRow(Base):
     text_hash: Mapped[str] = mapped_column(String(64))
     # Copied out of the record so the catalogue can leave long-expired openings out in SQL.
     expires: Mapped[date | None] = mapped_column(Date, index=True)
+    # The upload whose background job has not indexed this opening yet: stored, readable,
+    # but not ranked until the job clears it (together with its progress mark).
+    upload_job: Mapped[int | None] = mapped_column(ForeignKey("upload_jobs.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class UploadJob(Base):
+    """A file of openings, stored whole, whose openings are encoded and indexed in the background.
+
+    The job's progress is kept here, in the same transactions that mark its
+    openings indexed, so a worker killed at any moment resumes where the last
+    committed chunk ended.
+    """
+
+    __tablename__ = "upload_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(500))
+    # "queued", "running", "done" or "failed".
+    status: Mapped[str] = mapped_column(String(20))
+    total: Mapped[int] = mapped_column(Integer)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    employers_created: Mapped[int] = mapped_column(Integer, default=0)
+    # Openings indexed (rankable), and openings the encoder failed on (listed in `errors`).
+    indexed: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    texts_encoded: Mapped[int] = mapped_column(Integer, default=0)
+    # The last opening id a committed chunk reached: chunks go in id order.
+    cursor: Mapped[str | None] = mapped_column(String(200))
+    # [{"opening_id": ..., "message": ...}] or [{"message": ...}] for the job as a whole.
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the job last made progress (each committed chunk).
+    progressed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Seconds the workers spent on committed chunks: the rate is indexed / busy_seconds.
+    busy_seconds: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 class PlacementRow(Base):

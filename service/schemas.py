@@ -225,6 +225,51 @@ class UploadResult(BaseModel):
     catalogue_revision: int
 
 
+class UploadAccepted(BaseModel):
+    """A file stored whole; its openings are being encoded and indexed in the background."""
+
+    upload_id: int
+    status: str = Field(description="'queued' until a worker takes the job.")
+    progress: str = Field(description="Where to follow the job: GET this path.")
+    received: int
+    created: int
+    updated: int
+    employers_created: list[str]
+    catalogue_revision: int
+
+
+class UploadProblem(BaseModel):
+    opening_id: str | None = Field(
+        default=None, description="The opening the encoder failed on; none for the whole job."
+    )
+    message: str
+
+
+class UploadProgress(BaseModel):
+    """Where a background upload stands. Openings are rankable as soon as they are indexed."""
+
+    id: int
+    filename: str
+    uploaded_by: int | None
+    status: str = Field(description="'queued', 'running', 'done' or 'failed'.")
+    total: int = Field(description="Openings in the file.")
+    indexed: int = Field(description="Openings encoded and indexed: rankable now.")
+    failed: int = Field(description="Openings the encoder failed on (see `errors`); not ranked.")
+    remaining: int
+    texts_encoded: int = Field(description="Texts encoded so far (texts seen before are reused).")
+    created: int
+    updated: int
+    employers_created: int
+    rate_per_s: float | None = Field(description="Openings indexed per second of work.")
+    expected_finish: UtcDatetime | None = Field(
+        description="When the job should be done at the current rate (running jobs only)."
+    )
+    errors: list[UploadProblem]
+    created_at: UtcDatetime
+    started_at: UtcDatetime | None
+    finished_at: UtcDatetime | None
+
+
 # ------------------------------------------------------------------- candidates
 
 

@@ -59,6 +59,18 @@ class Settings(BaseSettings):
         description="Rankings kept in memory per (profile, catalogue, k, date); 0 turns it off.",
     )
 
+    queue_url: str | None = Field(
+        default=None,
+        description="Where upload jobs wait for a worker (huey): empty means beside the "
+        "store (a SQLite file next to a SQLite store; huey's tables in a PostgreSQL store, "
+        "shared by every server on it), or redis://host:6379/0.",
+    )
+    run_worker: bool = Field(
+        default=True,
+        description="Run an upload worker inside `ipsmatch serve`; false when separate "
+        "`ipsmatch worker` processes do the work.",
+    )
+
     max_body_bytes: int = Field(
         default=1024 * 1024,
         ge=1024,

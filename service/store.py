@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -338,14 +338,29 @@ def catalogue_revision(session: Session) -> int:
     return int(session.scalar(select(CatalogueState.revision).where(CatalogueState.id == 1)) or 0)
 
 
+# PostgreSQL channel on which every bump of the catalogue revision is announced at commit.
+CATALOGUE_CHANNEL = "ipsmatch_catalogue"
+
+
 def bump_catalogue(session: Session) -> int:
-    """Mark openings or employers as changed; every process refits on its next ranking."""
+    """Mark openings or employers as changed; every process refits on its next ranking.
+
+    On PostgreSQL the new revision is also announced on `CATALOGUE_CHANNEL`
+    (delivered when the transaction commits, never if it rolls back), so other
+    processes update their rankers at once instead of at their next request.
+    """
     session.execute(
         update(CatalogueState)
         .where(CatalogueState.id == 1)
         .values(revision=CatalogueState.revision + 1)
     )
-    return catalogue_revision(session)
+    revision = catalogue_revision(session)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_notify(:channel, :revision)"),
+            {"channel": CATALOGUE_CHANNEL, "revision": str(revision)},
+        )
+    return revision
 
 
 def employer_record(employer: Employer) -> dict[str, Any]:
@@ -414,11 +429,15 @@ def upsert_openings(
     session: Session,
     openings: Sequence[Opening],
     progress: Callable[[int], None] | None = None,
+    upload_job: int | None = None,
 ) -> UpsertCounts:
     """Insert or replace openings by id, creating employers they name that are missing.
 
     Runs inside the caller's transaction; `progress` is told how many rows are
-    written after each chunk.
+    written after each chunk. With `upload_job`, the openings are stored as
+    that job's to index: left out of rankings until the job marks them
+    (`mark_indexed`); without it they are rankable at once (the caller has
+    their vectors ready).
     """
     counts = UpsertCounts()
     ids = [o.id for o in openings]
@@ -464,6 +483,7 @@ def upsert_openings(
             "record": opening_record(opening),
             "text_hash": text_hash,
             "expires": opening.expires,
+            "upload_job": upload_job,
             "updated_at": now,
         }
         if opening.id in existing:
@@ -495,11 +515,21 @@ def _not_expired_before(day: date) -> Any:
     return (OpeningRow.expires.is_(None)) | (OpeningRow.expires >= day)
 
 
+def _indexed() -> Any:
+    """Openings no upload job is still indexing."""
+    return OpeningRow.upload_job.is_(None)
+
+
 def load_stamped_openings(
     session: Session, expired_before: date | None = None, ids: Sequence[str] | None = None
 ) -> list[tuple[Opening, datetime]]:
-    """Stored openings with when each was last written, optionally only those `ids` name."""
-    query = select(OpeningRow.record, OpeningRow.updated_at).order_by(OpeningRow.id)
+    """Stored, indexed openings with when each was last written, optionally only those `ids` name.
+
+    Openings an upload job has not indexed yet are left out: they are not ranked until then.
+    """
+    query = (
+        select(OpeningRow.record, OpeningRow.updated_at).where(_indexed()).order_by(OpeningRow.id)
+    )
     if expired_before is not None:
         query = query.where(_not_expired_before(expired_before))
     if ids is None:
@@ -521,6 +551,9 @@ def written_stamps(
     With `expired_before` (openings only), openings expired before that day are left out.
     """
     query = select(table.id, table.updated_at)
+    if table is OpeningRow:
+        # Openings of an upload still being indexed are not in the catalogue yet.
+        query = query.where(_indexed())
     if expired_before is not None:
         if table is not OpeningRow:
             raise ValueError(f"expired_before applies to openings only, not {table.__name__}")

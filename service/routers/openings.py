@@ -1,9 +1,12 @@
 """``/openings``: the catalogue. Job developers write it; every role may read it.
 
-Every write follows the same order: validate, make sure each text has a
-vector (encoding outside any transaction), write in one transaction that
-also bumps the catalogue revision, then refit the ranker before answering,
-so an acknowledged opening is rankable at once.
+A write of single openings follows this order: validate, make sure each
+text has a vector (encoding outside any transaction), write in one
+transaction that also bumps the catalogue revision, then refit the ranker
+before answering, so an acknowledged opening is rankable at once. A file
+(``/openings/bulk``) is validated and stored whole, then answered at once;
+its openings are encoded and indexed in the background
+(`service.upload_jobs`) and rankable chunk by chunk.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from service import store
 from service.deps import CurrentUser, JobDeveloper, ReadSession, Services, ServicesDep
 from service.models import OpeningRow, User
 from service.routers.shapes import answer_created, check_path_id, not_found
-from service.schemas import Offset, UploadResult
+from service.schemas import Offset, UploadAccepted, UploadResult
+from service.upload_jobs import store_upload
 from service.uploads import MAX_ROWS, read_openings_upload, read_upload
 
 router = APIRouter(prefix="/openings", tags=["openings"])
@@ -145,10 +149,15 @@ def delete_opening(opening_id: str, user: JobDeveloper, services: ServicesDep) -
 
 @router.post(
     "/bulk",
+    status_code=status.HTTP_202_ACCEPTED,
     summary=f"Upload a JSON Lines or CSV file of up to {MAX_ROWS:,} openings (job developer)",
     description="Upsert by id, all or nothing: the file is validated whole first; one bad "
     "row rejects it with every problem listed by line and field, and nothing is stored. "
-    "A valid file is written in one transaction. CSV columns name nested fields with dots "
+    "A valid file is written in one transaction and answered at once (202) with the id of "
+    "its upload job; its openings are then encoded and indexed in the background, a chunk "
+    "at a time. **An opening stored but not yet indexed is not in rankings yet** (an "
+    "updated opening leaves them until its new version is indexed); follow the job at "
+    "`GET /uploads/{id}`. CSV columns name nested fields with dots "
     "(`hours_per_week.min`, `location.postcode`, `requires.skills`) and separate list items "
     "with `;`.",
 )
@@ -156,7 +165,37 @@ def bulk_upload(
     file: Annotated[UploadFile, File(description="openings.jsonl or openings.csv")],
     user: JobDeveloper,
     services: ServicesDep,
-) -> UploadResult:
+    response: Response,
+) -> UploadAccepted:
     data, filename = read_upload(file, MAX_UPLOAD_BYTES)
     openings = read_openings_upload(data, filename)
-    return _write(services, user, openings, "openings.bulk", file=filename)
+    # Checked whole before anything is stored, as every other problem of the file.
+    if services.engine.postcodes is not None:
+        check_postcodes(openings, services.engine.postcodes, source=filename)
+    with services.database.writer() as session:
+        job, counts = store_upload(session, user, filename, openings)
+        revision = store.catalogue_revision(session)
+        store.audit(
+            session,
+            user,
+            "openings.bulk",
+            file=filename,
+            upload_id=job.id,
+            openings=len(openings),
+            created=counts.created,
+            updated=counts.updated,
+        )
+        session.commit()
+    services.uploads.enqueue(job.id)
+    progress = f"/uploads/{job.id}"
+    response.headers["Location"] = progress
+    return UploadAccepted(
+        upload_id=job.id,
+        status=job.status,
+        progress=progress,
+        received=len(openings),
+        created=counts.created,
+        updated=counts.updated,
+        employers_created=counts.employers_created,
+        catalogue_revision=revision,
+    )

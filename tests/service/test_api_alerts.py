@@ -23,7 +23,7 @@ def test_an_alert_appears_once_for_a_new_fitting_opening(stocked: Api) -> None:
     # What was there before the profile is in its recommendations, not news.
     assert inbox(stocked) == []
     new = opening("o-dyr-2", "Dyrepasser", "Pasning af hunde.", employer_id="e-dyr2")
-    assert stocked.upload([new]).status_code == 200
+    assert stocked.upload([new]).status_code == 202
     alerts = inbox(stocked)
     assert [(a["candidate_id"], a["opening_id"]) for a in alerts] == [("c-1", "o-dyr-2")]
     assert alerts[0]["title"] == "Dyrepasser" and alerts[0]["reasons"]
@@ -54,7 +54,7 @@ def test_never_an_alert_for_an_opening_that_breaks_a_stated_wish(stocked: Api) -
         employer_id="e-dyr3",
         hours_per_week={"min": 37, "max": 37},
     )
-    assert stocked.upload([full_time]).status_code == 200
+    assert stocked.upload([full_time]).status_code == 202
     assert inbox(stocked) == []
     ranking = stocked.get("anna", "/candidates/c-1/recommendations?k=10").json()["results"]
     broken = [r for r in ranking if r["opening_id"] == "o-dyr-37"]

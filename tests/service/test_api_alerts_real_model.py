@@ -31,6 +31,6 @@ def test_a_paraphrased_wish_alerts_and_another_field_does_not(real_api: Api) -> 
         opening("o-dyr", "Dyrepasser-medhjælper", "Fodring og pasning af hunde og katte."),
         opening("o-it", "IT-supporter", "Hjælp til brugere med pc og printere."),
     ]
-    assert real_api.upload(new).status_code == 200
+    assert real_api.upload(new).status_code == 202
     alerts = real_api.get("anna", "/alerts").json()
     assert [a["opening_id"] for a in alerts] == ["o-dyr"]

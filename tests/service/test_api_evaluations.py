@@ -29,7 +29,7 @@ def _history(api: Api) -> None:
                     expires=SOON,
                 )
             )
-    assert api.upload(openings).status_code == 200
+    assert api.upload(openings).status_code == 202
     for i, (field, title) in enumerate([*WANTS.items(), *WANTS.items()]):
         person = candidate(f"c-{i}", [title], health={"note": HEALTH_MARKER})
         assert api.post("anna", "/candidates", json=person).status_code == 201

@@ -6,7 +6,7 @@ import json
 import logging
 
 import pytest
-from conftest import CATALOGUE, HEALTH_MARKER, USERS, Api, add_users, candidate, jsonl
+from conftest import CATALOGUE, HEALTH_MARKER, USERS, Api, add_users, candidate
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -69,7 +69,7 @@ def test_health_never_reaches_logs_audit_or_exports(
 ) -> None:
     with TestClient(create_app(settings, encoder=shared_encoder)) as client:
         api = Api(client, add_users(client.app.state.services.database, USERS))  # type: ignore[attr-defined]
-        api.post("jens", "/openings/bulk", files={"file": ("o.jsonl", jsonl(CATALOGUE))})
+        assert api.upload(CATALOGUE).status_code == 202
         api.put("jens", "/employers/e-park", json={"id": "e-park", "description": "dyrepark"})
         health = {"note": HEALTH_MARKER, "medication": [HEALTH_MARKER]}
         record = candidate("c-1", ["dyrepasser"], health=health)

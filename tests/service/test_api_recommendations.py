@@ -200,7 +200,7 @@ def test_a_large_change_refits_the_catalogue_whole(
     engine = stocked.client.app.state.services.engine  # type: ignore[attr-defined]
     before = engine.current()
     more = [opening(f"o-ny-{i}", "Gartner", "Pasning af have.") for i in range(len(CATALOGUE))]
-    assert stocked.upload(more).status_code == 200
+    assert stocked.upload(more).status_code == 202
     after = engine.current()
     assert after.changes == 0 and after.fitted == before.fitted + len(more)
 

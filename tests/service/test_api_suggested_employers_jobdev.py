@@ -21,7 +21,7 @@ def twins(api: Api) -> None:
         opening("o-b", "Lagermedarbejder", WAREHOUSE, employer_id="e-b", occupation="9321"),
         opening("o-kok", "Køkkenmedhjælper", "Opvask i kantinen.", employer_id="e-kok"),
     ]
-    assert api.upload(records).status_code == 200
+    assert api.upload(records).status_code == 202
     api.post("anna", "/candidates", json=candidate("c-1", ["lagermedarbejder"]))
 
 

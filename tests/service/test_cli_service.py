@@ -1,4 +1,4 @@
-"""`ipsmatch users ...` and `ipsmatch serve [--demo]`, on both stores."""
+"""`ipsmatch users ...`, `ipsmatch serve [--demo]` and `ipsmatch worker`, on both stores."""
 
 from __future__ import annotations
 
@@ -6,16 +6,18 @@ import json
 from typing import Any
 
 import pytest
-from conftest import HEALTH_MARKER
+from conftest import HEALTH_MARKER, opening
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from matcher.encoders import CachedEncoder
-from service import cli
+from matcher.records import Opening
+from service import cli, store
 from service.db import Database
 from service.demo import DEMO_DIR
 from service.models import User
+from service.upload_jobs import UploadQueue, store_upload, upload_progress
 
 runner = CliRunner()
 
@@ -97,3 +99,41 @@ def test_serve_demo_refuses_a_store_with_other_data(store_env: list[str]) -> Non
     runner.invoke(cli.app, ["users", "add", "anna", "--role", "consultant", *store_env])
     result = runner.invoke(cli.app, ["serve", "--demo", *store_env])
     assert result.exit_code == 2 and "loads only into an empty store" in result.stderr
+
+
+def test_worker_indexes_the_unfinished_uploads_of_the_store(
+    store_env: list[str],
+    database_url: str,
+    shared_encoder: CachedEncoder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    database = Database(database_url)
+    database.migrate()
+    records = [
+        Opening.model_validate(opening(f"o-{i}", "Gartner", f"Pleje af park {i}."))
+        for i in range(3)
+    ]
+    with database.writer() as session:
+        user, _ = store.create_user(session, "jens", "job_developer")
+        job, _ = store_upload(session, user, "o.jsonl", records)
+        session.commit()
+
+    class Drain:
+        """Works the queue until it is empty, where huey's consumer would wait for more."""
+
+        def __init__(self, queue: UploadQueue) -> None:
+            self.queue = queue
+
+        def run(self) -> None:
+            while (task := self.queue.huey.dequeue()) is not None:
+                self.queue.huey.execute(task)
+
+    monkeypatch.setattr(UploadQueue, "consumer", lambda queue, **_: Drain(queue))
+    monkeypatch.setattr(cli, "load_encoder", lambda *_args, **_kwargs: shared_encoder)
+    result = runner.invoke(cli.app, ["worker", *store_env])
+    assert result.exit_code == 0, result.output
+    assert "1 unfinished queued again" in result.stderr
+    with database.reader() as session:
+        progress = upload_progress(session, job.id)
+    assert (progress.status, progress.indexed, progress.remaining) == ("done", 3, 0)
+    database.dispose()

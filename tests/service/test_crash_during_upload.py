@@ -1,9 +1,13 @@
-"""A bulk upload killed inside its transaction leaves the store as it was, on both stores.
+"""Uploads and kill -9, on both stores.
 
-The child process writes the upload the way the service does (one writer
-transaction through `store.upsert_openings`), announces when half the rows
-are written, and is killed with SIGKILL there: no rollback code runs, so only
-the database's own atomicity protects the store.
+* A bulk upload killed inside its transaction leaves the store as it was.
+  The child process writes the upload the way the service does (one writer
+  transaction through `store.upsert_openings`), announces when half the rows
+  are written, and is killed with SIGKILL there: no rollback code runs, so
+  only the database's own atomicity protects the store.
+* A server killed while its upload is being indexed in the background, then
+  started again, finishes the job: every opening indexed, and no text whose
+  vector was saved before the kill encoded again.
 """
 
 from __future__ import annotations
@@ -16,13 +20,16 @@ import textwrap
 import time
 from pathlib import Path
 
-from conftest import REPO_ROOT
-from sqlalchemy import select
+from conftest import REPO_ROOT, USERS, add_users, candidate, jsonl, opening
+from servers import start_server, wait_for
+from sqlalchemy import func, select
 
+from matcher.encoders import EmbeddingCache
 from matcher.records import Opening
+from matcher.text import opening_segments
 from service import store
 from service.db import Database
-from service.models import OpeningRow
+from service.models import OpeningRow, TextVector
 
 CHILD = textwrap.dedent(
     """
@@ -114,3 +121,67 @@ def test_killed_upload_changes_nothing(database_url: str, tmp_path: Path) -> Non
         session.commit()
     assert set(_snapshot(reopened)[0]) == {"o-00001", "keep", "after"}
     reopened.dispose()
+
+
+UPLOADED = 400
+
+
+def test_a_server_killed_mid_upload_resumes_the_job_after_a_restart(
+    database_url: str, tmp_path: Path
+) -> None:
+    database = Database(database_url)
+    database.migrate()
+    tokens = add_users(database, USERS)
+    records = [
+        opening(f"o-{i:04d}", "Gartner", f"Pleje af park nummer {i}.", employer_id=f"e-{i % 7}")
+        for i in range(UPLOADED)
+    ]
+    # Slow enough (about 5 ms a text, 40 openings a chunk) that the kill lands mid-way.
+    first = start_server(database_url, tmp_path, tokens, "first", delay_s=0.005, chunk=40)
+    try:
+        files = {"file": ("parks.jsonl", jsonl(records))}
+        accepted = first.post("jens", "/openings/bulk", files=files)
+        assert accepted.status_code == 202, accepted.text
+        upload = accepted.json()["progress"]
+        progress = wait_for(
+            lambda: (p := first.get("jens", upload))["indexed"] >= 80 and p,
+            60,
+            "the first chunks indexed",
+        )
+        first.kill()
+    finally:
+        first.stop()
+    assert progress["status"] == "running" and progress["indexed"] < UPLOADED
+    with database.reader() as session:
+        saved_at_kill = set(session.scalars(select(TextVector.key)))
+    model = "fake-hashing-256"
+    assert {EmbeddingCache.key(model, r, t) for r, t in first.encoded()} >= saved_at_kill
+
+    second = start_server(database_url, tmp_path, tokens, "second", chunk=40)
+    try:
+        done = wait_for(
+            lambda: (p := second.get("jens", upload))["status"] == "done" and p,
+            120,
+            "the job finished after the restart",
+        )
+        assert (done["indexed"], done["failed"], done["remaining"]) == (UPLOADED, 0, 0)
+        # Nothing encoded twice: the second server read what the first had saved.
+        again = {EmbeddingCache.key(model, r, t) for r, t in second.encoded()}
+        assert not again & saved_at_kill
+        second.post("anna", "/candidates", json=candidate("c-1", ["gartner park"]))
+        ranked = second.get("anna", "/candidates/c-1/recommendations?k=10")["results"]
+        assert len(ranked) == 10
+    finally:
+        second.stop()
+
+    # Nothing lost: every opening stored, indexed, with a vector for each of its texts.
+    with database.reader() as session:
+        assert session.scalar(select(func.count()).select_from(OpeningRow)) == UPLOADED
+        pending = session.scalar(
+            select(func.count()).select_from(OpeningRow).where(OpeningRow.upload_job.is_not(None))
+        )
+        assert pending == 0
+        saved = set(session.scalars(select(TextVector.key)))
+    texts = {s for r in records for s in opening_segments(Opening.model_validate(r))}
+    assert {EmbeddingCache.key(model, "passage", t) for t in texts} <= saved
+    database.dispose()

@@ -105,7 +105,7 @@ def by_api(data_dir: Path, tmp_path: Path) -> Ranking:
     with TestClient(create_app(settings, encoder=CachedEncoder(FakeEncoder()))) as client:
         services: Any = client.app.state.services  # type: ignore[attr-defined]
         api = Api(client, add_users(services.database, USERS))
-        assert api.upload(OPENINGS).status_code == 200
+        assert api.upload(OPENINGS).status_code == 202
         assert api.post("anna", "/candidates", json=PROFILE).status_code in (200, 201)
         response = api.get("anna", f"/candidates/c-1/recommendations?k=4&date={TODAY}")
         assert response.status_code == 200, response.text
@@ -153,7 +153,7 @@ def test_the_service_picks_up_a_new_import_without_losing_data(tmp_path: Path) -
     with TestClient(create_app(settings, encoder=CachedEncoder(FakeEncoder()))) as client:
         services: Any = client.app.state.services  # type: ignore[attr-defined]
         api = Api(client, add_users(services.database, USERS))
-        assert api.upload(OPENINGS).status_code == 200
+        assert api.upload(OPENINGS).status_code == 202
         assert api.post("anna", "/candidates", json=PROFILE).status_code in (200, 201)
         before = Ranking.model_validate(api.get("anna", url).json())
         # Until an import, the packaged Danish table places the postcodes.

@@ -53,7 +53,7 @@ TABLE: dict[tuple[str, str], tuple[frozenset[str], int]] = {
     ("POST", "/openings"): (JOB_DEVELOPER, 201),
     ("PUT", "/openings/{opening_id}"): (JOB_DEVELOPER, 200),
     ("DELETE", "/openings/{opening_id}"): (JOB_DEVELOPER, 200),
-    ("POST", "/openings/bulk"): (JOB_DEVELOPER, 200),
+    ("POST", "/openings/bulk"): (JOB_DEVELOPER, 202),
     ("POST", "/placements"): (CONSULTANT, 201),
     ("GET", "/placements"): (CONSULTANT, 200),
     ("DELETE", "/placements/{placement_id}"): (CONSULTANT, 200),
@@ -73,6 +73,8 @@ TABLE: dict[tuple[str, str], tuple[frozenset[str], int]] = {
     ("POST", "/alerts/{alert_id}/dismiss"): (CONSULTANT, 404),
     ("POST", "/alerts/{alert_id}/hide"): (CONSULTANT, 404),
     ("GET", "/ips-figures"): (ANALYST, 200),
+    ("GET", "/uploads"): (JOB_DEVELOPER | ADMIN, 200),
+    ("GET", "/uploads/{upload_id}"): (JOB_DEVELOPER | ADMIN, 404),
     ("GET", "/ips-figures/plot.png"): (ANALYST, 200),
     # The evaluation of this tiny history fails (too few events), so it has no report.
     ("GET", "/evaluations/{evaluation_id}/report"): (ANALYST, 409),
@@ -97,7 +99,7 @@ class World:
         # Every profile the world makes carries this health note (`None`: none).
         self.health = health
         self.counter = itertools.count()
-        assert api.upload(CATALOGUE).status_code == 200
+        assert api.upload(CATALOGUE).status_code == 202
         api.post("jens", "/employers", json={"id": "e-spare"})
         self.spare_user = api.post("root", "/users", json={"name": "spare", "role": "analyst"})
         self.evaluation = api.post("ida", "/evaluations", json={}).json()["id"]
@@ -121,7 +123,7 @@ class World:
         other = {"candidate_id": "c-bo", "placement_id": placements["bo"]}
         common = {"user_id": str(spare), "employer_id": "e-spare", "opening_id": "o-spare",
                   "evaluation_id": str(self.evaluation), "contact_id": "999999",
-                  "alert_id": "999999"}  # fmt: skip
+                  "alert_id": "999999", "upload_id": "999999"}  # fmt: skip
         return {"own": {**common, **own}, "other": {**common, **other}}
 
     def candidate(self, candidate_id: str) -> dict[str, Any]:

@@ -47,7 +47,7 @@ def test_a_restart_encodes_no_stored_opening_again(settings: Settings) -> None:
     first = RecordingEncoder()
     with TestClient(create_app(settings, encoder=first)) as client:
         api = Api(client, add_users(client.app.state.services.database, USERS))  # type: ignore[attr-defined]
-        assert api.upload(CATALOGUE).status_code == 200
+        assert api.upload(CATALOGUE).status_code == 202
         api.post("anna", "/candidates", json=candidate("c-1"))
         before = api.get("anna", "/candidates/c-1/recommendations").json()
     segments = {s for o in CATALOGUE for s in opening_segments(Opening.model_validate(o))}
@@ -61,8 +61,9 @@ def test_a_restart_encodes_no_stored_opening_again(settings: Settings) -> None:
         assert not segments & set(second.passages)
         # A changed text is encoded; an unchanged one is not.
         changed = dict(CATALOGUE[1], description="Pluk og pak af varer. Nyt lager i Køge.")
-        result = api.upload([CATALOGUE[0], changed]).json()
-        assert result["unchanged_texts"] == 1 and 0 < result["texts_encoded"] <= 3
+        accepted = api.upload([CATALOGUE[0], changed]).json()
+        progress = api.wait_for_upload(accepted["upload_id"])
+        assert progress["indexed"] == 2 and 0 < progress["texts_encoded"] <= 3
     assert after == before
 
 
