@@ -75,7 +75,9 @@ def default_encoder(settings: Settings) -> TextEncoder:
         raise EncoderError(
             f"the default encoder is not provisioned at {path}; run `ipsmatch models provision`"
         )
-    return SentenceTransformerEncoder(path)
+    return SentenceTransformerEncoder(
+        path, backend=settings.encoder_backend, quantisation=settings.encoder_quantisation
+    )
 
 
 def load_postcodes(settings: Settings) -> PostcodeTable | None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, Annotated, cast
 
 import typer
 from rich.console import Console
@@ -23,7 +23,13 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from matcher.encoders import CachedEncoder, EmbeddingCache, SentenceTransformerEncoder
+from matcher.encoders import (
+    BACKENDS,
+    CachedEncoder,
+    EmbeddingCache,
+    EncoderBackend,
+    SentenceTransformerEncoder,
+)
 from matcher.errors import IpsmatchError
 from matcher.files import atomic_file
 from matcher.occupations import OccupationMapper
@@ -80,8 +86,10 @@ def ensure_default_model(target: Path, quiet: bool) -> Path:
         raise fail(str(error), code=3) from error
 
 
-def load_encoder(settings: Settings, model: str | None, quiet: bool) -> CachedEncoder:
-    """The configured encoder with its on-disk vector cache."""
+def load_encoder(
+    settings: Settings, model: str | None, quiet: bool, backend: str | None = None
+) -> CachedEncoder:
+    """The configured encoder (``backend`` overrides the setting) with its vector cache."""
     # Model files are local by design; never let a library reach for a hub.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from transformers.utils import logging as transformers_logging
@@ -89,8 +97,18 @@ def load_encoder(settings: Settings, model: str | None, quiet: bool) -> CachedEn
     transformers_logging.disable_progress_bar()
     chosen = model or settings.model
     path = Path(chosen) if chosen else ensure_default_model(default_model_dir(), quiet)
-    encoder = SentenceTransformerEncoder(path)
-    cache = EmbeddingCache(settings.cache_dir / "vectors" / encoder.model_id.replace("/", "_"))
+    chosen_backend = backend or settings.encoder_backend
+    if chosen_backend not in BACKENDS:
+        raise fail(f"--backend {chosen_backend!r} is not one of {', '.join(BACKENDS)}")
+    encoder = SentenceTransformerEncoder(
+        path,
+        backend=cast(EncoderBackend, chosen_backend),
+        quantisation=settings.encoder_quantisation,
+    )
+    # One store for every model: keys name the model identity, backend and quantisation.
+    cache = EmbeddingCache(
+        settings.cache_dir / "vectors", max_entries=settings.vector_cache_entries
+    )
     return CachedEncoder(encoder, cache)
 
 
@@ -162,6 +180,13 @@ def rank(
             "--model", help="A sentence-transformers model folder. Default: multilingual-e5-small."
         ),
     ] = None,
+    backend: Annotated[
+        str | None,
+        typer.Option(
+            "--backend",
+            help="Encoder backend: onnx or torch. Default: IPSMATCH_ENCODER_BACKEND, else onnx.",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
     data: DataDirOption = None,
 ) -> None:
@@ -182,7 +207,7 @@ def rank(
     except IpsmatchError as error:
         raise fail(str(error)) from error
     try:
-        encoder = load_encoder(settings, model, quiet)
+        encoder = load_encoder(settings, model, quiet, backend)
         with progress_bar(quiet) as progress:
             mapper = None
             if taxonomy is not None:
@@ -404,6 +429,13 @@ ModelOption = Annotated[
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")]
+BackendOption = Annotated[
+    str | None,
+    typer.Option(
+        "--backend",
+        help="Encoder backend: onnx or torch. Default: IPSMATCH_ENCODER_BACKEND, else onnx.",
+    ),
+]
 
 
 @app.command()
@@ -439,6 +471,7 @@ def evaluate(
         ),
     ] = None,
     model: ModelOption = None,
+    backend: BackendOption = None,
     data: DataDirOption = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of resampling and random.")] = 0,
     resamples: Annotated[
@@ -467,7 +500,7 @@ def evaluate(
         fitted = load_weights(weights) if weights is not None else None
     except IpsmatchError as error:
         raise fail(f"{error}\nNothing was written.") from error
-    encoder = load_encoder(get_settings(), model, quiet)
+    encoder = load_encoder(get_settings(), model, quiet, backend)
     try:
         with progress_bar(quiet) as bars:
             document = run_evaluation(
@@ -575,6 +608,7 @@ def fit(
         ),
     ] = None,
     model: ModelOption = None,
+    backend: BackendOption = None,
     data: DataDirOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -592,7 +626,7 @@ def fit(
         inputs = load_inputs(candidates, openings, placements, postcodes=places)
     except IpsmatchError as error:
         raise fail(f"{error}\nNothing was written.") from error
-    encoder = load_encoder(get_settings(), model, quiet)
+    encoder = load_encoder(get_settings(), model, quiet, backend)
     try:
         with progress_bar(quiet) as bars:
             fitter, about = fit_weights(inputs, encoder, day, progress=RichProgress(bars))
@@ -746,6 +780,7 @@ def serve(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8000,
     data: DataDirOption = None,
     model: ModelOption = None,
+    backend: BackendOption = None,
 ) -> None:
     """Start the HTTP API (OpenAPI docs at /docs) on the configured store."""
     import uvicorn
@@ -780,7 +815,7 @@ def serve(
             f"Try:\n  curl -H 'Authorization: Bearer {consultant.token}' "
             f"{base}/candidates/c-0001/recommendations?k=3\n  API docs: {base}/docs"
         )
-    encoder = load_encoder(settings, model, quiet=False)
+    encoder = load_encoder(settings, model, quiet=False, backend=backend)
     err.print("Starting the service (fitting the catalogue may take a moment)...")
     uvicorn.run(create_app(settings, encoder=encoder), host=host, port=port)
 
