@@ -170,13 +170,15 @@ class EmbeddingCache:
             evicted = self._evict(db)
         if evicted:
             with self._database() as db:
-                db.execute("PRAGMA incremental_vacuum")
+                # Each step of this pragma frees one page, and `execute` steps once;
+                # `executescript` runs it to the end.
+                db.executescript("PRAGMA incremental_vacuum;")
 
     def _evict(self, db: sqlite3.Connection) -> int:
         count = int(db.execute("SELECT count(*) FROM vectors").fetchone()[0])
         if count <= self.max_entries:
             return 0
-        excess = count - int(self.max_entries * EVICT_TO)
+        excess = count - max(1, int(self.max_entries * EVICT_TO))
         db.execute(
             "DELETE FROM vectors WHERE rowid IN "
             "(SELECT rowid FROM vectors ORDER BY used, rowid LIMIT ?)",
