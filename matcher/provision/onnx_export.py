@@ -39,7 +39,7 @@ from matcher.provision._common import (
     installed_version,
     write_json,
 )
-from matcher.provision.marker import _make_sibling, _move_into_place
+from matcher.provision.marker import _make_sibling, _move_into_place, staged_sibling
 
 OPSET = 17
 # The int8 graph must stay this close to float32 on the check texts, or provisioning fails.
@@ -80,8 +80,7 @@ def export_onnx(
         say(f"ONNX export is current: {folder / ONNX_DIRNAME}")
         return
     target = folder / ONNX_DIRNAME
-    staging = _make_sibling(target, "partial")
-    try:
+    with staged_sibling(target, "the ONNX export") as staging:
         say("Exporting the encoder to ONNX (float32)")
         _export_fp32(folder, staging / FP32_FILENAME)
         vnni = cpu_has_vnni()
@@ -107,13 +106,6 @@ def export_onnx(
         say("Checking the ONNX graphs against torch")
         _check_against_torch(folder, staging)
         _move_into_place(staging, target)
-    except OSError as error:
-        raise ModelProvisioningError(
-            f"could not write the ONNX export {target}: {error}"
-        ) from error
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _sentence_model(folder: Path) -> Any:
