@@ -39,6 +39,7 @@ if str(REPO) not in sys.path:
 from matcher.encoders import (  # noqa: E402
     BACKENDS,
     DEFAULT_BACKEND,
+    DEFAULT_QUANTISATION,
     CachedEncoder,
     EmbeddingCache,
     SentenceTransformerEncoder,
@@ -554,6 +555,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--backend", choices=BACKENDS, default=DEFAULT_BACKEND, help="encoder backend to rank with"
     )
+    parser.add_argument("--quantisation", choices=("fp32", "int8"), default=DEFAULT_QUANTISATION)
     parser.add_argument(
         "--no-torch-comparison",
         dest="torch_comparison",
@@ -576,7 +578,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def load_encoder(path: Path, backend: str) -> SentenceTransformerEncoder:
+def load_encoder(path: Path, backend: str, quantisation: str) -> SentenceTransformerEncoder:
     if path.resolve() == DEFAULT_MODEL.resolve():
         from matcher.provision import is_provisioned, provision_e5_small
 
@@ -586,6 +588,7 @@ def load_encoder(path: Path, backend: str) -> SentenceTransformerEncoder:
     return SentenceTransformerEncoder(
         path,
         backend=backend,  # type: ignore[arg-type]
+        quantisation=quantisation,  # type: ignore[arg-type]
         batch_size=ENCODER_BATCH,
         threads=ENCODER_THREADS,
     )
@@ -604,7 +607,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     templates = make_templates(demo_openings, args.variants, rng)
     log(f"{len(templates)} templates ({len(demo_openings)} demo openings + variants)")
 
-    encoder = load_encoder(args.model, args.backend)
+    encoder = load_encoder(args.model, args.backend, args.quantisation)
     encoded = encode_templates(templates, encoder, args.encode_budget)
     log(f"encoder loaded and templates encoded; {memory()}")
     texts_per_s = encoded.texts_per_s
