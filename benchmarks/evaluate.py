@@ -37,7 +37,15 @@ from evaluation.simulate import (  # noqa: E402
     simulate,
     write_simulation,
 )
-from matcher.encoders import CachedEncoder, EmbeddingCache, SentenceTransformerEncoder  # noqa: E402
+from matcher.encoders import (  # noqa: E402
+    BACKENDS,
+    DEFAULT_BACKEND,
+    DEFAULT_QUANTISATION,
+    CachedEncoder,
+    EmbeddingCache,
+    SentenceTransformerEncoder,
+)
+from matcher.onnx_model import QUANTISATIONS  # noqa: E402
 
 DEFAULT_MODEL = REPO / "models" / "multilingual-e5-small"
 WORK = REPO / ".cache" / "evaluate-benchmark"
@@ -80,6 +88,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="encoder folder")
+    parser.add_argument("--backend", choices=BACKENDS, default=DEFAULT_BACKEND)
+    parser.add_argument("--quantisation", choices=QUANTISATIONS, default=DEFAULT_QUANTISATION)
     parser.add_argument("--work", type=Path, default=WORK, help="simulated data and vectors")
     parser.add_argument("--out", type=Path, default=RESULTS, help="metrics.json, report.html")
     parser.add_argument("--cold", action="store_true", help="start with no cached vectors")
@@ -112,7 +122,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     vectors = args.work / "vectors"
     if args.cold and vectors.exists():
         shutil.rmtree(vectors)
-    encoder = CachedEncoder(SentenceTransformerEncoder(args.model), EmbeddingCache(vectors))
+    encoder = CachedEncoder(
+        SentenceTransformerEncoder(
+            args.model, backend=args.backend, quantisation=args.quantisation
+        ),
+        EmbeddingCache(vectors),
+    )
     cached_before = len(encoder.cache)
 
     started = time.perf_counter()

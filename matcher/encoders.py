@@ -1,9 +1,16 @@
 """Text encoders: sentence-transformers models behind one small interface.
 
 The default model is multilingual-e5-small, which puts Danish and English in
-one vector space. E5 models are trained with a ``query: `` prefix for the
+one vector space. E5 models are trained with a ``query: `` prompt for the
 searching side (a person's wishes) and ``passage: `` for the searched side
-(openings); both are applied here so that callers pass plain text.
+(openings). The prompts are declared by the model folder
+(``config_sentence_transformers.json``, ``prompts``) and applied here by role,
+so callers pass plain text and another model brings its own prompts.
+
+Two backends run the same folder: ONNX Runtime (the default; the graphs that
+`ipsmatch models provision` exports, int8 or float32) and torch through
+sentence-transformers. Their vectors differ slightly, so the backend and the
+quantisation are part of `model_id` and never share cache entries.
 """
 
 from __future__ import annotations
@@ -17,9 +24,38 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import numpy as np
 
 from matcher.errors import EncoderError
-from matcher.files import atomic_file
+from matcher.onnx_model import (
+    ONNX_DIRNAME,
+    ONNX_MARKER_FILENAME,
+    QUANTISATIONS,
+    OnnxSentenceModel,
+    Quantisation,
+)
+from matcher.vector_cache import EmbeddingCache
+
+__all__ = [
+    "BACKENDS",
+    "DEFAULT_BACKEND",
+    "DEFAULT_QUANTISATION",
+    "CachedEncoder",
+    "EmbeddingCache",
+    "EncoderBackend",
+    "ProgressCallback",
+    "Quantisation",
+    "Role",
+    "SentenceTransformerEncoder",
+    "TextEncoder",
+    "l2_normalise",
+]
 
 Role = Literal["query", "passage"]
+EncoderBackend = Literal["onnx", "torch"]
+BACKENDS: tuple[EncoderBackend, ...] = ("onnx", "torch")
+DEFAULT_BACKEND: EncoderBackend = "onnx"
+# float32 by default: the int8 graph is about twice as fast but failed a real-model ranking
+# check (an occupation reason in tests/matcher/test_ranker_taxonomy.py) that float32 and torch
+# pass; int8 stays selectable (IPSMATCH_ENCODER_QUANTISATION=int8).
+DEFAULT_QUANTISATION: Quantisation = "fp32"
 ProgressCallback = Callable[[int], None]
 
 
@@ -47,10 +83,16 @@ def l2_normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / norms
 
 
-def _folder_fingerprint(folder: Path) -> str:
-    """A cheap content fingerprint: config files whole, weights by size and head."""
+def _folder_fingerprint(folder: Path, backend: EncoderBackend) -> str:
+    """A cheap content fingerprint: config files whole, weights by size and head.
+
+    For ONNX the export's marker counts too: a new export is a new model identity.
+    """
     digest = hashlib.sha256()
-    for name in ("config.json", "modules.json", "ipsmatch-provenance.json"):
+    names = ["config.json", "modules.json", "ipsmatch-provenance.json"]
+    if backend == "onnx":
+        names.append(f"{ONNX_DIRNAME}/{ONNX_MARKER_FILENAME}")
+    for name in names:
         candidate = folder / name
         if candidate.is_file():
             digest.update(candidate.read_bytes())
@@ -61,31 +103,70 @@ def _folder_fingerprint(folder: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-class SentenceTransformerEncoder:
-    """A sentence-transformers model loaded from a local folder (or a cached name).
+def folder_prompts(folder: Path) -> dict[str, str]:
+    """The prompts a sentence-transformers folder declares, by name ({} if none)."""
+    path = folder / "config_sentence_transformers.json"
+    if not path.is_file():
+        return {}
+    try:
+        prompts = json.loads(path.read_text(encoding="utf-8")).get("prompts") or {}
+    except (OSError, ValueError, AttributeError) as error:
+        raise EncoderError(f"{path}: cannot read the prompts ({error})") from error
+    if not isinstance(prompts, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in prompts.items()
+    ):
+        raise EncoderError(f"{path}: 'prompts' must map prompt names to strings, got {prompts!r}")
+    return dict(prompts)
 
-    Loading never reaches a model hub: ``local_files_only`` is set, so a name
-    that is not already on disk fails with a clear error instead of a download.
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model folder, run by ONNX Runtime or by torch.
+
+    ``backend`` is ``"onnx"`` (the graphs exported by `ipsmatch models
+    provision`; ``quantisation`` picks ``"int8"`` or ``"fp32"``) or ``"torch"``
+    (sentence-transformers itself; ``quantisation`` does not apply). The
+    ``query``/``passage`` prompts come from the folder unless ``query_prefix``
+    or ``passage_prefix`` is given. Loading never reaches a model hub:
+    ``local_files_only`` is set, so a name that is not already on disk fails
+    with a clear error instead of a download.
     """
 
     def __init__(
         self,
         model: str | Path,
         *,
-        query_prefix: str = "query: ",
-        passage_prefix: str = "passage: ",
-        batch_size: int = 32,
+        backend: EncoderBackend = DEFAULT_BACKEND,
+        quantisation: Quantisation = DEFAULT_QUANTISATION,
+        query_prefix: str | None = None,
+        passage_prefix: str | None = None,
+        batch_size: int = 64,
         device: str = "cpu",
+        threads: int | None = None,
     ) -> None:
+        if backend not in BACKENDS:
+            raise EncoderError(f"encoder backend {backend!r} is not one of {', '.join(BACKENDS)}")
+        if quantisation not in QUANTISATIONS:
+            raise EncoderError(
+                f"encoder quantisation {quantisation!r} is not one of {', '.join(QUANTISATIONS)}"
+            )
+        if backend == "onnx" and device != "cpu":
+            raise EncoderError(f"the onnx backend runs on the CPU only, not on device {device!r}")
         self.model = str(model)
-        self.query_prefix = query_prefix
-        self.passage_prefix = passage_prefix
+        self.backend: EncoderBackend = backend
+        self.quantisation: Quantisation = quantisation
         self.batch_size = batch_size
         self.device = device
+        self.threads = threads
         self._model: Any = None
         folder = Path(self.model)
-        fingerprint = _folder_fingerprint(folder) if folder.is_dir() else "name"
-        self._model_id = f"{folder.name or self.model}@{fingerprint}"
+        prompts = folder_prompts(folder) if folder.is_dir() else {}
+        self.query_prefix = query_prefix if query_prefix is not None else prompts.get("query", "")
+        self.passage_prefix = (
+            passage_prefix if passage_prefix is not None else prompts.get("passage", "")
+        )
+        fingerprint = _folder_fingerprint(folder, backend) if folder.is_dir() else "name"
+        variant = "torch" if backend == "torch" else f"onnx-{quantisation}"
+        self._model_id = f"{folder.name or self.model}@{fingerprint}/{variant}"
 
     @property
     def model_id(self) -> str:
@@ -93,25 +174,37 @@ class SentenceTransformerEncoder:
 
     def _loaded(self) -> Any:
         if self._model is None:
-            try:
-                from sentence_transformers import SentenceTransformer
-            except ImportError as error:  # pragma: no cover - a broken install
-                raise EncoderError(f"sentence-transformers is not installed: {error}") from error
-            try:
-                self._model = SentenceTransformer(
-                    self.model, device=self.device, local_files_only=True
-                )
-            except Exception as error:
-                raise EncoderError(
-                    f"could not load the sentence-transformers model {self.model!r} from local "
-                    f"files ({error}). Give the path of a model folder; the default one is made "
-                    "by `ipsmatch models provision`."
-                ) from error
+            self._model = self._load_onnx() if self.backend == "onnx" else self._load_torch()
         return self._model
+
+    def _load_onnx(self) -> OnnxSentenceModel:
+        folder = Path(self.model)
+        if not folder.is_dir():
+            raise EncoderError(
+                f"the onnx backend needs a model folder, and {self.model!r} is not one. Give the "
+                "path of a model folder; the default one is made by `ipsmatch models provision`."
+            )
+        return OnnxSentenceModel(folder, self.quantisation, threads=self.threads)
+
+    def _load_torch(self) -> Any:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as error:  # pragma: no cover - a broken install
+            raise EncoderError(f"sentence-transformers is not installed: {error}") from error
+        try:
+            return SentenceTransformer(self.model, device=self.device, local_files_only=True)
+        except Exception as error:
+            raise EncoderError(
+                f"could not load the sentence-transformers model {self.model!r} from local "
+                f"files ({error}). Give the path of a model folder; the default one is made "
+                "by `ipsmatch models provision`."
+            ) from error
 
     @property
     def dimension(self) -> int:
         model = self._loaded()
+        if isinstance(model, OnnxSentenceModel):
+            return model.dimension
         # sentence-transformers 6 renamed the method; keep working with 5.
         if hasattr(model, "get_embedding_dimension"):
             size = model.get_embedding_dimension()
@@ -129,87 +222,18 @@ class SentenceTransformerEncoder:
         prefix = self.query_prefix if role == "query" else self.passage_prefix
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self._loaded().encode(
-            [prefix + t for t in texts],
+        prompted = [prefix + t for t in texts]
+        model = self._loaded()
+        if isinstance(model, OnnxSentenceModel):
+            return model.encode(prompted, self.batch_size)
+        vectors = model.encode(
+            prompted,
             batch_size=self.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
-
-
-class EmbeddingCache:
-    """Vectors by model, role and exact text, optionally kept in a folder.
-
-    The folder holds append-only shards (``keys-N.json`` beside
-    ``vectors-N.npy``), each written to a temporary name and renamed, so a
-    crash mid-write loses at most the unsaved shard and never corrupts an
-    older one.
-    """
-
-    def __init__(self, directory: str | Path | None = None) -> None:
-        self.directory = Path(directory) if directory is not None else None
-        self._vectors: dict[str, np.ndarray] = {}
-        self._pending: list[str] = []
-        if self.directory is not None and self.directory.is_dir():
-            self._load(self.directory)
-
-    @staticmethod
-    def key(model_id: str, role: Role, text: str) -> str:
-        return hashlib.sha256(f"{model_id}\x00{role}\x00{text}".encode()).hexdigest()
-
-    def __len__(self) -> int:
-        return len(self._vectors)
-
-    def get(self, key: str) -> np.ndarray | None:
-        return self._vectors.get(key)
-
-    def put(self, key: str, vector: np.ndarray) -> None:
-        if key not in self._vectors:
-            self._vectors[key] = vector
-            self._pending.append(key)
-
-    def _shards(self) -> list[int]:
-        if self.directory is None:
-            return []
-        numbers = []
-        for path in self.directory.glob("keys-*.json"):
-            suffix = path.stem.removeprefix("keys-")
-            if suffix.isdigit() and (self.directory / f"vectors-{suffix}.npy").is_file():
-                numbers.append(int(suffix))
-        return sorted(numbers)
-
-    def _load(self, directory: Path) -> None:
-        for number in self._shards():
-            keys = json.loads((directory / f"keys-{number}.json").read_text())
-            vectors = np.load(directory / f"vectors-{number}.npy")
-            if len(keys) != len(vectors):
-                continue  # a shard from an interrupted write of an older version
-            for key, vector in zip(keys, vectors, strict=True):
-                self._vectors[key] = vector
-
-    def flush(self) -> None:
-        """Write vectors added since the last flush as a new shard."""
-        directory = self.directory
-        if directory is None or not self._pending:
-            return
-        directory.mkdir(parents=True, exist_ok=True)
-        shards = self._shards()
-        number = shards[-1] + 1 if shards else 0
-        keys = list(self._pending)
-        vectors = np.stack([self._vectors[k] for k in keys]).astype(np.float32)
-        # Vectors first, keys last: a shard counts only once its keys file exists.
-        _atomic_write(directory / f"vectors-{number}.npy", lambda f: np.save(f, vectors))
-        _atomic_write(
-            directory / f"keys-{number}.json", lambda f: f.write(json.dumps(keys).encode())
-        )
-        self._pending.clear()
-
-
-def _atomic_write(path: Path, write: Callable[[Any], Any]) -> None:
-    with atomic_file(path) as stream:
-        write(stream)
 
 
 class CachedEncoder:
@@ -235,10 +259,11 @@ class CachedEncoder:
         self, texts: Sequence[str], role: Role, progress: ProgressCallback | None = None
     ) -> np.ndarray:
         keys = [EmbeddingCache.key(self.model_id, role, t) for t in texts]
+        found = self.cache.get_many(keys)
         missing: dict[str, str] = {}
         for key, text in zip(keys, texts, strict=True):
-            if self.cache.get(key) is None and key not in missing:
-                missing[key] = text
+            if key not in found:
+                missing.setdefault(key, text)
         if progress is not None:
             progress(len(texts) - len(missing))
         pending = list(missing.items())
@@ -247,10 +272,10 @@ class CachedEncoder:
             vectors = self.encoder.encode([text for _, text in batch], role)
             for (key, _), vector in zip(batch, vectors, strict=True):
                 self.cache.put(key, vector)
+                found[key] = vector
             self.encoded_count += len(batch)
             if progress is not None:
                 progress(len(batch))
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        rows = [self.cache.get(k) for k in keys]
-        return np.stack([r for r in rows if r is not None]).astype(np.float32, copy=False)
+        return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)

@@ -21,12 +21,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from matcher.encoders import CachedEncoder, EmbeddingCache, SentenceTransformerEncoder, TextEncoder
+from matcher.encoders import (
+    DEFAULT_BACKEND,
+    DEFAULT_QUANTISATION,
+    CachedEncoder,
+    EmbeddingCache,
+    EncoderBackend,
+    Quantisation,
+    SentenceTransformerEncoder,
+    TextEncoder,
+)
 from matcher.occupations import OccupationMapper
 from matcher.places import POSTCODES_FILENAME, PostcodeTable, packaged_postcodes
 from matcher.ranker import Postcodes, PreferenceRanker
 from matcher.scoring import ScoringWeights
 from matcher.taxonomy import TAXONOMY_FILENAME, Taxonomy, packaged_taxonomy
+from matcher.vector_cache import DEFAULT_MAX_ENTRIES
 
 TAXONOMY_DIR = "taxonomy"
 GEO_DIR = "geo"
@@ -85,15 +95,24 @@ def load_imports(data_dir: Path | None) -> Imports:
     )
 
 
-def model_encoder(model_dir: Path, cache_dir: Path | None = None) -> CachedEncoder:
+def model_encoder(
+    model_dir: Path,
+    cache_dir: Path | None = None,
+    *,
+    backend: EncoderBackend = DEFAULT_BACKEND,
+    quantisation: Quantisation = DEFAULT_QUANTISATION,
+    cache_entries: int = DEFAULT_MAX_ENTRIES,
+) -> CachedEncoder:
     """A sentence-transformers folder's encoder, with its vector cache under `cache_dir`.
 
-    Without `cache_dir` vectors are cached in memory only.
+    One bounded cache store (``cache_dir/vectors``) serves every model: its keys
+    name the model, backend and quantisation. Without `cache_dir` vectors are
+    cached in memory only.
     """
-    encoder = SentenceTransformerEncoder(model_dir)
+    encoder = SentenceTransformerEncoder(model_dir, backend=backend, quantisation=quantisation)
     if cache_dir is None:
         return CachedEncoder(encoder)
-    cache = EmbeddingCache(cache_dir / "vectors" / encoder.model_id.replace("/", "_"))
+    cache = EmbeddingCache(cache_dir / "vectors", max_entries=cache_entries)
     return CachedEncoder(encoder, cache)
 
 

@@ -126,7 +126,11 @@ def default_model_path(settings: Settings) -> Path:
 
 def default_encoder(settings: Settings) -> TextEncoder:
     """The configured sentence-transformers model."""
-    return SentenceTransformerEncoder(default_model_path(settings))
+    return SentenceTransformerEncoder(
+        default_model_path(settings),
+        backend=settings.encoder_backend,
+        quantisation=settings.encoder_quantisation,
+    )
 
 
 def cached(encoder: TextEncoder | CachedEncoder) -> CachedEncoder:
@@ -145,7 +149,13 @@ def service_engine(settings: Settings, encoder: TextEncoder | CachedEncoder | No
     chosen = (
         cached(encoder)
         if encoder is not None
-        else model_encoder(default_model_path(settings), settings.cache_dir)
+        else model_encoder(
+            default_model_path(settings),
+            settings.cache_dir,
+            backend=settings.encoder_backend,
+            quantisation=settings.encoder_quantisation,
+            cache_entries=settings.vector_cache_entries,
+        )
     )
     # One encode at a time: a model's forward pass is not made for concurrent threads.
     locked = CachedEncoder(LockedEncoder(chosen.encoder), chosen.cache)
@@ -160,7 +170,13 @@ def process_engine(settings: Settings, encoder: TextEncoder | CachedEncoder | No
     chosen = (
         cached(encoder)
         if encoder is not None
-        else model_encoder(default_model_path(settings), settings.cache_dir)
+        else model_encoder(
+            default_model_path(settings),
+            settings.cache_dir,
+            backend=settings.encoder_backend,
+            quantisation=settings.encoder_quantisation,
+            cache_entries=settings.vector_cache_entries,
+        )
     )
     return build_engine(**engine_arguments(settings), encoder=chosen)
 

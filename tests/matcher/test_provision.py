@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from matcher.onnx_model import ONNX_DIRNAME, ONNX_MARKER_FILENAME
 from matcher.provision import (
     DEFAULT_MODEL_DIRNAME,
     MARKER_FILENAME,
@@ -214,6 +215,7 @@ def test_folder_is_complete(model_dir: Path) -> None:
 
 def test_provisioning_again_is_a_no_op(model_dir: Path) -> None:
     files = [model_dir / MARKER_FILENAME, model_dir / "model.safetensors"]
+    files += sorted((model_dir / ONNX_DIRNAME).iterdir())
     before = [f.stat().st_mtime_ns for f in files]
     messages: list[str] = []
     started = time.perf_counter()
@@ -261,14 +263,46 @@ def test_a_bad_marker_or_missing_file_triggers_a_rebuild(
     assert is_provisioned(target) == (damage == "other-source")  # the cheap check
 
     messages: list[str] = []
-    provision_e5_small(target, progress=messages.append)
+    # The ONNX export of a rebuilt folder is tested on its own below; skip it here.
+    provision_e5_small(target, progress=messages.append, onnx=False)
     assert any(m.startswith("Provisioned") for m in messages)
     rebuilt = json.loads(marker_path.read_text(encoding="utf-8"))
     original = json.loads((model_dir / MARKER_FILENAME).read_text(encoding="utf-8"))
     assert rebuilt["source"] == original["source"]
-    assert is_provisioned(target)
+    assert is_provisioned(target, onnx=False)
+    assert not is_provisioned(target)  # the rebuilt folder has no ONNX export yet
     assert (target / "tokenizer.json").read_bytes() == (model_dir / "tokenizer.json").read_bytes()
     assert _no_leftovers(tmp_path)
+
+
+def test_the_onnx_export_is_complete_and_recorded(model_dir: Path) -> None:
+    marker = json.loads((model_dir / ONNX_DIRNAME / ONNX_MARKER_FILENAME).read_text())
+    original = json.loads((model_dir / MARKER_FILENAME).read_text(encoding="utf-8"))
+    assert marker["source_sha256"] == original["source"]["sha256"]
+    assert set(marker["files"]) == {"fp32", "int8"}
+    for name in marker["files"].values():
+        assert (model_dir / ONNX_DIRNAME / name).stat().st_size > 100_000_000
+    assert marker["int8"]["per_channel"] is True
+    assert not [p for p in model_dir.iterdir() if ".partial-" in p.name or ".check-" in p.name]
+
+
+def test_a_missing_onnx_export_is_made_without_rebuilding_the_folder(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / DEFAULT_MODEL_DIRNAME
+    _linked_copy(model_dir, target)
+    (target / ONNX_DIRNAME / ONNX_MARKER_FILENAME).unlink()  # an export that never finished
+    weights = (target / "model.safetensors").stat().st_mtime_ns
+    assert not is_provisioned(target)
+    assert is_provisioned(target, onnx=False)
+
+    messages: list[str] = []
+    provision_e5_small(target, progress=messages.append)
+    assert any("Already provisioned" in m for m in messages)
+    assert any("Exporting the encoder to ONNX" in m for m in messages)
+    assert is_provisioned(target)
+    assert (target / "model.safetensors").stat().st_mtime_ns == weights
+    assert _no_leftovers(target)
 
 
 def test_a_foreign_folder_is_not_replaced(tmp_path: Path) -> None:

@@ -1,0 +1,121 @@
+"""A provisioned sentence-transformers folder run by ONNX Runtime instead of torch.
+
+`ipsmatch models provision` exports the folder's whole pipeline (transformer,
+mean pooling, L2 normalisation) as one ONNX graph in ``onnx/``: ``model.onnx``
+in float32 and a dynamically quantised int8 copy. The graph takes the
+tokenizer's ``input_ids`` and ``attention_mask`` and returns the finished
+``sentence_embedding``, so no pooling code is repeated here: this module only
+tokenises with the folder's own ``tokenizer.json`` and runs the session.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from matcher.errors import EncoderError
+
+Quantisation = Literal["int8", "fp32"]
+QUANTISATIONS: tuple[Quantisation, ...] = ("int8", "fp32")
+
+ONNX_DIRNAME = "onnx"
+ONNX_MARKER_FILENAME = "ipsmatch-onnx.json"
+FP32_FILENAME = "model.onnx"
+# ONNX_LAYOUT_VERSION is bumped when the exported graph changes, so old exports are redone.
+ONNX_LAYOUT_VERSION = 1
+INPUT_NAMES = ("input_ids", "attention_mask")
+OUTPUT_NAME = "sentence_embedding"
+
+
+def read_onnx_marker(folder: Path) -> dict[str, Any] | None:
+    """The export's marker if it is valid and every file it names is present."""
+    path = Path(folder) / ONNX_DIRNAME / ONNX_MARKER_FILENAME
+    try:
+        marker = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(marker, dict) or marker.get("layout_version") != ONNX_LAYOUT_VERSION:
+        return None
+    files = marker.get("files")
+    if not isinstance(files, dict) or set(files) != set(QUANTISATIONS):
+        return None
+    if not all(isinstance(name, str) and (path.parent / name).is_file() for name in files.values()):
+        return None
+    return marker
+
+
+def onnx_file(folder: Path, quantisation: Quantisation) -> Path:
+    """The graph file for ``quantisation``, or an `EncoderError` saying how to make it."""
+    marker = read_onnx_marker(folder)
+    if marker is None:
+        raise EncoderError(
+            f"{folder} has no complete ONNX export (looked for {ONNX_DIRNAME}/"
+            f"{ONNX_MARKER_FILENAME}); run `ipsmatch models provision` to export it, or choose "
+            "the torch backend (--backend torch, IPSMATCH_ENCODER_BACKEND=torch)"
+        )
+    return Path(folder) / ONNX_DIRNAME / str(marker["files"][quantisation])
+
+
+def max_seq_length(folder: Path) -> int:
+    """The folder's token limit, as sentence-transformers reads it."""
+    try:
+        config = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        return int(config["max_seq_length"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise EncoderError(
+            f"{folder / 'sentence_bert_config.json'}: cannot read max_seq_length ({error})"
+        ) from error
+
+
+class OnnxSentenceModel:
+    """Tokenises with the folder's ``tokenizer.json`` and runs its ONNX graph on the CPU."""
+
+    def __init__(self, folder: Path, quantisation: Quantisation, threads: int | None = None):
+        try:
+            import onnxruntime
+            from tokenizers import Tokenizer
+        except ImportError as error:  # pragma: no cover - a broken install
+            raise EncoderError(f"the ONNX backend needs onnxruntime: {error}") from error
+        folder = Path(folder)
+        self.path = onnx_file(folder, quantisation)
+        self.max_seq_length = max_seq_length(folder)
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        pad_id = self.tokenizer.token_to_id("<pad>")
+        self.tokenizer.enable_truncation(max_length=self.max_seq_length)
+        self.tokenizer.enable_padding(pad_id=pad_id if pad_id is not None else 0)
+        options = onnxruntime.SessionOptions()
+        if threads is not None:
+            options.intra_op_num_threads = threads
+        try:
+            self.session = onnxruntime.InferenceSession(
+                str(self.path), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as error:
+            raise EncoderError(
+                f"could not load the ONNX graph {self.path} ({error}); rebuild it with "
+                "`ipsmatch models provision --force`"
+            ) from error
+        shape = self.session.get_outputs()[0].shape
+        self.dimension = int(shape[-1])
+
+    def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
+        """Unit vectors for ``texts`` (prompts already applied), in their order.
+
+        Texts are batched by length, as sentence-transformers does, so that a
+        batch pads to about its own length instead of the longest text's.
+        """
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            encodings = self.tokenizer.encode_batch([texts[i] for i in rows])
+            feed = {
+                "input_ids": np.asarray([e.ids for e in encodings], dtype=np.int64),
+                "attention_mask": np.asarray([e.attention_mask for e in encodings], dtype=np.int64),
+            }
+            out[rows] = self.session.run([OUTPUT_NAME], feed)[0]
+        return out

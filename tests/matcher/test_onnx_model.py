@@ -1,0 +1,68 @@
+"""The ONNX backend against torch on the real provisioned folder (matcher.onnx_model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matcher.encoders import SentenceTransformerEncoder
+
+pytestmark = pytest.mark.integration
+
+TEXTS = [
+    "Deltidsjob med dyr, gerne udendørs",
+    "Lagermedarbejder søges til nathold, 25 timer om ugen, kørekort B påkrævet.",
+    "Warehouse worker, part-time, 25 hours a week",
+    "Pædagogmedhjælper/omsorgsmedhjælper søges (37 t./uge) – Aalborg Ø",
+    "I would like a quiet job with animals, not in an office.",
+    "x",
+    "",
+    " ".join(["Vi søger en stabil lagermedarbejder til vores afdeling i Kolding."] * 80),
+]
+
+
+@pytest.fixture(scope="module")
+def torch_vectors(e5_model_dir: Path) -> dict[str, np.ndarray]:
+    encoder = SentenceTransformerEncoder(e5_model_dir, backend="torch")
+    return {role: encoder.encode(TEXTS, role) for role in ("query", "passage")}  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("quantisation", "minimum"), [("fp32", 0.9999), ("int8", 0.98)])
+@pytest.mark.parametrize("role", ["query", "passage"])
+def test_onnx_vectors_agree_with_torch(
+    e5_model_dir: Path,
+    torch_vectors: dict[str, np.ndarray],
+    quantisation: str,
+    minimum: float,
+    role: str,
+) -> None:
+    encoder = SentenceTransformerEncoder(e5_model_dir, quantisation=quantisation)  # type: ignore[arg-type]
+    vectors = encoder.encode(TEXTS, role)  # type: ignore[arg-type]
+    assert vectors.shape == (len(TEXTS), 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    cosines = np.sum(vectors * torch_vectors[role], axis=1)
+    assert cosines.min() >= minimum
+
+
+def test_batches_do_not_change_vectors(e5_model_dir: Path) -> None:
+    """Padding to the longest text of a batch must not move the other texts' vectors."""
+    encoder = SentenceTransformerEncoder(e5_model_dir, quantisation="fp32", batch_size=3)
+    together = encoder.encode(TEXTS, "passage")
+    alone = np.vstack([encoder.encode([t], "passage") for t in TEXTS])
+    assert np.allclose(together, alone, atol=1e-5)
+
+
+def test_the_folder_prompts_give_e5s_vectors(e5_model_dir: Path) -> None:
+    """Prompts read from the folder are e5's `query: ` / `passage: `: vectors are unchanged."""
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(e5_model_dir), device="cpu", local_files_only=True)
+    # The same batches as sentence-transformers' default, so the floats can match exactly.
+    encoder = SentenceTransformerEncoder(e5_model_dir, backend="torch", batch_size=32)
+    for role, prefix in (("query", "query: "), ("passage", "passage: ")):
+        expected = model.encode(
+            [prefix + t for t in TEXTS], batch_size=32, normalize_embeddings=True
+        )
+        assert np.array_equal(encoder.encode(TEXTS, role), expected)  # type: ignore[arg-type]

@@ -1,0 +1,158 @@
+"""The vector cache: one bounded SQLite file, shared by processes (matcher.vector_cache)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matcher.vector_cache import (
+    CACHE_FILENAME,
+    EVICT_TO,
+    EmbeddingCache,
+    VectorCacheError,
+    VectorCacheWarning,
+)
+
+
+def vector(seed: int, dimension: int = 8) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal(dimension).astype(np.float32)
+
+
+def key(i: int) -> str:
+    return EmbeddingCache.key("model@abc/onnx-int8", "passage", f"text {i}")
+
+
+def test_reopening_reads_back_every_vector(tmp_path: Path) -> None:
+    cache = EmbeddingCache(tmp_path)
+    for i in range(50):
+        cache.put(key(i), vector(i))
+    cache.close()
+
+    again = EmbeddingCache(tmp_path)
+    assert len(again) == 50
+    got = again.get_many([key(i) for i in range(50)])
+    assert all(np.array_equal(got[key(i)], vector(i)) for i in range(50))
+    assert again.get(key(99)) is None
+
+
+def test_unflushed_vectors_are_readable_before_the_flush(tmp_path: Path) -> None:
+    cache = EmbeddingCache(tmp_path)
+    cache.put(key(1), vector(1))
+    assert np.array_equal(cache.get(key(1)), vector(1))  # type: ignore[arg-type]
+    # ... and are not in the file until flushed.
+    assert EmbeddingCache(tmp_path).get(key(1)) is None
+    cache.flush()
+    assert EmbeddingCache(tmp_path).get(key(1)) is not None
+
+
+def test_the_bound_is_respected_and_the_least_recently_used_go_first(tmp_path: Path) -> None:
+    cache = EmbeddingCache(tmp_path, max_entries=20)
+    for i in range(20):
+        cache.put(key(i), vector(i))
+    cache.flush()
+    assert len(cache) == 20  # at the bound: nothing evicted
+    cache.get(key(0))  # used again: now the most recently used
+    cache.flush()
+    for i in range(20, 25):
+        cache.put(key(i), vector(i))
+    cache.flush()
+
+    assert len(cache) == int(20 * EVICT_TO)
+    kept = cache.get_many([key(i) for i in range(25)])
+    assert key(0) in kept
+    assert all(key(i) in kept for i in range(20, 25))  # the newest stay
+    assert key(1) not in kept  # the oldest unused went first
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=60), max_size=200), st.integers(1, 30))
+def test_never_more_than_the_bound_after_a_flush(ids: list[int], bound: int) -> None:
+    cache = EmbeddingCache(max_entries=bound)
+    for i in ids:
+        cache.put(key(i), vector(i))
+        if i % 7 == 0:
+            cache.flush()
+    cache.flush()
+    assert len(cache) <= bound
+    if len(set(ids)) <= bound:
+        assert len(cache) == len(set(ids))  # nothing is evicted below the bound
+
+
+def test_eviction_gives_space_back_to_the_file_system(tmp_path: Path) -> None:
+    cache = EmbeddingCache(tmp_path, max_entries=5000)
+    for i in range(5000):
+        cache.put(key(i), vector(i, dimension=384))
+    cache.flush()
+    full = (tmp_path / CACHE_FILENAME).stat().st_size
+    cache.max_entries = 500
+    cache.put(key(5000), vector(5000, dimension=384))
+    cache.flush()
+    with sqlite3.connect(tmp_path / CACHE_FILENAME) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert len(cache) == 450
+    assert (tmp_path / CACHE_FILENAME).stat().st_size < full / 3
+
+
+def _write_range(directory: str, start: int, stop: int) -> None:
+    cache = EmbeddingCache(directory)
+    for i in range(start, stop):
+        cache.put(key(i), vector(i))
+        if i % 50 == 0:
+            cache.flush()
+    cache.close()
+
+
+def test_two_processes_write_the_same_file(tmp_path: Path) -> None:
+    context = multiprocessing.get_context("spawn")
+    # Overlapping ranges: both write keys 300-399.
+    workers = [
+        context.Process(target=_write_range, args=(str(tmp_path), 0, 400)),
+        context.Process(target=_write_range, args=(str(tmp_path), 300, 700)),
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+        assert worker.exitcode == 0
+    cache = EmbeddingCache(tmp_path)
+    assert len(cache) == 700
+    got = cache.get_many([key(i) for i in range(700)])
+    assert all(np.array_equal(got[key(i)], vector(i)) for i in range(700))
+
+
+def test_a_corrupt_file_is_moved_aside_and_rebuilt_with_a_warning(tmp_path: Path) -> None:
+    cache = EmbeddingCache(tmp_path)
+    cache.put(key(1), vector(1))
+    cache.close()
+    path = tmp_path / CACHE_FILENAME
+    path.write_bytes(b"this is not an SQLite file" * 100)
+
+    with pytest.warns(VectorCacheWarning, match="unreadable"):
+        rebuilt = EmbeddingCache(tmp_path)
+    assert len(rebuilt) == 0
+    rebuilt.put(key(2), vector(2))
+    rebuilt.close()
+    assert np.array_equal(EmbeddingCache(tmp_path).get(key(2)), vector(2))  # type: ignore[arg-type]
+    assert (tmp_path / (CACHE_FILENAME + ".corrupt")).is_file()
+
+
+def test_keys_differ_by_model_identity_role_and_text() -> None:
+    keys = {
+        EmbeddingCache.key("e5@abc/onnx-int8", "query", "lager"),
+        EmbeddingCache.key("e5@abc/onnx-fp32", "query", "lager"),
+        EmbeddingCache.key("e5@abc/torch", "query", "lager"),
+        EmbeddingCache.key("e5@abc/torch", "passage", "lager"),
+        EmbeddingCache.key("e5@abc/torch", "passage", "lager "),
+    }
+    assert len(keys) == 5
+
+
+def test_a_bound_below_one_is_refused() -> None:
+    with pytest.raises(VectorCacheError, match="max_entries must be at least 1, got 0"):
+        EmbeddingCache(max_entries=0)
