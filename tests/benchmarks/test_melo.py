@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 from fakes import FakeEncoder
-from paths import REPO
+from paths import load_benchmark
 
 from matcher.occupations import CorpusEntry, OccupationMapper
 
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("melo_benchmark", REPO / "benchmarks" / "melo.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-melo = _load()
+melo = load_benchmark("melo")
 
 
 def _write(folder: Path, name: str, rows: list[str]) -> None:

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
 from datetime import date
-from types import ModuleType
 
 import pytest
-from paths import REPO
+from paths import load_benchmark
 
 from matcher.records import Candidate, Ranking
 
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "understanding_benchmark", REPO / "benchmarks" / "understanding.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # pydantic resolves the models' annotations through it
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load()
+bench = load_benchmark("understanding")
 
 
 def _ranking(*results: dict[str, object]) -> Ranking:
