@@ -40,9 +40,10 @@ from matcher.conditions import (
     find_conditions,
     is_negated,
 )
-from matcher.records import SCHEDULES
 
 Time = Literal["day", "evening", "night", "weekend"]
+# The contract's schedule values, in its order (`matcher.records.SCHEDULES`).
+TIMES: tuple[Time, ...] = ("day", "evening", "night", "weekend")
 FULL_TIME_HOURS = 37.0
 PART_TIME_MAX_HOURS = 36.0
 
@@ -80,7 +81,7 @@ class ProseReading:
     def schedule(self) -> tuple[Time, ...]:
         """The stated working times, once each, in the contract's order."""
         stated = {mention.time for mention in self.times}
-        return tuple(time for time in SCHEDULES if time in stated)  # type: ignore[misc]
+        return tuple(time for time in TIMES if time in stated)
 
     @property
     def condition_names(self) -> tuple[str, ...]:
@@ -250,13 +251,14 @@ def read_weekly_hours(text: str) -> WeeklyHours | None:
         if not 0 < low <= high <= 80:
             continue
         return WeeklyHours(low, high, match.group(0), match.start(), match.end())
-    for pattern, low, high in (
+    bounds: tuple[tuple[re.Pattern[str], float | None, float], ...] = (
         (_FULL_TIME, FULL_TIME_HOURS, FULL_TIME_HOURS),
         (_PART_TIME, None, PART_TIME_MAX_HOURS),
-    ):
+    )
+    for pattern, lowest, highest in bounds:
         for match in pattern.finditer(composed):
             if not is_negated(composed, match.start()):
-                return WeeklyHours(low, high, match.group(0), match.start(), match.end())
+                return WeeklyHours(lowest, highest, match.group(0), match.start(), match.end())
     return None
 
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from matcher.prose import (
     FULL_TIME_HOURS,
     PART_TIME_MAX_HOURS,
+    TIMES,
     avoided_mentions,
     read_prose,
     read_texts,
@@ -16,6 +17,7 @@ from matcher.prose import (
     read_weekly_hours,
     times_of_range,
 )
+from matcher.records import SCHEDULES
 
 
 @pytest.mark.parametrize(
@@ -157,3 +159,7 @@ def test_never_raises_on_any_text(text: str) -> None:
 )
 def test_a_negated_condition_is_never_found(negation: str, condition: str) -> None:
     assert read_prose(f"Der er {negation} {condition}.").condition_names == ()
+
+
+def test_working_times_are_the_contracts_schedule_values() -> None:
+    assert TIMES == SCHEDULES
