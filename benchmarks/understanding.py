@@ -58,6 +58,7 @@ CATEGORIES: tuple[str, ...] = (
     "expiry",
     "health_invariance",
     "wish_coverage",
+    "honest_reasons",
 )
 
 
