@@ -80,9 +80,6 @@ CONDITIONS: tuple[Condition, ...] = (
             "client",
             "gæst",
             "guest",
-            "borger",
-            "beboer",
-            "resident",
             "besøgende",
             "visitor",
             "publikum",
@@ -91,7 +88,14 @@ CONDITIONS: tuple[Condition, ...] = (
             "front desk",
             "receptionist",
         ),
-        inner=("beboer", "kontakt med kunde", "borgerkontakt", "kundekontakt"),
+        inner=("borgerkontakt", "beboerkontakt", "kundekontakt"),
+        # Residents, citizens and patients are named in many texts that involve no contact
+        # with them ("mad til beboerne"); only the words for being with them count.
+        patterns=(
+            r"(?<!\w)(?:kontakt|samvær|betjen\w*|hjælpe?r?|pleje|omsorg|hos|contact|help(?:ing|s)?"
+            r"|assist(?:ing|s)?|serv(?:ing|es?)|car(?:ing|es?) for|support(?:ing|s)?|talking)"
+            r"(?:\s+[\w-]+){0,2}?\s+(?:beboer|borger|resident|patient|pårørende)",
+        ),
     ),
     Condition(
         "noise",

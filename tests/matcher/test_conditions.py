@@ -56,6 +56,9 @@ def test_every_condition_has_labels_and_signs() -> None:
         ("Du betjener borgere i skranken.", ["customer contact"]),
         ("Front desk: welcoming guests.", ["customer contact"]),
         ("Sagsbehandling uden borgerkontakt.", []),
+        # Residents named, but no contact with them (the demo's o-0269).
+        ("Opvask i køkkenet, der laver mad til beboerne.", []),
+        ("Personlig pleje af borgere i eget hjem.", ["customer contact", "personal care"]),
         ("Data entry with no contact with customers.", []),
         # "kasser" are boxes; "kassen" is the till.
         ("Vi løfter kasser på op til 25 kg.", ["heavy lifting"]),
