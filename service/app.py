@@ -25,7 +25,7 @@ from matcher.encoders import CachedEncoder, SentenceTransformerEncoder, TextEnco
 from matcher.errors import EncoderError, FieldProblem, RecordValidationError, StoredDataError
 from matcher.places import PostcodeTable
 from matcher.provision import is_provisioned
-from service import store
+from service import store, web
 from service.auditlog import AuditWriter
 from service.db import Database
 from service.deps import Services
@@ -203,6 +203,9 @@ def create_app(
         version=service_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Served offline by `service.web` from an installed package, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     for module in (
         health,
@@ -218,9 +221,10 @@ def create_app(
     ):
         app.include_router(module.router)
     _install_error_handlers(app)
+    web.mount(app)
 
     @app.get("/", include_in_schema=False)
     def _root() -> RedirectResponse:
-        return RedirectResponse("/docs")
+        return RedirectResponse("/web/")
 
     return app

@@ -203,3 +203,19 @@ class EvaluationRow(Base):
     metrics: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     report: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random key, only its hash is stored.
+
+    Signing out deletes the row, so a copied cookie stops working at once;
+    each session has its own anti-forgery (CSRF) token for the forms it posts.
+    """
+
+    __tablename__ = "web_sessions"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

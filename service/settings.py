@@ -51,6 +51,18 @@ class Settings(BaseSettings):
         description="Rankings kept in memory per (profile, catalogue, k, date); 0 turns it off.",
     )
 
+    session_minutes: int = Field(
+        default=480,
+        ge=1,
+        le=7 * 24 * 60,
+        description="How long a sign-in to the web pages lasts.",
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark the web session cookie Secure (send it over HTTPS only); turn it "
+        "on behind HTTPS.",
+    )
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -277,6 +277,48 @@ def list_candidates(session: Session, owner: User) -> list[CandidateRow]:
     )
 
 
+def move_caseload(session: Session, source: User, target: User) -> int:
+    """Give every profile on `source`'s caseload to `target`; returns how many moved.
+
+    Both must be consultants and `target` active. Ids are unique per
+    consultant, so a profile whose id `target` already uses stops the move
+    whole (nothing moves) and is named.
+    """
+    if source.id == target.id:
+        raise Unprocessable(f"field 'to_user_id': user {target.id} is the user the caseload is on")
+    for user, name in ((source, "user_id"), (target, "to_user_id")):
+        if user.role != "consultant":
+            raise Unprocessable(
+                f"field {name!r}: user {user.id} ({user.name}) has the role {user.role}; "
+                "caseloads are moved between users with the role consultant"
+            )
+    if not target.active:
+        raise Unprocessable(
+            f"field 'to_user_id': user {target.id} ({target.name}) is revoked; choose an "
+            "active consultant"
+        )
+    clashes = sorted(
+        session.scalars(
+            select(CandidateRow.id).where(
+                CandidateRow.owner_id == target.id,
+                CandidateRow.id.in_(
+                    select(CandidateRow.id).where(CandidateRow.owner_id == source.id)
+                ),
+            )
+        )
+    )
+    if clashes:
+        raise Conflict(
+            f"user {target.id} ({target.name}) already has profiles with the ids "
+            f"{', '.join(clashes[:20])}; nothing was moved"
+        )
+    moved = session.execute(
+        update(CandidateRow).where(CandidateRow.owner_id == source.id).values(owner_id=target.id)
+    )
+    session.flush()
+    return int(getattr(moved, "rowcount", 0) or 0)
+
+
 # ------------------------------------------------------------------ catalogue
 
 

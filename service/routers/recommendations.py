@@ -22,7 +22,7 @@ from service import store
 from service.deps import Credentials, Services, ServicesDep, admit, require_token
 from service.models import User
 from service.routers.candidates import not_on_caseload
-from service.schemas import EmployerSuggestions
+from service.schemas import EmployerSuggestions, SuggestedEmployer
 
 router = APIRouter(prefix="/candidates", tags=["recommendations"])
 
@@ -92,13 +92,7 @@ def recommendations(
     day: Day = None,
 ) -> Response:
     user, entry, revision = _entry(services, credentials, candidate_id)
-    on = day or services.engine.today()
-    ranking, revision = services.engine.recommend(
-        entry.candidate, (entry.pk, entry.revision), k, on, revision
-    )
-    results = [{"opening_id": r.opening_id, "score": r.score} for r in ranking.results]
-    pseudonym = services.pseudonyms.candidate(entry.pk)
-    _log(services, user, "recommendations", pseudonym, revision, results, k, on)
+    ranking = recommend_for(services, user, entry, revision, k, day or services.engine.today())
     # Serialised here: the model is already validated, FastAPI need not check it again.
     return Response(ranking.model_dump_json(), media_type="application/json")
 
@@ -118,7 +112,32 @@ def suggested_employers(
     day: Day = None,
 ) -> EmployerSuggestions:
     user, entry, _ = _entry(services, credentials, candidate_id)
-    on = day or services.engine.today()
+    results = suggest_employers_for(services, user, entry, k, day or services.engine.today())
+    return EmployerSuggestions(candidate_id=entry.id, results=results)
+
+
+def recommend_for(
+    services: Services,
+    user: User,
+    entry: store.CaseloadEntry,
+    revision: int,
+    k: int,
+    on: date,
+) -> Ranking:
+    """A consultant's ranking for their candidate, written to the audit log (API and pages)."""
+    ranking, revision = services.engine.recommend(
+        entry.candidate, (entry.pk, entry.revision), k, on, revision
+    )
+    results = [{"opening_id": r.opening_id, "score": r.score} for r in ranking.results]
+    pseudonym = services.pseudonyms.candidate(entry.pk)
+    _log(services, user, "recommendations", pseudonym, revision, results, k, on)
+    return ranking
+
+
+def suggest_employers_for(
+    services: Services, user: User, entry: store.CaseloadEntry, k: int, on: date
+) -> list[SuggestedEmployer]:
+    """Employers to approach for a consultant's candidate, audit-logged (API and pages)."""
 
     def placements(employer_ids: list[str]) -> dict[str, dict[str, int]]:
         with services.database.reader() as reader:
@@ -128,4 +147,4 @@ def suggested_employers(
     logged = [{"employer_id": r.employer_id, "score": r.score} for r in results]
     pseudonym = services.pseudonyms.candidate(entry.pk)
     _log(services, user, "suggested_employers", pseudonym, revision, logged, k, on)
-    return EmployerSuggestions(candidate_id=entry.id, results=results)
+    return results

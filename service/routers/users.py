@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from service import store
 from service.deps import Admin, CurrentUser, ReadSession, WriteSession
 from service.models import User
-from service.schemas import UserCreate, UserOut, UserWithToken
+from service.schemas import CaseloadMove, CaseloadMoved, UserCreate, UserOut, UserWithToken
+from service.web import sessions as web_sessions
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -56,6 +57,8 @@ def new_token(user_id: int, admin: Admin, session: WriteSession) -> UserWithToke
     user = _user(session, user_id)
     token = store.rotate_token(session, user)
     user.active = True
+    # Whoever held the old token may have signed in to the pages with it.
+    web_sessions.end_all(session, user.id)
     store.audit(session, admin, "user.token", user_id=user.id)
     session.commit()
     return _with_token(user, token)
@@ -69,6 +72,25 @@ def deactivate(user_id: int, admin: Admin, session: WriteSession) -> UserOut:
         )
     user = _user(session, user_id)
     user.active = False
+    web_sessions.end_all(session, user.id)
     store.audit(session, admin, "user.revoke", user_id=user.id)
     session.commit()
     return _out(user)
+
+
+@router.post(
+    "/{user_id}/caseload",
+    summary="Move a consultant's caseload (e.g. a revoked one's) to another consultant (admin)",
+    responses={409: {"description": "The other consultant already uses some of the ids"}},
+)
+def move_caseload(
+    user_id: int, body: CaseloadMove, admin: Admin, session: WriteSession
+) -> CaseloadMoved:
+    source = _user(session, user_id)
+    target = _user(session, body.to_user_id)
+    moved = store.move_caseload(session, source, target)
+    store.audit(
+        session, admin, "caseload.move", user_id=source.id, to_user_id=target.id, moved=moved
+    )
+    session.commit()
+    return CaseloadMoved(from_user_id=source.id, to_user_id=target.id, moved=moved)
