@@ -134,6 +134,8 @@ def profile_from_form(
         preferences["max_commute_km"] = commute
     if preferences["schedule"] is None:
         del preferences["schedule"]
+    if not preferences["kinds"]:
+        del preferences["kinds"]  # the contract's default: jobs
     competencies: dict[str, Any] = {
         "skills": _lines(form.get("skills")),
         "experience": _experience(form.get("experience")),

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from service.deps import ServicesDep
@@ -37,7 +37,7 @@ def _users_page(
         caseloads = dict(
             session.execute(
                 select(CandidateRow.owner_id, func.count()).group_by(CandidateRow.owner_id)
-            ).tuples().all()
+            ).all()
         )
     full = {"users": users, "caseloads": caseloads, "roles": ROLES, **(context or {})}
     return render(request, "admin/users.html", full, current, status_code=status_code)
@@ -128,8 +128,8 @@ def audit(
         raise HTTPException(422, f"a filter of the audit log is not valid: {error}") from error
     with services.database.reader() as session:
         entries = [audit_api.audit_out(e) for e in session.scalars(query)]
-        actions = sorted(session.scalars(select(distinct(AuditEntry.action))))
-        names = dict(session.execute(select(User.id, User.name)).tuples().all())
+        actions = sorted(session.scalars(select(AuditEntry.action).distinct()))
+        names = dict(session.execute(select(User.id, User.name)).all())
     return render(
         request,
         "admin/audit.html",

@@ -246,7 +246,7 @@ def _employer_names(session: Session, employer_ids: Sequence[str]) -> dict[str, 
     rows = session.execute(
         select(EmployerRow.id, EmployerRow.name).where(EmployerRow.id.in_(set(employer_ids)))
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def _point(services: Services, located: Candidate | Opening) -> tuple[float, float] | None:
@@ -276,7 +276,7 @@ def _suggestions(
                 select(OpeningRow.id, OpeningRow.record).where(
                     OpeningRow.id.in_([r.opening_id for r in results])
                 )
-            ).tuples().all()
+            ).all()
         )
         names = _employer_names(session, [r.employer_id for r in results])
     home = _point(services, candidate)

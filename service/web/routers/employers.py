@@ -46,7 +46,7 @@ def list_employers(
                 select(OpeningRow.employer_id, func.count())
                 .where(OpeningRow.employer_id.in_([r.id for r in rows]))
                 .group_by(OpeningRow.employer_id)
-            ).tuples().all()
+            ).all()
         )
     return render(
         request,

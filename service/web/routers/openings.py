@@ -64,7 +64,7 @@ def list_openings(
         query = query.where(OpeningRow.expires < today)
     with services.database.reader() as session:
         records = [r for r in session.scalars(query) if _matches(r, q.strip(), place.strip(), kind)]
-        employers = list(session.execute(select(EmployerRow.id, EmployerRow.name)).tuples().all())
+        employers = list(session.execute(select(EmployerRow.id, EmployerRow.name)).all())
     page = max(page, 1)
     pages = max((len(records) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     shown = [Opening.model_validate(r) for r in records[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
