@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.web.pages import STATIC_DIR, SignInRequired, render
+from service.web.pages import STATIC_DIR, SignInRequired, render, session_of
 from service.web.routers import admin, analyst, auth, consultant, docs, employers, openings
 
 
@@ -33,9 +34,12 @@ def mount(app: FastAPI) -> None:
     async def _page_error(request: Request, error: StarletteHTTPException) -> Response:
         if not request.url.path.startswith("/web/"):
             return await http_exception_handler(request, error)
+        # The page header still names who is signed in, if anyone is.
+        current = await anyio.to_thread.run_sync(session_of, request)
         return render(
             request,
             "error.html",
             {"status": error.status_code, "detail": error.detail},
+            current,
             status_code=error.status_code,
         )

@@ -17,7 +17,6 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from service.deps import ServicesDep
 from service.web import sessions
 from service.web.i18n import LANGUAGE_NAMES, Formats, chosen_language, translations
 from service.web.sessions import SignedIn
@@ -96,13 +95,18 @@ def render(
     return response
 
 
-def signed_in(request: Request, services: ServicesDep) -> SignedIn:
-    """The live session of the browser (else it is sent to sign in)."""
+def session_of(request: Request) -> SignedIn | None:
+    """The browser's live session, if it has one."""
     key = request.cookies.get(SESSION_COOKIE)
-    found = None
-    if key:
-        with services.database.reader() as session:
-            found = sessions.find(session, key)
+    if not key or not hasattr(request.app.state, "services"):
+        return None
+    with request.app.state.services.database.reader() as session:
+        return sessions.find(session, key)
+
+
+def signed_in(request: Request) -> SignedIn:
+    """The live session of the browser (else it is sent to sign in)."""
+    found = session_of(request)
     if found is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInRequired(target)

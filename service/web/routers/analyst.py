@@ -41,11 +41,18 @@ def start(
     services: ServicesDep,
     cutoff: Annotated[str, Form()] = "",
     k: Annotated[int, Form()] = 10,
+    resamples: Annotated[int, Form()] = 1000,
+    permutations: Annotated[int, Form()] = 10_000,
 ) -> Response:
     try:
-        settings = EvaluationIn(cutoff=date.fromisoformat(cutoff) if cutoff else None, k=k)
+        settings = EvaluationIn(
+            cutoff=date.fromisoformat(cutoff) if cutoff else None,
+            k=k,
+            resamples=resamples,
+            permutations=permutations,
+        )
     except (ValueError, ValidationError) as error:
-        raise HTTPException(422, f"field 'cutoff' or 'k': {error}") from error
+        raise HTTPException(422, f"the evaluation was not started: {error}") from error
     started = api.start_evaluation(settings, current.user, services)
     return RedirectResponse(f"/web/evaluations/{started.id}", status_code=303)
 

@@ -26,6 +26,7 @@ from service.web.pages import (
     SESSION_COOKIE,
     csrf_checked,
     render,
+    session_of,
 )
 from service.web.sessions import SignedIn
 
@@ -59,13 +60,10 @@ def _sign_in_page(
 
 @router.get("", response_class=RedirectResponse)
 @router.get("/", response_class=RedirectResponse)
-def home(request: Request, services: ServicesDep) -> RedirectResponse:
-    key = request.cookies.get(SESSION_COOKIE)
-    if key:
-        with services.database.reader() as session:
-            found = sessions.find(session, key)
-        if found is not None:
-            return RedirectResponse(ROLE_HOME[found.user.role], status_code=303)
+def home(request: Request) -> RedirectResponse:
+    found = session_of(request)
+    if found is not None:
+        return RedirectResponse(ROLE_HOME[found.user.role], status_code=303)
     return RedirectResponse("/web/sign-in", status_code=303)
 
 

@@ -296,7 +296,7 @@ def suggestions_page(
     candidate_id: str,
     current: ConsultantPage,
     services: ServicesDep,
-    k: Annotated[int, Query(ge=1, le=100)] = 10,
+    k: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> HTMLResponse:
     with services.database.reader() as session:
         row = _owned(session, current.user, candidate_id)
