@@ -780,6 +780,7 @@ def serve(
             f"Try:\n  curl -H 'Authorization: Bearer {consultant.token}' "
             f"{base}/candidates/c-0001/recommendations?k=3\n  API docs: {base}/docs"
         )
+        typer.echo(f"Web pages: {base}/web/ (sign in with one of the tokens above)")
     encoder = load_encoder(settings, model, quiet=False)
     err.print("Starting the service (fitting the catalogue may take a moment)...")
     uvicorn.run(create_app(settings, encoder=encoder), host=host, port=port)

@@ -19,7 +19,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, parse_pattern
 from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -61,6 +61,17 @@ def chosen_language(requested: str | None) -> str:
     return requested if requested in LOCALES else DEFAULT_LANGUAGE
 
 
+@cache
+def _locale(language: str) -> Locale:
+    return Locale.parse(LOCALES[language])
+
+
+@cache
+def _number_pattern(digits: int) -> NumberPattern:
+    # Parsed once: a page of suggestions formats hundreds of numbers.
+    return parse_pattern("#,##0" + ("." + "#" * digits if digits else ""))
+
+
 @dataclass(frozen=True)
 class Formats:
     """Dates, times and numbers as the page's locale writes them."""
@@ -69,7 +80,7 @@ class Formats:
 
     @property
     def locale(self) -> Locale:
-        return Locale.parse(LOCALES[self.language])
+        return _locale(self.language)
 
     def day(self, value: date | None) -> str:
         return "" if value is None else format_date(value, "medium", locale=self.locale)
@@ -82,5 +93,4 @@ class Formats:
     def number(self, value: float | None, digits: int = 1) -> str:
         if value is None:
             return ""
-        pattern = "#,##0" + ("." + "#" * digits if digits else "")
-        return format_decimal(value, pattern, locale=self.locale)
+        return _number_pattern(digits).apply(value, self.locale)

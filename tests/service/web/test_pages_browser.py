@@ -38,6 +38,11 @@ CHROMIUM = Path(os.environ.get("IPSMATCH_CHROMIUM", "/usr/bin/chromium"))
 # Planted in a profile's own field: the contract keeps it; an analyst must never see it.
 PERSON_NAME = "Karen Mortensen-Bøgh"
 WANTS = {"dyr": "dyrepasser", "lager": "lagermedarbejder", "kok": "køkkenmedhjælper"}
+PLACES = [
+    {"postcode": "2200", "lat": 55.6953, "lon": 12.5468},
+    {"postcode": "2650", "lat": 55.6416, "lon": 12.4805},
+    {"postcode": "4000", "lat": 55.6415, "lon": 12.0803},
+]
 
 
 @dataclass
@@ -67,6 +72,7 @@ def _history(site: Site) -> None:
             f"Arbejde som {title}.",
             employer_id=f"e-{field}-{n}",
             employer_name=f"{title.capitalize()} nr. {n}",
+            location=PLACES[n],
         )
         for field, title in WANTS.items()
         for n in range(3)
@@ -255,6 +261,9 @@ def test_a_consultants_whole_flow_with_the_keyboard_alone(page: Any, site: Site)
         ("desired", "dyrepasser"),
         ("avoid", "nattevagter"),
         ("hours_max", "20"),
+        ("postcode", "2400"),
+        ("lat", "55.713"),
+        ("lon", "12.529"),
         ("health", HEALTH_MARKER),
     ):
         tab_to(page, f"el.id === '{field}'")
@@ -269,6 +278,8 @@ def test_a_consultants_whole_flow_with_the_keyboard_alone(page: Any, site: Site)
     page.wait_for_url("**/web/candidates/c-keyboard/suggestions")
     first = page.locator("article.suggestion h3").first.inner_text()
     assert first.startswith("1. Dyrepasser")
+    # Place and distance from home (2400 to 2200 is about 2.3 km).
+    assert "Sted: 2200 · 2,3 km" in page.inner_text("main")
     assert page.locator("#breaking-heading").inner_text() == "Opslag, der bryder et ønske"
     assert "Timetal uden for det ønskede" in page.inner_text("#breaking-heading + article")
     assert axe_findings(page) == []
