@@ -10,23 +10,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
 from matcher.records import KINDS, SCHEDULES, Candidate
+from service.web.forms import FormProblem, problems_of
 
 # The caseload status a consultant sets; "in work" is read from the placement history.
 STATUSES: tuple[str, ...] = ("searching", "paused")
 # Fields of the contract this form edits; any other field of a stored profile is kept.
 EDITED = ("id", "preferences", "competencies", "location", "disclosure", "health", "status")
-
-
-@dataclass(frozen=True)
-class FormProblem:
-    field: str
-    message: str
 
 
 def _lines(text: str | None) -> list[str]:
@@ -168,8 +162,4 @@ def profile_from_form(
     try:
         return Candidate.model_validate(document), []
     except ValidationError as error:
-        problems = [
-            FormProblem(".".join(str(p) for p in item["loc"]), item["msg"])
-            for item in error.errors()
-        ]
-        return None, problems
+        return None, problems_of(error)

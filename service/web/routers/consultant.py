@@ -28,8 +28,9 @@ from service.models import CandidateRow, EmployerRow, OpeningRow, PlacementRow, 
 from service.routers import candidates, placements, recommendations
 from service.schemas import PlacementIn
 from service.store import StoreError
+from service.web.forms import FormProblem, read_form
 from service.web.pages import ConsultantPage, ConsultantPost, render
-from service.web.profiles import STATUSES, FormProblem, form_values, profile_from_form
+from service.web.profiles import STATUSES, form_values, profile_from_form
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 
@@ -142,14 +143,6 @@ def _editor(
     )
 
 
-async def _form(request: Request) -> dict[str, Any]:
-    form = await request.form()
-    values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
-    for name in LIST_FIELDS:
-        values[name] = [v for v in form.getlist(name) if isinstance(v, str)]
-    return values
-
-
 @router.get("/candidates/new", response_class=HTMLResponse)
 def new_profile(request: Request, current: ConsultantPage) -> HTMLResponse:
     return _editor(request, current, form_values(None))
@@ -159,7 +152,7 @@ def new_profile(request: Request, current: ConsultantPage) -> HTMLResponse:
 async def create_profile(
     request: Request, current: ConsultantPost, services: ServicesDep
 ) -> Response:
-    values = await _form(request)
+    values = await read_form(request, LIST_FIELDS)
     candidate, problems = profile_from_form(values, None)
     if candidate is None:
         return _editor(request, current, values, problems, status_code=422)
@@ -217,7 +210,7 @@ def edit_profile(
 async def save_profile(
     request: Request, candidate_id: str, current: ConsultantPost, services: ServicesDep
 ) -> Response:
-    values = await _form(request)
+    values = await read_form(request, LIST_FIELDS)
     values["id"] = candidate_id
     with services.database.reader() as session:
         stored = dict(_owned(session, current.user, candidate_id).profile)

@@ -10,12 +10,12 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from service import store
-from service.deps import ServicesDep
+from service.deps import Services, ServicesDep
 from service.models import EmployerRow, OpeningRow
 from service.routers import employers as api
 from service.schemas import Employer
+from service.web.forms import FormProblem, problems_of
 from service.web.pages import JobDeveloperPage, JobDeveloperPost, render
-from service.web.profiles import FormProblem
 
 router = APIRouter(prefix="/web/employers", include_in_schema=False)
 
@@ -80,16 +80,19 @@ def _editor(
     )
 
 
-@router.get("/{employer_id}", response_class=HTMLResponse)
-def edit_employer(
-    request: Request, employer_id: str, current: JobDeveloperPage, services: ServicesDep
-) -> HTMLResponse:
+def _stored(services: Services, employer_id: str) -> dict[str, Any]:
     with services.database.reader() as session:
         row = store.get_employer(session, employer_id)
         if row is None:
             raise HTTPException(404, f"no employer {employer_id!r}")
-        record = dict(row.record)
-    return _editor(request, current, record)
+        return dict(row.record)
+
+
+@router.get("/{employer_id}", response_class=HTMLResponse)
+def edit_employer(
+    request: Request, employer_id: str, current: JobDeveloperPage, services: ServicesDep
+) -> HTMLResponse:
+    return _editor(request, current, _stored(services, employer_id))
 
 
 @router.post("/{employer_id}")
@@ -103,11 +106,7 @@ def save_employer(
     description: Annotated[str, Form()] = "",
     postcode: Annotated[str, Form()] = "",
 ) -> Response:
-    with services.database.reader() as session:
-        row = store.get_employer(session, employer_id)
-        if row is None:
-            raise HTTPException(404, f"no employer {employer_id!r}")
-        record = dict(row.record)
+    record = _stored(services, employer_id)
     record.update(id=employer_id, name=name.strip() or None)
     for field, value in (("industry", industry), ("description", description)):
         record[field] = value.strip() or None
@@ -120,9 +119,6 @@ def save_employer(
     try:
         employer = Employer.model_validate(record)
     except ValidationError as error:
-        problems = [
-            FormProblem(".".join(str(p) for p in e["loc"]), e["msg"]) for e in error.errors()
-        ]
-        return _editor(request, current, record, problems, 422)
+        return _editor(request, current, record, problems_of(error), 422)
     api.replace_employer(employer_id, employer, current.user, services, Response())
     return RedirectResponse(f"/web/employers?saved={employer_id}", status_code=303)

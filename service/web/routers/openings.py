@@ -17,12 +17,12 @@ from sqlalchemy import or_, select
 
 from matcher.errors import RecordValidationError
 from matcher.records import KINDS, SCHEDULES, Opening
-from service.deps import ServicesDep
+from service.deps import Services, ServicesDep
 from service.models import EmployerRow, OpeningRow
 from service.routers import openings as api
 from service.uploads import MAX_ROWS, UploadError
+from service.web.forms import FormProblem, problems_of, read_form
 from service.web.pages import JobDeveloperPage, JobDeveloperPost, render
-from service.web.profiles import FormProblem
 
 router = APIRouter(prefix="/web/openings", include_in_schema=False)
 
@@ -175,17 +175,6 @@ def _editor(
     )
 
 
-async def _form(request: Request) -> dict[str, Any]:
-    form = await request.form()
-    values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
-    values["schedule"] = [v for v in form.getlist("schedule") if isinstance(v, str)]
-    return values
-
-
-def _problems(error: ValidationError) -> list[FormProblem]:
-    return [FormProblem(".".join(str(p) for p in e["loc"]), e["msg"]) for e in error.errors()]
-
-
 @router.get("/new", response_class=HTMLResponse)
 def new_opening(request: Request, current: JobDeveloperPage) -> HTMLResponse:
     return _editor(request, current, _values(None), None)
@@ -221,11 +210,11 @@ def upload(
 async def create_opening(
     request: Request, current: JobDeveloperPost, services: ServicesDep
 ) -> Response:
-    values = await _form(request)
+    values = await read_form(request, LIST_FIELDS)
     try:
         opening = _opening(values, None)
     except ValidationError as error:
-        return _editor(request, current, values, None, _problems(error), 422)
+        return _editor(request, current, values, None, problems_of(error), 422)
     try:
         api.create_opening(opening, current.user, services)
     except HTTPException as error:
@@ -234,7 +223,7 @@ async def create_opening(
     return RedirectResponse(f"/web/openings?saved={opening.id}", status_code=303)
 
 
-def _stored(services: Any, opening_id: str) -> dict[str, Any]:
+def _stored(services: Services, opening_id: str) -> dict[str, Any]:
     with services.database.reader() as session:
         row = session.get(OpeningRow, opening_id)
         if row is None:
@@ -253,13 +242,13 @@ def edit_opening(
 async def save_opening(
     request: Request, opening_id: str, current: JobDeveloperPost, services: ServicesDep
 ) -> Response:
-    values = await _form(request)
+    values = await read_form(request, LIST_FIELDS)
     values["id"] = opening_id
     stored = _stored(services, opening_id)
     try:
         opening = _opening(values, stored)
     except ValidationError as error:
-        return _editor(request, current, values, opening_id, _problems(error), 422)
+        return _editor(request, current, values, opening_id, problems_of(error), 422)
     api.replace_opening(opening_id, opening, current.user, services, Response())
     return RedirectResponse(f"/web/openings?saved={opening_id}", status_code=303)
 
