@@ -118,6 +118,7 @@ def main() -> None:
                 for measure in (first, second):
                     (api_times if measure is api else page_times).append(measure(candidate_id))
             print(f"round {round_number + 1}/{args.rounds} done", file=sys.stderr)
+    load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else ""
     api_p50 = statistics.median(api_times) * 1000
     page_p50 = statistics.median(page_times) * 1000
     print(
@@ -131,6 +132,7 @@ def main() -> None:
                 "page_overhead": round(page_p50 / api_p50 - 1, 3),
                 "api_mean_ms": round(statistics.fmean(api_times) * 1000, 2),
                 "page_mean_ms": round(statistics.fmean(page_times) * 1000, 2),
+                "load_avg_1m_at_end": load,
             }
         )
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -33,6 +33,7 @@ from service.models import (
     PlacementRow,
     Secret,
     User,
+    WebSession,
     utcnow,
 )
 from service.schemas import Employer, PlacementIn
@@ -108,6 +109,11 @@ _USER_COLUMNS = (User.id, User.name, User.role, User.token_hash, User.active, Us
 
 def _detached_user(row: Any) -> User:
     return User(**{column.key: getattr(row, column.key) for column in _USER_COLUMNS})
+
+
+def end_web_sessions(session: Session, user_id: int) -> None:
+    """End every web page session of a user (their access was revoked or token rotated)."""
+    session.execute(delete(WebSession).where(WebSession.user_id == user_id))
 
 
 def user_for_token(session: Session, token: str) -> User | None:

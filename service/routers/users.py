@@ -10,7 +10,6 @@ from service import store
 from service.deps import Admin, CurrentUser, ReadSession, WriteSession
 from service.models import User
 from service.schemas import CaseloadMove, CaseloadMoved, UserCreate, UserOut, UserWithToken
-from service.web import sessions as web_sessions
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -58,7 +57,7 @@ def new_token(user_id: int, admin: Admin, session: WriteSession) -> UserWithToke
     token = store.rotate_token(session, user)
     user.active = True
     # Whoever held the old token may have signed in to the pages with it.
-    web_sessions.end_all(session, user.id)
+    store.end_web_sessions(session, user.id)
     store.audit(session, admin, "user.token", user_id=user.id)
     session.commit()
     return _with_token(user, token)
@@ -72,7 +71,7 @@ def deactivate(user_id: int, admin: Admin, session: WriteSession) -> UserOut:
         )
     user = _user(session, user_id)
     user.active = False
-    web_sessions.end_all(session, user.id)
+    store.end_web_sessions(session, user.id)
     store.audit(session, admin, "user.revoke", user_id=user.id)
     session.commit()
     return _out(user)

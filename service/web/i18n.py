@@ -19,7 +19,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import NumberPattern, parse_pattern
+from babel.numbers import get_decimal_symbol, get_group_symbol
 from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -67,9 +67,11 @@ def _locale(language: str) -> Locale:
 
 
 @cache
-def _number_pattern(digits: int) -> NumberPattern:
-    # Parsed once: a page of suggestions formats hundreds of numbers.
-    return parse_pattern("#,##0" + ("." + "#" * digits if digits else ""))
+def _separators(language: str) -> dict[int, str]:
+    # The locale's symbols, read from Babel's CLDR data once: a page of suggestions
+    # formats hundreds of numbers, and Babel looks the symbols up on every call.
+    locale = _locale(language)
+    return {ord(","): get_group_symbol(locale), ord("."): get_decimal_symbol(locale)}
 
 
 @dataclass(frozen=True)
@@ -93,4 +95,7 @@ class Formats:
     def number(self, value: float | None, digits: int = 1) -> str:
         if value is None:
             return ""
-        return _number_pattern(digits).apply(value, self.locale)
+        text = f"{value:,.{digits}f}"
+        if digits:
+            text = text.rstrip("0").rstrip(".")  # as the pattern "#,##0.#": no trailing zeros
+        return text.translate(_separators(self.language))

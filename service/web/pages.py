@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from service.web import sessions
 from service.web.i18n import LANGUAGE_NAMES, Formats, chosen_language, translations
+from service.web.labels import labels
 from service.web.sessions import SignedIn
 
 SESSION_COOKIE = "ipsmatch_session"
@@ -26,12 +27,6 @@ LANGUAGE_COOKIE = "ipsmatch_lang"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
-ROLE_LABELS = {
-    "consultant": "Consultant",
-    "job_developer": "Job developer",
-    "analyst": "Analyst",
-    "admin": "Administrator",
-}
 # Where each role starts after signing in.
 ROLE_HOME = {
     "consultant": "/web/caseload",
@@ -84,7 +79,7 @@ def render(
         "languages": LANGUAGE_NAMES,
         "fmt": Formats(language),
         "signed_in": signed_in,
-        "role_labels": ROLE_LABELS,
+        "labels": labels(language),
         "csrf_token": signed_in.csrf_token if signed_in else "",
         "path": request.url.path,
     }

@@ -15,8 +15,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from service.models import User, WebSession
+from service.models import CandidateRow, CatalogueState, User, WebSession
 from service.security import hash_token
+from service.store import CaseloadEntry
 
 
 @dataclass(frozen=True)
@@ -68,15 +69,47 @@ def find(session: Session, key: str) -> SignedIn | None:
     return SignedIn(user, row.csrf_token, expires_at)
 
 
+def find_with_candidate(
+    session: Session, key: str, candidate_id: str
+) -> tuple[SignedIn | None, CaseloadEntry | None, int]:
+    """The live session of `key`, its user's candidate `candidate_id` and the catalogue revision.
+
+    One statement for the suggestions page, as `store.caller_and_candidate` is
+    for the API: the candidate is None unless it is on the user's own caseload.
+    """
+    revision = select(CatalogueState.revision).where(CatalogueState.id == 1).scalar_subquery()
+    found = session.execute(
+        select(
+            WebSession,
+            User,
+            CandidateRow.pk,
+            CandidateRow.revision,
+            CandidateRow.profile,
+            revision.label("catalogue_revision"),
+        )
+        .join(User, WebSession.user_id == User.id)
+        .outerjoin(
+            CandidateRow, (CandidateRow.owner_id == User.id) & (CandidateRow.id == candidate_id)
+        )
+        .where(WebSession.key_hash == hash_token(key))
+    ).first()
+    if found is None:
+        return None, None, 0
+    row, user, pk, profile_revision, profile, catalogue_revision = found
+    if _aware(row.expires_at) <= datetime.now(UTC) or not user.active:
+        return None, None, 0
+    session.expunge(user)
+    entry = None
+    if pk is not None:
+        entry = CaseloadEntry(pk, candidate_id, profile_revision, profile)
+    signed_in = SignedIn(user, row.csrf_token, _aware(row.expires_at))
+    return signed_in, entry, int(catalogue_revision or 0)
+
+
 def end(session: Session, key: str) -> bool:
     """Delete the session of cookie key `key`; True if there was one."""
     result = session.execute(delete(WebSession).where(WebSession.key_hash == hash_token(key)))
     return bool(getattr(result, "rowcount", 0))
-
-
-def end_all(session: Session, user_id: int) -> None:
-    """End every session of a user (their access was revoked or their token rotated)."""
-    session.execute(delete(WebSession).where(WebSession.user_id == user_id))
 
 
 def csrf_matches(expected: str, given: str | None) -> bool:

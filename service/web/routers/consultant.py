@@ -8,7 +8,7 @@ from the same engine call, audit-logged the same way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -28,8 +28,16 @@ from service.models import CandidateRow, EmployerRow, OpeningRow, PlacementRow, 
 from service.routers import candidates, placements, recommendations
 from service.schemas import PlacementIn
 from service.store import StoreError
+from service.web import sessions
 from service.web.forms import FormProblem, read_form
-from service.web.pages import ConsultantPage, ConsultantPost, render
+from service.web.pages import (
+    SESSION_COOKIE,
+    ConsultantPage,
+    ConsultantPost,
+    SignInRequired,
+    render,
+    role,
+)
 from service.web.profiles import STATUSES, form_values, profile_from_form
 
 router = APIRouter(prefix="/web", include_in_schema=False)
@@ -261,25 +269,19 @@ def _distance(home: tuple[float, float] | None, there: tuple[float, float] | Non
 
 
 def _suggestions(
-    services: Services, candidate: Candidate, results: Sequence[RankedOpening]
+    services: Services,
+    candidate: Candidate,
+    results: Sequence[RankedOpening],
+    openings: Mapping[str, Opening],
 ) -> list[Suggestion]:
-    with services.database.reader() as session:
-        records: dict[str, dict[str, Any]] = dict(
-            session.execute(
-                select(OpeningRow.id, OpeningRow.record).where(
-                    OpeningRow.id.in_([r.opening_id for r in results])
-                )
-            ).all()
-        )
-        names = _employer_names(session, [r.employer_id for r in results])
+    """The ranked openings with what the page shows of each, from the ranked catalogue."""
     home = _point(services, candidate)
     suggestions = []
     for result in results:
-        record = records.get(result.opening_id)
-        opening = Opening.model_validate(record) if record is not None else None
-        name = (opening.employer_name if opening else None) or names.get(result.employer_id)
+        opening = openings.get(result.opening_id)
+        name = (opening.employer_name if opening else None) or result.employer_id
         distance = _distance(home, _point(services, opening)) if opening else None
-        suggestions.append(Suggestion(result, opening, name or result.employer_id, distance))
+        suggestions.append(Suggestion(result, opening, name, distance))
     return suggestions
 
 
@@ -287,19 +289,27 @@ def _suggestions(
 def suggestions_page(
     request: Request,
     candidate_id: str,
-    current: ConsultantPage,
     services: ServicesDep,
     k: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> HTMLResponse:
+    # The hot page: session, role, candidate and catalogue revision in one read, as the
+    # API's recommendations route reads its caller and candidate.
     with services.database.reader() as session:
-        row = _owned(session, current.user, candidate_id)
-        entry = _entry(row)
-        revision = store.catalogue_revision(session)
+        current, entry, revision = sessions.find_with_candidate(
+            session, request.cookies.get(SESSION_COOKIE, ""), candidate_id
+        )
+    if current is None:
+        raise SignInRequired(request.url.path)
+    current = role("consultant")(current)
+    if entry is None:
+        raise candidates.not_on_caseload(candidate_id)
     candidate = entry.candidate()
     ranking = recommendations.recommend_for(
         services, current.user, entry, revision, k, services.engine.today()
     )
-    found = _suggestions(services, candidate, ranking.results)
+    # The openings the ranking was made from, already in memory: no second read.
+    openings = services.engine.current(revision).openings
+    found = _suggestions(services, candidate, ranking.results, openings)
     return render(
         request,
         "consultant/suggestions.html",
