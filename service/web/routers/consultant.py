@@ -320,7 +320,7 @@ def suggestions_page(
             "breaking": [s for s in found if s.result.violations],
             "k": k,
             "stages": STAGES_FROM_SUGGESTION,
-            "today": services.engine.today(),
+            "day": services.engine.today().isoformat(),
         },
         current,
     )
