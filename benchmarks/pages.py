@@ -15,6 +15,10 @@ service's ranking cache off so that every request ranks:
 Progress goes to stderr; the last line of stdout is one JSON object.
 ``--encoder fake`` uses the hashing test encoder: rankings are then cheaper,
 so the page's share of the time is larger than with the real model.
+``--openings N`` grows the catalogue to N openings by copying the demo
+openings under new ids (same texts, so nothing new is encoded): the ranking
+then costs what it costs on a job centre's catalogue, the page's own work
+stays the same.
 """
 
 from __future__ import annotations
@@ -35,7 +39,8 @@ for path in (REPO, REPO / "tests"):
 from fastapi.testclient import TestClient  # noqa: E402
 
 from matcher.encoders import CachedEncoder, SentenceTransformerEncoder, TextEncoder  # noqa: E402
-from matcher.records import read_candidates  # noqa: E402
+from matcher.records import read_candidates, read_openings  # noqa: E402
+from service import store  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.db import Database  # noqa: E402
 from service.demo import DEMO_DIR, load_demo  # noqa: E402
@@ -65,12 +70,29 @@ def _sign_in(client: TestClient, token: str) -> None:
         raise SystemExit(f"sign-in failed: {answer.status_code} {answer.text[:200]}")
 
 
+def _grow_catalogue(database: Database, size: int) -> None:
+    demo = read_openings(DEMO_DIR / "openings.jsonl")
+    copies = [
+        opening.model_copy(
+            update={"id": f"{opening.id}-copy{n}", "employer_id": f"{opening.employer_id}-{n}"}
+        )
+        for n in range(1, size // max(len(demo), 1) + 1)
+        for opening in demo
+    ][: max(size - len(demo), 0)]
+    if copies:
+        with database.writer() as session:
+            store.upsert_openings(session, copies)
+            store.bump_catalogue(session)
+            session.commit()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--k", type=int, default=20)
     parser.add_argument("--encoder", choices=("real", "fake"), default="real")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--openings", type=int, default=0, help="Grow the catalogue to this.")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="ipsmatch-pages-bench-"))
@@ -83,6 +105,7 @@ def main() -> None:
     database = Database(settings.resolved_database_url())
     database.migrate()
     logins = {login.role: login.token for login in load_demo(database).logins}
+    _grow_catalogue(database, args.openings)
     database.dispose()
     ids = [c.id for c in read_candidates(DEMO_DIR / "candidates.jsonl")]
     encoder = CachedEncoder(_encoder(args.encoder, args.model))
@@ -125,6 +148,7 @@ def main() -> None:
         json.dumps(
             {
                 "encoder": args.encoder,
+                "openings": max(args.openings, 0) or "demo",
                 "k": args.k,
                 "requests_each": len(api_times),
                 "api_p50_ms": round(api_p50, 2),
