@@ -28,7 +28,7 @@ from matcher.engine import Engine, build_engine, model_encoder
 from matcher.errors import EncoderError, FieldProblem, RecordValidationError
 from matcher.provision import is_provisioned
 from matcher.records import MAX_DEPTH
-from service import store
+from service import store, web
 from service.auditlog import AuditWriter
 from service.catalogue_follower import CatalogueFollower
 from service.db import Database
@@ -346,6 +346,9 @@ def create_app(
         version=service_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Served offline by `service.web` from an installed package, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     for module in (health,):
         app.include_router(module.router, responses=OPEN_RESPONSES)
@@ -368,9 +371,10 @@ def create_app(
     _install_error_handlers(app)
     # Outermost of the app's own layers: its limits hold before any route or parser runs.
     app.add_middleware(RequestGuard)
+    web.mount(app)
 
     @app.get("/", include_in_schema=False)
     def _root() -> RedirectResponse:
-        return RedirectResponse("/docs")
+        return RedirectResponse("/web/")
 
     return app

@@ -981,6 +981,7 @@ def serve(
             f"Try:\n  curl -H 'Authorization: Bearer {consultant.token}' "
             f"{base}/candidates/c-0001/recommendations?k=3\n  API docs: {base}/docs"
         )
+        typer.echo(f"Web pages: {base}/web/ (sign in with one of the tokens above)")
     encoder = load_encoder(settings, model, quiet=False, backend=backend)
     err.print("Starting the service (fitting the catalogue may take a moment)...")
     from service.guard import configure_access_log

@@ -327,3 +327,19 @@ class AlertScan(Base):
         ForeignKey("candidates.pk", ondelete="CASCADE"), primary_key=True
     )
     scanned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random key, only its hash is stored.
+
+    Signing out deletes the row, so a copied cookie stops working at once;
+    each session has its own anti-forgery (CSRF) token for the forms it posts.
+    """
+
+    __tablename__ = "web_sessions"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -108,6 +108,18 @@ class UserWithToken(UserOut):
     token: str = Field(description="Shown once; only its hash is stored.")
 
 
+class CaseloadMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    to_user_id: int = Field(description="The active consultant who takes the caseload over.")
+
+
+class CaseloadMoved(BaseModel):
+    from_user_id: int
+    to_user_id: int
+    moved: int
+
+
 # -------------------------------------------------------------------- employers
 
 

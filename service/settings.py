@@ -122,6 +122,18 @@ class Settings(BaseSettings):
     def resolved_pseudonym_key_file(self) -> Path:
         return self.pseudonym_key_file or self.data_dir / PSEUDONYM_KEY_FILENAME
 
+    session_minutes: int = Field(
+        default=480,
+        ge=1,
+        le=7 * 24 * 60,
+        description="How long a sign-in to the web pages lasts.",
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark the web session cookie Secure (send it over HTTPS only); turn it "
+        "on behind HTTPS.",
+    )
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -36,6 +36,7 @@ from service.models import (
     PlacementRow,
     Secret,
     User,
+    WebSession,
     utcnow,
 )
 from service.schemas import Employer, PlacementIn
@@ -154,6 +155,11 @@ _USER_COLUMNS = (
 
 def _detached_user(row: Any) -> User:
     return User(**{column.key: getattr(row, column.key) for column in _USER_COLUMNS})
+
+
+def end_web_sessions(session: Session, user_id: int) -> None:
+    """End every web page session of a user (their access was revoked or token rotated)."""
+    session.execute(delete(WebSession).where(WebSession.user_id == user_id))
 
 
 def user_for_token(session: Session, token: str) -> User | None:
@@ -329,6 +335,48 @@ def list_candidates(session: Session, owner: User) -> list[CandidateRow]:
             select(CandidateRow).where(CandidateRow.owner_id == owner.id).order_by(CandidateRow.id)
         )
     )
+
+
+def move_caseload(session: Session, source: User, target: User) -> int:
+    """Give every profile on `source`'s caseload to `target`; returns how many moved.
+
+    Both must be consultants and `target` active. Ids are unique per
+    consultant, so a profile whose id `target` already uses stops the move
+    whole (nothing moves) and is named.
+    """
+    if source.id == target.id:
+        raise Unprocessable(f"field 'to_user_id': user {target.id} is the user the caseload is on")
+    for user, name in ((source, "user_id"), (target, "to_user_id")):
+        if user.role != "consultant":
+            raise Unprocessable(
+                f"field {name!r}: user {user.id} ({user.name}) has the role {user.role}; "
+                "caseloads are moved between users with the role consultant"
+            )
+    if not target.active:
+        raise Unprocessable(
+            f"field 'to_user_id': user {target.id} ({target.name}) is revoked; choose an "
+            "active consultant"
+        )
+    clashes = sorted(
+        session.scalars(
+            select(CandidateRow.id).where(
+                CandidateRow.owner_id == target.id,
+                CandidateRow.id.in_(
+                    select(CandidateRow.id).where(CandidateRow.owner_id == source.id)
+                ),
+            )
+        )
+    )
+    if clashes:
+        raise Conflict(
+            f"user {target.id} ({target.name}) already has profiles with the ids "
+            f"{', '.join(clashes[:20])}; nothing was moved"
+        )
+    moved = session.execute(
+        update(CandidateRow).where(CandidateRow.owner_id == source.id).values(owner_id=target.id)
+    )
+    session.flush()
+    return int(getattr(moved, "rowcount", 0) or 0)
 
 
 # ------------------------------------------------------------------ catalogue

@@ -25,7 +25,7 @@ from service.employer_suggestions import with_hiring_and_load
 from service.hiring import outlooks_for
 from service.models import User
 from service.routers.candidates import not_on_caseload
-from service.schemas import EmployerSuggestions
+from service.schemas import EmployerSuggestions, SuggestedEmployer
 
 router = APIRouter(prefix="/candidates", tags=["recommendations"])
 
@@ -114,12 +114,7 @@ def recommendations(
     day: Day = None,
 ) -> Response:
     asked = _asked(services, credentials, candidate_id, day)
-    entry = asked.entry
-    ranking, revision = services.engine.recommend(
-        entry.candidate, (entry.pk, entry.revision), k, asked.day, asked.revision
-    )
-    results = [{"opening_id": r.opening_id, "score": r.score} for r in ranking.results]
-    _log(services, asked, "recommendations", revision, results, k)
+    ranking = recommend_for(services, asked.user, asked.entry, asked.revision, k, asked.day)
     # Serialised here: the model is already validated, FastAPI need not check it again.
     return Response(ranking.model_dump_json(), media_type="application/json")
 
@@ -137,6 +132,33 @@ def suggested_employers(
     day: Day = None,
 ) -> EmployerSuggestions:
     asked = _asked(services, credentials, candidate_id, day)
+    results = suggest_employers_for(services, asked.user, asked.entry, k, asked.day)
+    return EmployerSuggestions(candidate_id=asked.entry.id, results=results)
+
+
+def recommend_for(
+    services: Services,
+    user: User,
+    entry: store.CaseloadEntry,
+    revision: int,
+    k: int,
+    on: date,
+) -> Ranking:
+    """A consultant's ranking for their candidate, written to the audit log (API and pages)."""
+    asked = Asked(user, entry, revision, on)
+    ranking, revision = services.engine.recommend(
+        entry.candidate, (entry.pk, entry.revision), k, on, revision
+    )
+    results = [{"opening_id": r.opening_id, "score": r.score} for r in ranking.results]
+    _log(services, asked, "recommendations", revision, results, k)
+    return ranking
+
+
+def suggest_employers_for(
+    services: Services, user: User, entry: store.CaseloadEntry, k: int, on: date
+) -> list[SuggestedEmployer]:
+    """Employers to approach for a consultant's candidate, audit-logged (API and pages)."""
+    asked = Asked(user, entry, 0, on)
 
     def placements(employer_ids: list[str]) -> dict[str, dict[str, int]]:
         with services.database.reader() as reader:
@@ -153,4 +175,4 @@ def suggested_employers(
         )
     logged = [{"employer_id": r.employer_id, "score": r.score} for r in results]
     _log(services, asked, "suggested_employers", revision, logged, k)
-    return EmployerSuggestions(candidate_id=asked.entry.id, results=results)
+    return results

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from service import store
 from service.deps import Admin, CurrentUser, ReadSession, ServicesDep, WriteSession
 from service.models import User
-from service.schemas import RowId, UserCreate, UserOut, UserWithToken
+from service.schemas import CaseloadMove, CaseloadMoved, RowId, UserCreate, UserOut, UserWithToken
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -61,6 +61,8 @@ def new_token(
     user = _user(session, user_id)
     token = store.rotate_token(session, user, services.settings.token_lifetime_days)
     user.active = True
+    # Whoever held the old token may have signed in to the pages with it.
+    store.end_web_sessions(session, user.id)
     store.audit(session, admin, "user.token", user_id=user.id)
     session.commit()
     return _with_token(user, token)
@@ -74,6 +76,25 @@ def deactivate(user_id: RowId, admin: Admin, session: WriteSession) -> UserOut:
         )
     user = _user(session, user_id)
     user.active = False
+    store.end_web_sessions(session, user.id)
     store.audit(session, admin, "user.revoke", user_id=user.id)
     session.commit()
     return _out(user)
+
+
+@router.post(
+    "/{user_id}/caseload",
+    summary="Move a consultant's caseload (e.g. a revoked one's) to another consultant (admin)",
+    responses={409: {"description": "The other consultant already uses some of the ids"}},
+)
+def move_caseload(
+    user_id: int, body: CaseloadMove, admin: Admin, session: WriteSession
+) -> CaseloadMoved:
+    source = _user(session, user_id)
+    target = _user(session, body.to_user_id)
+    moved = store.move_caseload(session, source, target)
+    store.audit(
+        session, admin, "caseload.move", user_id=source.id, to_user_id=target.id, moved=moved
+    )
+    session.commit()
+    return CaseloadMoved(from_user_id=source.id, to_user_id=target.id, moved=moved)

@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0006_upload_jobs"
-down_revision: str | None = "0004_employer_contacts"
+down_revision: str | None = "0005_web_sessions"
 branch_labels: str | None = None
 depends_on: str | None = None
 

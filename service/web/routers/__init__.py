@@ -1,0 +1,1 @@
+"""Page routers, one per area: sign-in, consultant, openings, employers, analyst, admin."""
