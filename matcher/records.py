@@ -1,5 +1,4 @@
-"""The records of the contract (`data/contract/README.md`): candidates, openings,
-rankings. (Placement events: `matcher.placement_events`.)
+"""Candidates, openings, rankings (`data/contract/README.md`; events: `placement_events`).
 
 Unknown fields are kept (``extra="allow"``) so that nothing a user stores is
 lost, but the engine reads only the fields named here. The candidate's

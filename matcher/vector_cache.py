@@ -69,6 +69,17 @@ class EmbeddingCache:
         self._lock = threading.RLock()
         self._connection = self._open()
 
+    def __getstate__(self) -> dict[str, object]:
+        # A copy for another process (an evaluation's): no lock, no open connection.
+        state = dict(self.__dict__)
+        del state["_lock"], state["_connection"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+        self._connection = self._open()
+
     @property
     def path(self) -> Path | None:
         return self.directory / CACHE_FILENAME if self.directory is not None else None

@@ -138,25 +138,32 @@ def cached(encoder: TextEncoder | CachedEncoder) -> CachedEncoder:
     return encoder if isinstance(encoder, CachedEncoder) else CachedEncoder(encoder)
 
 
+def chosen_encoder(
+    settings: Settings, encoder: TextEncoder | CachedEncoder | None
+) -> CachedEncoder:
+    """A given encoder, else the configured model's with its on-disk vector cache.
+
+    The on-disk cache keeps the occupation index and the texts mapped to
+    occupations from being encoded again at every start.
+    """
+    if encoder is not None:
+        return cached(encoder)
+    return model_encoder(
+        default_model_path(settings),
+        settings.cache_dir,
+        backend=settings.encoder_backend,
+        quantisation=settings.encoder_quantisation,
+        cache_entries=settings.vector_cache_entries,
+    )
+
+
 def service_engine(settings: Settings, encoder: TextEncoder | CachedEncoder | None) -> Engine:
     """The engine (`matcher.engine.build_engine`) on the settings' model and data folder.
 
     An import the data folder holds but cannot read stops the start
     (`StoredDataError`): serving without it would silently change rankings.
     """
-    # Without a given encoder, the model's with its on-disk cache: the occupation index and
-    # the texts mapped to occupations are not encoded again at every start.
-    chosen = (
-        cached(encoder)
-        if encoder is not None
-        else model_encoder(
-            default_model_path(settings),
-            settings.cache_dir,
-            backend=settings.encoder_backend,
-            quantisation=settings.encoder_quantisation,
-            cache_entries=settings.vector_cache_entries,
-        )
-    )
+    chosen = chosen_encoder(settings, encoder)
     # One encode at a time: a model's forward pass is not made for concurrent threads.
     locked = CachedEncoder(LockedEncoder(chosen.encoder), chosen.cache)
     return build_engine(**engine_arguments(settings), encoder=locked)
@@ -167,18 +174,7 @@ def process_engine(settings: Settings, encoder: TextEncoder | CachedEncoder | No
 
     Picklable through `functools.partial`, so `/evaluations` rank as the API does.
     """
-    chosen = (
-        cached(encoder)
-        if encoder is not None
-        else model_encoder(
-            default_model_path(settings),
-            settings.cache_dir,
-            backend=settings.encoder_backend,
-            quantisation=settings.encoder_quantisation,
-            cache_entries=settings.vector_cache_entries,
-        )
-    )
-    return build_engine(**engine_arguments(settings), encoder=chosen)
+    return build_engine(**engine_arguments(settings), encoder=chosen_encoder(settings, encoder))
 
 
 def start_services(settings: Settings, encoder: TextEncoder | CachedEncoder | None) -> Services:
