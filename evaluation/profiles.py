@@ -20,11 +20,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from evaluation.io import atomic_text
 from matcher.errors import FieldProblem, RecordValidationError
-from matcher.records import Candidate, parse_records
+from matcher.records import Candidate, jsonl_rows, parse_records
 
 VALID_FROM = "valid_from"
 
@@ -86,21 +85,6 @@ class ProfileHistory:
         return self.versions[candidate_id][-1]
 
 
-def _rows(path: Path, problems: list[FieldProblem]) -> Iterator[tuple[int, Any]]:
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, text in enumerate(handle, start=1):
-            if not text.strip():
-                continue
-            try:
-                yield number, json.loads(text)
-            except json.JSONDecodeError as error:
-                problems.append(
-                    FieldProblem(
-                        number, None, "", f"not valid JSON ({error.msg}, column {error.colno})"
-                    )
-                )
-
-
 def read_profiles(path: str | Path) -> ProfileHistory:
     """Read candidates (JSON Lines), allowing dated versions of one id; all or nothing."""
     path = Path(path)
@@ -110,7 +94,7 @@ def read_profiles(path: str | Path) -> ProfileHistory:
     versions: list[ProfileVersion] = []
     first_line: dict[tuple[str, date | None], int] = {}
     try:
-        for line, obj in _rows(path, problems):
+        for line, obj in jsonl_rows(path, problems):
             try:
                 (candidate,) = parse_records([(line, obj)], Candidate, source=path)
             except RecordValidationError as error:

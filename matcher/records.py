@@ -65,10 +65,8 @@ __all__ = [
 # Limits of the contract (README, "Limits"). Ids and names fit the store's columns.
 MAX_ID_CHARS = 200
 MAX_NAME_CHARS = 500
-# A title, a wish, a skill: one phrase.
-MAX_PHRASE_CHARS = 500
-# A description, a health note, any other text.
-MAX_TEXT_CHARS = 20_000
+MAX_PHRASE_CHARS = 500  # a title, a wish, a skill: one phrase
+MAX_TEXT_CHARS = 20_000  # a description, a health note, any other text
 MAX_LIST_ITEMS = 200
 # Unknown fields and `health` may nest objects and lists this deep, no deeper.
 MAX_DEPTH = 8
@@ -457,7 +455,8 @@ def parse_records(
     return records
 
 
-def _jsonl_rows(path: Path, problems: list[FieldProblem]) -> Iterator[tuple[int, Any]]:
+def jsonl_rows(path: Path, problems: list[FieldProblem]) -> Iterator[tuple[int, Any]]:
+    """(line, object) of each non-blank line; a line not JSON goes to `problems`."""
     with path.open(encoding="utf-8-sig") as handle:
         for number, text in enumerate(handle, start=1):
             if not text.strip():
@@ -479,7 +478,7 @@ def read_jsonl(path: str | Path, model: type[RecordT]) -> list[RecordT]:
         raise RecordValidationError([FieldProblem(None, None, "", "file not found")], source=path)
     syntax_problems: list[FieldProblem] = []
     try:
-        records = parse_records(_jsonl_rows(path, syntax_problems), model, source=path)
+        records = parse_records(jsonl_rows(path, syntax_problems), model, source=path)
     except RecordValidationError as error:
         merged = sorted(syntax_problems + error.problems, key=lambda p: p.line or 0)
         raise RecordValidationError(merged, source=path) from None
