@@ -65,6 +65,53 @@ class OccupationMatch:
     source: str = ""
 
 
+@dataclass(frozen=True)
+class CorpusEntry:
+    """One entry of a corpus to map phrases to, outside a taxonomy (e.g. a benchmark's).
+
+    ``id`` must be unique in the corpus; ``label``, ``alt_labels`` and
+    ``description`` are indexed as a taxonomy occupation's title, alternative
+    labels and description are.
+    """
+
+    id: str
+    label: str
+    alt_labels: tuple[str, ...] = ()
+    description: str = ""
+    language: str = ""
+
+
+def corpus_taxonomy(entries: Sequence[CorpusEntry], source: str = "corpus") -> Taxonomy:
+    """A taxonomy in which every corpus entry is an occupation and its own group.
+
+    `OccupationMapper` ranks groups, so fitted on this taxonomy it ranks the
+    entries themselves, with the same channels and corrections it uses for
+    the product's wishes and titles. Duplicate or blank ids are refused.
+    """
+    seen: set[str] = set()
+    occupations: list[Occupation] = []
+    for position, entry in enumerate(entries):
+        if not entry.id.strip() or entry.id in seen:
+            raise ValueError(
+                f"corpus entry {position} ({entry.label!r}) has a blank or repeated id {entry.id!r}"
+            )
+        if not entry.label.strip():
+            raise ValueError(f"corpus entry {entry.id!r} has a blank label")
+        seen.add(entry.id)
+        occupations.append(
+            Occupation(
+                code=entry.id,
+                title=entry.label,
+                language=entry.language,
+                group=entry.id,
+                source=source,
+                alt_labels=entry.alt_labels,
+                description=entry.description,
+            )
+        )
+    return Taxonomy(occupations)
+
+
 def _description_start(description: str, limit: int) -> str:
     """The first sentences of a description, up to about `limit` characters."""
     text = " ".join(description.split())
@@ -188,6 +235,13 @@ class OccupationMapper:
         self.lexical_ = LexicalChannel().fit(labels)
         self.label_ngrams_ = sp.csr_matrix((self.lexical_.matrix_ > 0).astype(np.float32))
         return self
+
+    def fit_corpus(
+        self, entries: Sequence[CorpusEntry], progress: ProgressCallback | None = None
+    ) -> OccupationMapper:
+        """Fit on a corpus of entries instead of a taxonomy; `map` then returns entry ids
+        as groups (see `corpus_taxonomy`)."""
+        return self.fit(corpus_taxonomy(entries), progress=progress)
 
     def _lexical(self, phrases: list[str]) -> np.ndarray:
         """Mean of TF-IDF cosine and IDF-weighted coverage of the phrase's n-grams."""

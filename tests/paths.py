@@ -13,8 +13,11 @@ testing the import.
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -42,3 +45,17 @@ def esco_folder() -> Path:
             pytest.fail(why)
         pytest.skip(why)
     return folder
+
+
+
+def load_benchmark(name: str) -> ModuleType:
+    """Import `benchmarks/<name>.py` (a script folder, not a package) for its functions."""
+    spec = importlib.util.spec_from_file_location(
+        f"{name}_benchmark", REPO / "benchmarks" / f"{name}.py"
+    )
+    if spec is None or spec.loader is None:
+        raise ImportError(f"no benchmark script benchmarks/{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # pydantic resolves a module's annotations through it
+    spec.loader.exec_module(module)
+    return module

@@ -6,7 +6,9 @@ from matcher.conditions import (
     CONDITIONS,
     condition_names,
     conditions_in_text,
+    conditions_mask,
     conditions_named_by_words,
+    find_conditions,
 )
 
 
@@ -44,3 +46,61 @@ def test_conditions_named_by_words(phrase: str, expected: list[str]) -> None:
 def test_every_condition_has_labels_and_signs() -> None:
     for condition in CONDITIONS:
         assert condition.labels and condition.signs
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Contact with people, by the words job ads use for them.
+        ("Rengøring på plejehjem med daglig kontakt med beboerne.", ["customer contact"]),
+        ("Du betjener borgere i skranken.", ["customer contact"]),
+        ("Front desk: welcoming guests.", ["customer contact"]),
+        ("Sagsbehandling uden borgerkontakt.", []),
+        # Residents named, but no contact with them (the demo's o-0269).
+        ("Opvask i køkkenet, der laver mad til beboerne.", []),
+        ("Personlig pleje af borgere i eget hjem.", ["customer contact", "personal care"]),
+        ("Data entry with no contact with customers.", []),
+        # "kasser" are boxes; "kassen" is the till.
+        ("Vi løfter kasser på op til 25 kg.", ["heavy lifting"]),
+        ("Heavy lifting of crates all day.", ["heavy lifting"]),
+        ("Du er ikke bange for tunge løft.", ["heavy lifting"]),
+        ("Hjælp til bad, påklædning og toiletbesøg.", ["personal care"]),
+        (
+            "Helping residents with washing, dressing and toileting.",
+            ["customer contact", "personal care"],
+        ),
+        ("Køkkenhjælp i en vuggestue.", ["children"]),
+        ("Serving meals to the kids at a kindergarten.", ["children"]),
+        ("Rengøring i en børnehave.", ["children"]),
+        ("You drive the company van between sites.", ["driving"]),
+        ("Udbringning af pakker i firmaets varebil.", ["driving"]),
+        ("Levering på cykel; vanding af planter.", []),
+        ("Arbejde hver anden weekend, lørdag og søndag.", ["weekend work"]),
+        ("Ingen nattevagter eller weekendarbejde.", []),
+        ("Dag og nat.", ["night work"]),
+        ("Arbejde på stillads i op til 20 meters højde.", ["heights"]),
+    ],
+)
+def test_conditions_in_text_of_job_ads(text: str, expected: list[str]) -> None:
+    assert condition_names(conditions_in_text(text)) == expected
+
+
+def test_find_conditions_quotes_the_whole_word_it_found() -> None:
+    (mention,) = find_conditions("Vi søger til nattevagter på lageret.")
+    assert (mention.condition, mention.span) == ("night work", "nattevagter")
+    text = "Vi søger til nattevagter på lageret."
+    assert text[mention.start : mention.end] == "nattevagter"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [("personlig pleje", ["personal care"]), ("børn", ["children"]), ("children", ["children"])],
+)
+def test_new_conditions_are_named_by_words(phrase: str, expected: list[str]) -> None:
+    assert condition_names(conditions_named_by_words(phrase)) == expected
+
+
+def test_conditions_mask_names_the_known_conditions_for_an_unknown_one() -> None:
+    assert conditions_mask(["noise"]) == conditions_in_text("Loud music.")
+    with pytest.raises(ValueError, match="unknown condition 'sunshine'; known: customer contact"):
+        conditions_mask(["sunshine"])

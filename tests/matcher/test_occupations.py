@@ -9,7 +9,7 @@ from paths import DISCO_CSV, esco_folder
 
 from matcher.encoders import CachedEncoder
 from matcher.errors import NotFittedError
-from matcher.occupations import OccupationMapper
+from matcher.occupations import CorpusEntry, OccupationMapper, corpus_taxonomy
 from matcher.taxonomy import Occupation, Taxonomy, import_taxonomy
 
 ANIMALS = "http://e/occ/animal"
@@ -158,3 +158,27 @@ def test_harder_phrases_find_the_group_in_the_top_three(
 ) -> None:
     (matches,) = real_mapper.map([phrase], top=3)
     assert group in {m.group for m in matches}, [(m.group, m.title, m.score) for m in matches]
+
+
+CORPUS = [
+    CorpusEntry("c1", "Dyrepasser", ("dyreplejer",), "Pasning og fodring af dyr."),
+    CorpusEntry("c2", "Lagermedarbejder", (), "Pluk og pak på lager."),
+    CorpusEntry("c3", "Gartner", ("anlægsgartner",)),
+]
+
+
+def test_fit_corpus_ranks_the_entries_themselves() -> None:
+    mapper = OccupationMapper(FakeEncoder()).fit_corpus(CORPUS)
+    (matches,) = mapper.map(["dyrepasser"], top=3)
+    assert matches[0].group == "c1"
+    assert sorted(m.group for m in matches) == ["c1", "c2", "c3"]
+    assert matches[0].title == "Dyrepasser" and matches[0].source == "corpus"
+
+
+def test_corpus_ids_must_be_unique_and_labels_present() -> None:
+    with pytest.raises(
+        ValueError, match=r"corpus entry 1 \('Gartner'\) has a blank or repeated id 'c1'"
+    ):
+        corpus_taxonomy([CORPUS[0], CorpusEntry("c1", "Gartner")])
+    with pytest.raises(ValueError, match="corpus entry 'c9' has a blank label"):
+        corpus_taxonomy([CorpusEntry("c9", " ")])

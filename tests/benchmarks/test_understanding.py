@@ -1,0 +1,197 @@
+"""The understanding benchmark: its case files and the scorer's check logic."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pytest
+from paths import load_benchmark
+
+from matcher.records import Candidate, Ranking
+
+bench = load_benchmark("understanding")
+
+
+def _ranking(*results: dict[str, object]) -> Ranking:
+    rows = []
+    for rank, fields in enumerate(results, 1):
+        row = {
+            "rank": rank,
+            "employer_id": "e",
+            "score": 0.5,
+            "preference_fit": 0.5,
+            "competency_fit": 0.5,
+            "contact": "self",
+            **fields,
+        }
+        rows.append(row)
+    return Ranking.model_validate({"candidate_id": "c", "results": rows})
+
+
+RANKING = _ranking(
+    {"opening_id": "a", "reasons": ["matches 'gartner'", "6.2 km from home"]},
+    {"opening_id": "b", "violations": ["avoid"], "requirement_gaps": ["skill"]},
+    {"opening_id": "c", "reasons": ["partly matches 'gartner'"]},
+)
+
+
+def check(**fields: object) -> object:
+    return bench.Case.model_validate(
+        {
+            "id": "t",
+            "category": "expiry",
+            "day": "2026-12-01",
+            "candidate": {"id": "c", "preferences": {"desired": ["x"]}},
+            "openings": [{"id": "a", "employer_id": "e", "title": "t"}],
+            "checks": [fields],
+        }
+    ).checks[0]
+
+
+@pytest.mark.parametrize(
+    ("fields", "passes"),
+    [
+        ({"check": "above", "a": "a", "b": "b"}, True),
+        ({"check": "above", "a": "b", "b": "a"}, False),
+        ({"check": "above", "a": "a", "b": "missing"}, True),
+        ({"check": "above", "a": "missing", "b": "a"}, False),
+        ({"check": "top", "a": "b", "k": 2}, True),
+        ({"check": "top", "a": "c", "k": 2}, False),
+        ({"check": "violation", "a": "b", "code": "avoid"}, True),
+        ({"check": "violation", "a": "a", "code": "avoid"}, False),
+        ({"check": "violation", "a": "b", "code": "hours"}, False),
+        ({"check": "no_violation", "a": "a"}, True),
+        ({"check": "no_violation", "a": "b"}, False),
+        ({"check": "no_violation", "a": "b", "code": "hours"}, True),
+        ({"check": "no_violation", "a": "missing"}, False),
+        ({"check": "gap", "a": "b", "code": "skill"}, True),
+        ({"check": "gap", "a": "a", "code": "skill"}, False),
+        ({"check": "no_gap", "a": "a", "code": "skill"}, True),
+        ({"check": "no_gap", "a": "b", "code": "skill"}, False),
+        ({"check": "reason_mentions", "a": "a", "text": "GARTNER"}, True),
+        ({"check": "reason_mentions", "a": "b", "text": "gartner"}, False),
+        ({"check": "no_reason", "a": "c", "starts": "matches"}, True),
+        ({"check": "no_reason", "a": "a", "starts": "matches"}, False),
+        ({"check": "absent", "a": "missing"}, True),
+        ({"check": "absent", "a": "a"}, False),
+        ({"check": "present", "a": "c"}, True),
+        ({"check": "present", "a": "missing"}, False),
+        ({"check": "contact", "value": "self"}, True),
+        ({"check": "contact", "value": "consultant"}, False),
+        ({"check": "covers", "k": 2, "at_least": 2, "wishes": {"x": ["a"], "y": ["b"]}}, True),
+        ({"check": "covers", "k": 2, "at_least": 2, "wishes": {"x": ["a"], "y": ["c"]}}, False),
+    ],
+)
+def test_check_logic_on_a_known_ranking(fields: dict[str, object], passes: bool) -> None:
+    assert bench.check_passes(check(**fields), RANKING) is passes
+
+
+def test_an_empty_ranking_shows_no_contact() -> None:
+    assert not bench.check_passes(check(check="contact", value="self"), _ranking())
+
+
+def test_health_invariance_compares_the_variant_rankings() -> None:
+    case = bench.Case.model_validate(
+        {
+            "id": "he-x",
+            "category": "health_invariance",
+            "day": "2026-12-01",
+            "candidate": {"id": "c", "preferences": {"desired": ["x"]}, "health": {"n": "a"}},
+            "openings": [{"id": "a", "employer_id": "e", "title": "t"}],
+            "checks": [{"check": "health_invariant", "other": {"n": "b"}}],
+        }
+    )
+
+    def steady(case: object, candidate: Candidate) -> Ranking:
+        return RANKING
+
+    def leaky(case: object, candidate: Candidate) -> Ranking:
+        return RANKING if candidate.health == {"n": "a"} else _ranking()
+
+    (kept,) = bench.score_case(case, steady)
+    (broken,) = bench.score_case(case, leaky)
+    assert kept.passed and not broken.passed
+    assert kept.part == bench.part_of("he-x")
+
+
+def test_summary_counts_each_part_and_category() -> None:
+    outcome = bench.CheckOutcome
+    summary = bench.summarise(
+        [
+            outcome("x1", "expiry", "tune", "{}", True),
+            outcome("x1", "expiry", "tune", "{}", False),
+            outcome("x2", "lookalike", "heldout", "{}", True),
+        ]
+    )
+    assert summary["tune"]["expiry"] == {"passed": 1, "total": 2, "rate": 0.5}
+    assert summary["all"]["all"] == {"passed": 2, "total": 3, "rate": 0.6667}
+    assert "lookalike" not in summary["tune"]
+
+
+def test_the_split_is_fixed() -> None:
+    # Pinned: a change of `part_of` would move cases between the parts.
+    assert {case_id: bench.part_of(case_id) for case_id in PINNED} == PINNED
+
+
+PINNED = {
+    "xl-001": "heldout",
+    "pv-001": "heldout",
+    "pc-001": "tune",
+    "hs-001": "tune",
+    "wc-001": "heldout",
+}
+
+
+def test_case_files_validate_and_cover_every_category_in_both_parts() -> None:
+    cases = bench.load_cases()
+    assert len({c.id for c in cases}) == len(cases)
+    assert sum(len(c.checks) for c in cases) >= 400
+    parts = Counter((c.category, bench.part_of(c.id)) for c in cases)
+    for category in bench.CATEGORIES:
+        for part in bench.PARTS:
+            assert parts[(category, part)] > 0, (category, part)
+    for case in cases:
+        ids = [o.id for o in case.openings]
+        assert len(set(ids)) == len(ids), case.id
+        named = set(case.prose)
+        for item in case.checks:
+            named |= {getattr(item, key) for key in ("a", "b") if hasattr(item, key)}
+            for group in getattr(item, "wishes", {}).values():
+                named |= set(group)
+        assert named <= set(ids), (case.id, named - set(ids))
+        assert case.day == date(2026, 12, 1)
+
+
+def test_case_records_are_contract_records() -> None:
+    # The records are parsed by the contract's own models (`matcher.records`); a case
+    # file that breaks the contract is refused with its file and line.
+    for case in bench.load_cases():
+        assert case.candidate.preferences.desired
+        for opening in case.openings:
+            assert opening.title and opening.employer_id
+
+
+def test_a_bad_case_line_is_refused_with_its_file_and_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "bad.jsonl").write_text('{"id": "x"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad\.jsonl:1"):
+        bench.load_cases(tmp_path)
+
+
+def test_prose_scoring_counts_found_and_stated() -> None:
+    case = bench.Case.model_validate(
+        {
+            "id": "pc-x",
+            "category": "prose_conditions",
+            "day": "2026-12-01",
+            "candidate": {"id": "c", "preferences": {"desired": ["x"]}},
+            "openings": [
+                {"id": "a", "employer_id": "e", "title": "Lager", "description": "Nat 22-06."}
+            ],
+            "checks": [{"check": "present", "a": "a"}],
+            "prose": {"a": {"conditions": ["night work", "noise"], "times": ["night"]}},
+        }
+    )
+    figures = bench.score_prose([case])
+    assert figures["conditions"] == {"precision": 1.0, "recall": 0.5, "found": 1, "stated": 2}
+    assert figures["times"]["recall"] == 1.0
