@@ -11,6 +11,7 @@ import numpy as np
 
 from matcher.catalogue import Catalogue
 from matcher.conditions import condition_names
+from matcher.prose import opening_terms
 from matcher.queries import CandidateQuery
 from matcher.records import VIOLATION_CODES, RankedOpening
 from matcher.rules import avoided_words
@@ -66,10 +67,14 @@ def ranked_opening(
     i = int(chosen[position])
     opening = catalogue.openings[i]
     named = query.avoid_conditions & int(catalogue.columns.conditions[i])
+    terms = opening_terms(opening)
     avoided = []
     for j, phrase in enumerate(prefs.avoid):
         if scored.avoided[j, position]:
-            conditions = condition_names(int(named[j]))
+            conditions = [
+                _with_evidence(c, terms.reading.evidence(c))
+                for c in condition_names(int(named[j]))
+            ]
             shown = f"{phrase} ({', '.join(conditions)})" if conditions else phrase
             avoided.append(shown)
     for phrase in avoided_words(catalogue, prefs.avoid, i) if prefs.avoid else []:
@@ -118,6 +123,7 @@ def ranked_opening(
         missing_languages=missing_languages,
         licence_gap=licence_gap,
         weights=weights,
+        terms=terms,
     )
     if occupation_reason is not None:
         reasons.insert(1, occupation_reason)
@@ -133,6 +139,11 @@ def ranked_opening(
         contact="consultant" if candidate.disclosure == "yes" else "self",
         reasons=reasons,
     )
+
+
+def _with_evidence(condition: str, evidence: str | None) -> str:
+    """A condition with the words the text states it in: "night work: the text says '03-06'"."""
+    return f"{condition}: the text says '{evidence}'" if evidence else condition
 
 
 def _occupation_reason(
