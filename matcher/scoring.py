@@ -58,6 +58,9 @@ class ScoringWeights:
     # Phrase fit at which a reason says "matches" (or "partly matches").
     match_reason: float = 0.5
     partial_reason: float = 0.3
+    # An opening for a wish not yet shown may rank above one scoring at most this much
+    # more (`matcher.diversity.cover_wishes`); 0 orders by score alone.
+    wish_cover_margin: float = 0.1
 
     def __post_init__(self) -> None:
         for field in fields(self):
