@@ -89,8 +89,7 @@ def ranked_opening(
     for j, phrase in enumerate(prefs.avoid):
         if scored.avoided[j, position]:
             conditions = [
-                _with_evidence(c, terms.reading.evidence(c))
-                for c in condition_names(int(named[j]))
+                _with_evidence(c, terms.reading.evidence(c)) for c in condition_names(int(named[j]))
             ]
             shown = f"{phrase} ({', '.join(conditions)})" if conditions else phrase
             avoided.append(shown)

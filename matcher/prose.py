@@ -349,7 +349,9 @@ def opening_terms(opening: Opening) -> OpeningTerms:
     schedule: tuple[Time, ...] = (
         reading.schedule if schedule_from_text else tuple(opening.schedule or ())
     )
-    hours = opening.hours_per_week if opening.hours_per_week and opening.hours_per_week.stated else None
+    hours = (
+        opening.hours_per_week if opening.hours_per_week and opening.hours_per_week.stated else None
+    )
     hours_from_text = hours is None and reading.hours is not None
     if hours_from_text and reading.hours is not None:
         hours = HoursRange(min=reading.hours.low, max=reading.hours.high)

@@ -61,6 +61,9 @@ class ScoringWeights:
     # An opening for a wish not yet shown may rank above one scoring at most this much
     # more (`matcher.diversity.cover_wishes`); 0 orders by score alone.
     wish_cover_margin: float = 0.1
+    # Taken off the score per stated limit an opening gives nothing to check against,
+    # and for a missing description (`matcher.scorer.unchecked_limits`).
+    unchecked: float = 0.04
 
     def __post_init__(self) -> None:
         for field in fields(self):

@@ -47,7 +47,6 @@ def esco_folder() -> Path:
     return folder
 
 
-
 def load_benchmark(name: str) -> ModuleType:
     """Import `benchmarks/<name>.py` (a script folder, not a package) for its functions."""
     spec = importlib.util.spec_from_file_location(
