@@ -158,8 +158,11 @@ def ranked_opening(
 
 
 def _with_evidence(condition: str, evidence: str | None) -> str:
-    """A condition with the words the text states it in: "night work: the text says '03-06'"."""
-    return f"{condition}: the text says '{evidence}'" if evidence else condition
+    """A condition with the words the text states it in: 'night work, the text says "03-06"'.
+
+    Double quotes, because the reason already puts the avoided phrase in single ones.
+    """
+    return f'{condition}, the text says "{evidence}"' if evidence else condition
 
 
 def _occupation_reason(
