@@ -21,8 +21,8 @@ from matcher.encoders import CachedEncoder, ProgressCallback
 from matcher.geo import unit_vectors
 from matcher.index import IndexKind, VectorIndex, build_index
 from matcher.lexical import LexicalChannel
-from matcher.prose import opening_terms
 from matcher.links import OccupationLink, TaxonomyLinks
+from matcher.prose import opening_terms
 from matcher.records import KINDS, SCHEDULES, Location, Opening
 from matcher.scoring import canonical_phrase
 from matcher.text import opening_full_text, opening_segments, opening_title_text
