@@ -134,7 +134,8 @@ def test_rule_2_checks_apply_only_when_both_sides_state_the_field() -> None:
             "hours",
             {"hours_per_week": {"max": 15}},
             "Pasning af dyr, 30-37 hours a week.",
-            "the text says 30-37 h/week: '30-37 hours a week', outside the wanted at most 15 h/week",
+            "the text says 30-37 h/week: '30-37 hours a week', "
+            "outside the wanted at most 15 h/week",
         ),
         (
             "avoid",
