@@ -56,7 +56,7 @@ class ScoringWeights:
     # Calibrated similarity at which a profile phrase shows a required skill.
     skill_threshold: float = 0.6
     # Phrase fit at which a reason says "matches" (or "partly matches").
-    match_reason: float = 0.6
+    match_reason: float = 0.5
     partial_reason: float = 0.3
     # An opening for a wish not yet shown may rank above one scoring at most this much
     # more (`matcher.diversity.cover_wishes`); 0 orders by score alone.
