@@ -16,12 +16,13 @@ from datetime import date
 import numpy as np
 
 from matcher.calibration import SimilarityScale
-from matcher.conditions import conditions_in_text
+from matcher.conditions import conditions_mask
 from matcher.encoders import CachedEncoder, ProgressCallback
 from matcher.geo import unit_vectors
 from matcher.index import IndexKind, VectorIndex, build_index
 from matcher.lexical import LexicalChannel
 from matcher.links import OccupationLink, TaxonomyLinks
+from matcher.prose import opening_terms
 from matcher.records import KINDS, SCHEDULES, Location, Opening
 from matcher.scoring import canonical_phrase
 from matcher.text import opening_full_text, opening_segments, opening_title_text
@@ -163,7 +164,8 @@ class Columns:
     language_mask: np.ndarray
     # Per required skill (all openings' skills, flat): its canonical phrase.
     requirement_phrases: np.ndarray
-    # Per opening: bitmask of the workplace conditions its text shows (`matcher.conditions`).
+    # Per opening: bitmask of the workplace conditions its text shows (`matcher.conditions`),
+    # night and weekend work also where only a clock range or a weekday shows them.
     conditions: np.ndarray
 
     def concatenated(self, added: Columns) -> Columns:
@@ -207,19 +209,23 @@ def tabulate(
     kind = np.zeros(n, dtype=np.int64)
     licence = np.zeros(n, dtype=bool)
     language_mask = np.zeros(n, dtype=np.uint64)
+    conditions = np.zeros(n, dtype=np.int64)
     for i, opening in enumerate(openings):
         place = coordinates(opening.location, postcodes)
         if place is not None:
             lat[i], lon[i] = place
-        hours = opening.hours_per_week
-        if hours is not None and hours.stated:
+        # Working times and hours stated only in the text count as stated (`opening_terms`).
+        terms = opening_terms(opening)
+        hours = terms.hours
+        if hours is not None:
             hours_min[i] = hours.min if hours.min is not None else 0.0
             hours_max[i] = hours.max if hours.max is not None else 168.0
         if opening.expires is not None:
             expires[i] = opening.expires.toordinal()
         if opening.posted is not None:
             posted[i] = opening.posted.toordinal()
-        schedule[i] = bitmask(opening.schedule or [], SCHEDULE_BITS)
+        schedule[i] = bitmask(terms.schedule, SCHEDULE_BITS)
+        conditions[i] = conditions_mask(terms.reading.condition_names)
         kind[i] = 1 << KIND_BITS[opening.kind]
         licence[i] = opening.requires.driving_licence
         language_mask[i] = bitmask(opening.requires.languages, languages)
@@ -237,9 +243,7 @@ def tabulate(
         licence=licence,
         language_mask=language_mask,
         requirement_phrases=np.asarray(phrases, dtype=object),
-        conditions=np.asarray(
-            [conditions_in_text(opening_full_text(o)) for o in openings], dtype=np.int64
-        ),
+        conditions=conditions,
     )
 
 

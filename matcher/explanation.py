@@ -11,11 +11,16 @@ import numpy as np
 
 from matcher.catalogue import Catalogue
 from matcher.conditions import condition_names
+from matcher.diversity import cover_wishes
+from matcher.prose import opening_terms
 from matcher.queries import CandidateQuery
 from matcher.records import VIOLATION_CODES, RankedOpening
 from matcher.rules import avoided_words
 from matcher.scorer import Scored
 from matcher.scoring import ScoringWeights, explain
+
+# `pick` looks this many times k clean openings deep for other wishes.
+COVER_POOL = 3
 
 
 def pick(
@@ -25,13 +30,19 @@ def pick(
     scored: Scored,
     order: np.ndarray,
     k: int,
+    weights: ScoringWeights,
 ) -> list[int]:
     """Shortlist positions of the top k by score, openings with violations after all without.
+
+    Among the openings without violations, each fitting wish gets room near the
+    top (`matcher.diversity.cover_wishes`, within `weights.wish_cover_margin`).
 
     Avoided words are looked up in the text only here, lazily and in rank
     order, because that check is plain Python and the shortlist can be long.
     """
     avoid = query.candidate.preferences.avoid
+    # More clean openings than shown, so that `cover_wishes` has others to bring up.
+    wanted = k * COVER_POOL if weights.wish_cover_margin > 0 else k
     clean: list[int] = []
     flagged: list[int] = []
     for position in order:
@@ -43,8 +54,15 @@ def pick(
             flagged.append(position)
             continue
         clean.append(position)
-        if len(clean) == k:
+        if len(clean) == wanted:
             break
+    if len(query.candidate.preferences.desired) > 1:
+        columns = np.arange(len(chosen))
+        fits = scored.wish_fit[scored.best_wish, columns] >= weights.partial_reason
+        clean = cover_wishes(
+            clean, scored.score, scored.best_wish, fits, k, weights.wish_cover_margin
+        )
+    clean = clean[:k]
     if len(clean) < k:
         flagged.sort(key=lambda p: (-scored.score[p], int(chosen[p])))
         clean.extend(flagged[: k - len(clean)])
@@ -66,10 +84,13 @@ def ranked_opening(
     i = int(chosen[position])
     opening = catalogue.openings[i]
     named = query.avoid_conditions & int(catalogue.columns.conditions[i])
+    terms = opening_terms(opening)
     avoided = []
     for j, phrase in enumerate(prefs.avoid):
         if scored.avoided[j, position]:
-            conditions = condition_names(int(named[j]))
+            conditions = [
+                _with_evidence(c, terms.reading.evidence(c)) for c in condition_names(int(named[j]))
+            ]
             shown = f"{phrase} ({', '.join(conditions)})" if conditions else phrase
             avoided.append(shown)
     for phrase in avoided_words(catalogue, prefs.avoid, i) if prefs.avoid else []:
@@ -118,6 +139,7 @@ def ranked_opening(
         missing_languages=missing_languages,
         licence_gap=licence_gap,
         weights=weights,
+        terms=terms,
     )
     if occupation_reason is not None:
         reasons.insert(1, occupation_reason)
@@ -133,6 +155,14 @@ def ranked_opening(
         contact="consultant" if candidate.disclosure == "yes" else "self",
         reasons=reasons,
     )
+
+
+def _with_evidence(condition: str, evidence: str | None) -> str:
+    """A condition with the words the text states it in: 'night work, the text says "03-06"'.
+
+    Double quotes, because the reason already puts the avoided phrase in single ones.
+    """
+    return f'{condition}, the text says "{evidence}"' if evidence else condition
 
 
 def _occupation_reason(

@@ -40,6 +40,8 @@ from matcher.conditions import (
     find_conditions,
     is_negated,
 )
+from matcher.records import HoursRange, Opening
+from matcher.text import opening_full_text
 
 Time = Literal["day", "evening", "night", "weekend"]
 # The contract's schedule values, in its order (`matcher.records.SCHEDULES`).
@@ -307,3 +309,50 @@ def avoided_mentions(avoid: Sequence[str], reading: ProseReading) -> tuple[Avoid
                 if mention.condition == condition.name:
                     found.append(AvoidedMention(phrase, mention))
     return tuple(found)
+
+
+# ------------------------------------------------------------------ an opening's terms
+
+
+@dataclass(frozen=True)
+class OpeningTerms:
+    """The working times and weekly hours an opening states: its fields, else its text.
+
+    A field wins over the text; where the field is absent, what the text says
+    counts as stated by the opening, and `schedule_from_text` /
+    `hours_from_text` say so, so that a reason can name the words.
+    """
+
+    schedule: tuple[Time, ...]
+    hours: HoursRange | None
+    schedule_from_text: bool
+    hours_from_text: bool
+    reading: ProseReading
+
+    def schedule_evidence(self, time: str) -> str | None:
+        """The words behind a working time read from the text ("03-06"); None otherwise."""
+        if not self.schedule_from_text:
+            return None
+        return next((m.span for m in self.reading.times if m.time == time), None)
+
+    @property
+    def hours_evidence(self) -> str | None:
+        """The words the weekly hours were read from ("15-20 timer om ugen"), if from text."""
+        hours = self.reading.hours
+        return hours.span if self.hours_from_text and hours is not None else None
+
+
+def opening_terms(opening: Opening) -> OpeningTerms:
+    """What `opening` states about working times and weekly hours, fields first, then text."""
+    reading = read_prose(opening_full_text(opening))
+    schedule_from_text = not opening.schedule and bool(reading.schedule)
+    schedule: tuple[Time, ...] = (
+        reading.schedule if schedule_from_text else tuple(opening.schedule or ())
+    )
+    hours = (
+        opening.hours_per_week if opening.hours_per_week and opening.hours_per_week.stated else None
+    )
+    hours_from_text = hours is None and reading.hours is not None
+    if hours_from_text and reading.hours is not None:
+        hours = HoursRange(min=reading.hours.low, max=reading.hours.high)
+    return OpeningTerms(schedule, hours, schedule_from_text, hours_from_text, reading)

@@ -297,7 +297,7 @@ class PreferenceRanker:
             return Ranking(candidate_id=candidate.id, results=[])
         scored = score(catalogue, query, chosen, self.weights_, self.postcodes)
         order = np.lexsort((chosen, -scored.score, scored.violated))
-        picked = pick(catalogue, query, chosen, scored, order, k)
+        picked = pick(catalogue, query, chosen, scored, order, k, self.weights_)
         results = [
             ranked_opening(catalogue, query, chosen, scored, position, rank, self.weights_)
             for rank, position in enumerate(picked, start=1)

@@ -14,6 +14,7 @@ import numpy as np
 
 from matcher.catalogue import Catalogue, Postcodes, bitmask, segment_rows
 from matcher.queries import CandidateQuery
+from matcher.records import Candidate
 from matcher.rules import commute, stated_violations
 from matcher.scoring import ScoringWeights, canonical_phrase, occupation_codes_agree
 
@@ -127,6 +128,7 @@ def score(
         w.experience + w.requirements
     )
     fit = (w.preference * preference + w.competency * competency) / (w.preference + w.competency)
+    fit = np.maximum(fit - w.unchecked * unchecked_limits(catalogue, candidate, chosen), 0.0)
     return Scored(
         score=fit.astype(np.float64),
         preference=preference,
@@ -145,6 +147,28 @@ def score(
         skill_met_rows=skill_met_rows,
         requirement_rows=requirement_rows,
     )
+
+
+def unchecked_limits(catalogue: Catalogue, candidate: Candidate, chosen: np.ndarray) -> np.ndarray:
+    """Per opening: how many of the person's stated limits it gives nothing to check
+    against (place, hours, working times), plus one if it has no description.
+
+    An opening with only an id and a title breaks no limit because it states
+    nothing; this count keeps it from floating above described openings that fit.
+    """
+    prefs = candidate.preferences
+    columns = catalogue.columns
+    count = np.zeros(len(chosen), dtype=np.float32)
+    if prefs.max_commute_km is not None:
+        count += np.isnan(columns.lat[chosen])
+    if prefs.hours_per_week is not None and prefs.hours_per_week.stated:
+        count += np.isnan(columns.hours_min[chosen])
+    if prefs.schedule:
+        count += columns.schedule[chosen] == 0
+    count += np.fromiter(
+        (not catalogue.openings[i].description for i in chosen), dtype=bool, count=len(chosen)
+    )
+    return count
 
 
 def linked_occupations(

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, fields
 
+from matcher.prose import OpeningTerms, opening_terms
 from matcher.records import Candidate, HoursRange, Opening
 from matcher.text import normalise, words
 
@@ -57,6 +58,12 @@ class ScoringWeights:
     # Phrase fit at which a reason says "matches" (or "partly matches").
     match_reason: float = 0.5
     partial_reason: float = 0.3
+    # An opening for a wish not yet shown may rank above one scoring at most this much
+    # more (`matcher.diversity.cover_wishes`); 0 orders by score alone.
+    wish_cover_margin: float = 0.1
+    # Taken off the score per stated limit an opening gives nothing to check against,
+    # and for a missing description (`matcher.scorer.unchecked_limits`).
+    unchecked: float = 0.04
 
     def __post_init__(self) -> None:
         for field in fields(self):
@@ -131,9 +138,15 @@ def explain(
     missing_languages: list[str],
     licence_gap: bool,
     weights: ScoringWeights,
+    terms: OpeningTerms | None = None,
 ) -> list[str]:
-    """Short sentences a consultant can read out, most important first."""
+    """Short sentences a consultant can read out, most important first.
+
+    `terms` are the opening's working times and hours (`matcher.prose.opening_terms`,
+    read here when not given); those read from its text name the words they rest on.
+    """
     prefs = candidate.preferences
+    terms = terms if terms is not None else opening_terms(opening)
     reasons: list[str] = []
     if best_wish is not None and best_wish_fit >= weights.match_reason:
         reasons.append(f"matches '{best_wish}'")
@@ -145,23 +158,28 @@ def explain(
         reasons.append(f"wanted occupation {occupation_match}")
     for phrase in avoided:
         reasons.append(f"may involve '{phrase}', which the person wants to avoid")
-    if prefs.hours_per_week and prefs.hours_per_week.stated and opening.hours_per_week:
-        offered = _hours_text(opening.hours_per_week)
+    if prefs.hours_per_week and prefs.hours_per_week.stated and terms.hours:
+        offered = _hours_text(terms.hours)
+        if terms.hours_evidence:
+            offered = f"the text says {offered}: '{terms.hours_evidence}'"
         wanted = _hours_text(prefs.hours_per_week)
-        if opening.hours_per_week.within(prefs.hours_per_week):
+        if terms.hours.within(prefs.hours_per_week):
             reasons.append(f"{offered} within {wanted}")
-        elif opening.hours_per_week.overlaps(prefs.hours_per_week):
+        elif terms.hours.overlaps(prefs.hours_per_week):
             reasons.append(f"{offered}, partly within {wanted}")
         else:
             reasons.append(f"{offered}, outside the wanted {wanted}")
-    if prefs.schedule and opening.schedule:
-        outside = [s for s in opening.schedule if s not in prefs.schedule]
-        if outside:
+    if prefs.schedule and terms.schedule:
+        outside = [s for s in terms.schedule if s not in prefs.schedule]
+        if outside and terms.schedule_from_text:
+            said = ", ".join(f"{s} work: '{terms.schedule_evidence(s)}'" for s in outside)
+            reasons.append(f"the text says {said}; accepts {', '.join(prefs.schedule)}")
+        elif outside:
             reasons.append(
                 f"includes {', '.join(outside)} work; accepts {', '.join(prefs.schedule)}"
             )
         else:
-            reasons.append(f"{', '.join(opening.schedule)} work as wanted")
+            reasons.append(f"{', '.join(terms.schedule)} work as wanted")
     if distance_km is not None:
         limit = prefs.max_commute_km
         if limit is not None and distance_km > limit:

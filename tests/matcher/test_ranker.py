@@ -121,6 +121,48 @@ def test_rule_2_checks_apply_only_when_both_sides_state_the_field() -> None:
     assert ranking.results[0].violations == []
 
 
+@pytest.mark.parametrize(
+    ("code", "person_fields", "description", "reason"),
+    [
+        (
+            "schedule",
+            {"schedule": ["day"]},
+            "Omdeling af dyrefoder mellem kl. 3 og 6 om natten.",
+            "the text says night work: 'mellem kl. 3 og 6'; accepts day",
+        ),
+        (
+            "hours",
+            {"hours_per_week": {"max": 15}},
+            "Pasning af dyr, 30-37 hours a week.",
+            "the text says 30-37 h/week: '30-37 hours a week', "
+            "outside the wanted at most 15 h/week",
+        ),
+        (
+            "avoid",
+            {"avoid": ["nattearbejde"]},
+            "Pasning af dyr 22.00-06.00.",
+            "may involve 'nattearbejde (night work, the text says \"22.00-06.00\")', "
+            "which the person wants to avoid",
+        ),
+    ],
+)
+def test_rule_2_terms_stated_only_in_the_text_count_and_name_their_words(
+    code: str, person_fields: dict, description: str, reason: str
+) -> None:
+    bad = opening("o-bad", "Dyrepasser dyrepasser", description)
+    clean = opening("o-clean", "Dyrepasser", "Pasning af dyr.")
+    ranking = fitted(bad, clean).rank(candidate(["dyrepasser"], **person_fields), on=DAY)
+    assert ranked_ids(ranking) == ["o-clean", "o-bad"]
+    assert result(ranking, "o-bad").violations == [code]
+    assert reason in result(ranking, "o-bad").reasons
+
+
+def test_rule_2_a_field_wins_over_the_text() -> None:
+    stated = opening("o-day", "Dyrepasser", "Nattevagter.", schedule=["day"])
+    ranking = fitted(stated).rank(candidate(["dyrepasser"], schedule=["day"]), on=DAY)
+    assert ranking.results[0].violations == []
+
+
 def test_rule_2_kind_education_wanted() -> None:
     course = opening("o-amu", "AMU-kursus i dyrepasning", "Kursus om dyr.", kind="education")
     ranking = fitted(course).rank(candidate(["dyr"], kinds=["job", "education"]), on=DAY)

@@ -47,7 +47,7 @@ def test_ordering_and_explaining_leave_the_scores_as_they_were() -> None:
     scored = score(ranker.catalogue_, query, chosen, ranker.weights_, None)
     before = copy.deepcopy(scored)
     order = np.lexsort((chosen, -scored.score, scored.violated))
-    picked = pick(ranker.catalogue_, query, chosen, scored, order, 3)
+    picked = pick(ranker.catalogue_, query, chosen, scored, order, 3, ranker.weights_)
     results = [
         ranked_opening(ranker.catalogue_, query, chosen, scored, p, r, ranker.weights_)
         for r, p in enumerate(picked, start=1)

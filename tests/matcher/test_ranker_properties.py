@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from matcher.ranker import PreferenceRanker
 from matcher.records import Candidate, Opening, Ranking
+from matcher.scoring import ScoringWeights
 
 DAY = date(2026, 11, 22)
 WORDS = ["dyr", "lager", "kontor", "køkken", "rengøring", "gartner", "butik", "animals", "it"]
@@ -92,9 +93,14 @@ def test_ranking_is_complete_sorted_and_violations_last(
     assert [r.rank for r in ranking.results] == list(range(1, len(ranking.results) + 1))
     flags = [bool(r.violations) for r in ranking.results]
     assert flags == sorted(flags), "an opening with violations ranks above one without"
-    for group in (False, True):
-        scores = [r.score for r in ranking.results if bool(r.violations) == group]
-        assert scores == sorted(scores, reverse=True)
+    # Without violations, an opening for a wish not yet shown may come up to the cover
+    # margin above a better-scoring one (`matcher.diversity`); never further.
+    margin = ScoringWeights().wish_cover_margin
+    clean = [r.score for r in ranking.results if not r.violations]
+    for i, above in enumerate(clean):
+        assert all(above >= below - margin - 1e-4 for below in clean[i + 1 :])
+    flagged = [r.score for r in ranking.results if r.violations]
+    assert flagged == sorted(flagged, reverse=True)
     for r in ranking.results:
         assert 0.0 <= r.preference_fit <= 1.0 and 0.0 <= r.competency_fit <= 1.0
         assert r.reasons
