@@ -17,11 +17,33 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.web.pages import STATIC_DIR, SignInRequired, render, session_of
-from service.web.routers import admin, analyst, auth, consultant, docs, employers, openings
+from service.web.routers import (
+    admin,
+    alerts,
+    analyst,
+    auth,
+    consultant,
+    docs,
+    employer_contacts,
+    employers,
+    ips_figures,
+    openings,
+)
 
 
 def mount(app: FastAPI) -> None:
-    for module in (auth, consultant, openings, employers, analyst, admin, docs):
+    for module in (
+        auth,
+        consultant,
+        alerts,
+        openings,
+        employer_contacts,
+        employers,
+        analyst,
+        ips_figures,
+        admin,
+        docs,
+    ):
         app.include_router(module.router)
     app.mount("/web/static", StaticFiles(directory=STATIC_DIR), name="web-static")
     docs.mount_assets(app)

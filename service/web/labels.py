@@ -56,6 +56,20 @@ VIOLATIONS = {
     "commute": N_("Further away than the person will travel"),
     "kind": N_("Not the kind of opening wished"),
 }
+CHANNELS = {
+    "visit": N_("Visit"),
+    "phone": N_("Phone"),
+    "email": N_("Email"),
+    "meeting": N_("Meeting"),
+    "event": N_("Event"),
+}
+OUTCOMES = {
+    "no_need_now": N_("No need now"),
+    "call_back": N_("Call back"),
+    "open_to_trial": N_("Open to a trial"),
+    "job_offered": N_("Job offered"),
+}
+ALERTS = {"new": N_("New"), "dismissed": N_("Dismissed"), "hidden": N_("Hidden")}
 
 
 class Labels:
@@ -75,6 +89,9 @@ class Labels:
                 ("gap", GAPS),
                 ("contact", CONTACT),
                 ("violation", VIOLATIONS),
+                ("channel", CHANNELS),
+                ("outcome", OUTCOMES),
+                ("alert", ALERTS),
             )
         }
 
@@ -101,6 +118,15 @@ class Labels:
 
     def contact(self, code: str) -> str:
         return self._word("contact", code)
+
+    def channel(self, code: str) -> str:
+        return self._word("channel", code)
+
+    def outcome(self, code: str) -> str:
+        return self._word("outcome", code)
+
+    def alert(self, code: str) -> str:
+        return self._word("alert", code)
 
     def violation(self, code: str, candidate: Candidate) -> str:
         """The wish an opening breaks, with what the person said."""
