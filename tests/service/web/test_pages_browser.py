@@ -212,6 +212,9 @@ PAGES = {
         "/web/candidates/c-anna/edit",
         "/web/candidates/c-anna/suggestions",
         "/web/candidates/c-anna/employers",
+        "/web/alerts",
+        "/web/alerts?show=all",
+        "/web/employers/e-dyr/contacts",
     ],
     "jens": [
         "/web/openings",
@@ -221,8 +224,9 @@ PAGES = {
         "/web/openings/upload",
         "/web/employers",
         "/web/employers/e-dyr",
+        "/web/employers/e-dyr/contacts",
     ],
-    "ida": ["/web/evaluations", "/web/exports"],
+    "ida": ["/web/evaluations", "/web/exports", "/web/ips-figures"],
     "root": ["/web/users", "/web/audit", "/web/no-such-page"],
 }
 
