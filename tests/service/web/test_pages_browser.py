@@ -79,7 +79,15 @@ def _history(site: Site) -> None:
     ]
     body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in [*CATALOGUE, *openings])
     files = {"file": ("openings.jsonl", body.encode())}
-    assert site.api("jens", "POST", "/openings/bulk", files=files).status_code == 200
+    # Uploads are indexed in the background (202): wait until this one is done.
+    accepted = site.api("jens", "POST", "/openings/bulk", files=files)
+    assert accepted.status_code == 202, accepted.text
+    deadline = time.monotonic() + 60
+    while site.api("jens", "GET", f"/uploads/{accepted.json()['upload_id']}").json()[
+        "status"
+    ] not in ("done", "failed"):
+        assert time.monotonic() < deadline, "the upload did not finish"
+        time.sleep(0.05)
     for i, (field, title) in enumerate([*WANTS.items(), *WANTS.items()]):
         person = candidate(f"c-bo-{i}", [title], health={"note": HEALTH_MARKER}, name=PERSON_NAME)
         assert site.api("bo", "POST", "/candidates", json=person).status_code == 201
