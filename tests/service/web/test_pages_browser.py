@@ -79,14 +79,14 @@ def _history(site: Site) -> None:
     ]
     body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in [*CATALOGUE, *openings])
     files = {"file": ("openings.jsonl", body.encode())}
+    # Uploads are indexed in the background (202): wait until this one is done.
     accepted = site.api("jens", "POST", "/openings/bulk", files=files)
-    assert accepted.status_code == 202
-    # Indexed in the background: rankable once the upload's job has finished.
+    assert accepted.status_code == 202, accepted.text
     deadline = time.monotonic() + 60
     while site.api("jens", "GET", f"/uploads/{accepted.json()['upload_id']}").json()[
         "status"
     ] not in ("done", "failed"):
-        assert time.monotonic() < deadline, "the upload was not indexed within 60 s"
+        assert time.monotonic() < deadline, "the upload did not finish"
         time.sleep(0.05)
     for i, (field, title) in enumerate([*WANTS.items(), *WANTS.items()]):
         person = candidate(f"c-bo-{i}", [title], health={"note": HEALTH_MARKER}, name=PERSON_NAME)
@@ -220,6 +220,9 @@ PAGES = {
         "/web/candidates/c-anna/edit",
         "/web/candidates/c-anna/suggestions",
         "/web/candidates/c-anna/employers",
+        "/web/alerts",
+        "/web/alerts?show=all",
+        "/web/employers/e-dyr/contacts",
     ],
     "jens": [
         "/web/openings",
@@ -229,8 +232,9 @@ PAGES = {
         "/web/openings/upload",
         "/web/employers",
         "/web/employers/e-dyr",
+        "/web/employers/e-dyr/contacts",
     ],
-    "ida": ["/web/evaluations", "/web/exports"],
+    "ida": ["/web/evaluations", "/web/exports", "/web/ips-figures"],
     "root": ["/web/users", "/web/audit", "/web/no-such-page"],
 }
 
