@@ -25,10 +25,10 @@ from rich.progress import (
 from rich.table import Table
 
 from matcher.encoders import BACKENDS, CachedEncoder, EncoderBackend
-from matcher.engine import Engine, build_engine, model_encoder
+from matcher.engine import Engine, build_engine, load_postcodes, model_encoder
 from matcher.errors import IpsmatchError
 from matcher.files import atomic_file
-from matcher.places import PostcodeTable, check_postcodes, packaged_postcodes
+from matcher.places import check_postcodes
 from matcher.provision import ModelProvisioningError, is_provisioned, provision_e5_small
 from matcher.ranker import count_texts
 from matcher.records import Ranking, read_candidates, read_jsonl, read_openings
@@ -158,13 +158,6 @@ def data_dir(option: Path | None) -> Path:
     return option if option is not None else get_settings().data_dir
 
 
-def imported_postcodes(folder: Path) -> PostcodeTable:
-    """The postcode table imported under `folder`, else the one shipped with ipsmatch."""
-    if PostcodeTable.exists(folder / "geo"):
-        return PostcodeTable.load(folder / "geo")
-    return packaged_postcodes()
-
-
 @app.command()
 def rank(
     candidates: Annotated[
@@ -211,10 +204,9 @@ def rank(
     try:
         candidate_records = read_candidates(candidates)
         opening_records = read_openings(openings)
-        places = imported_postcodes(data_dir(data))
-        if places is not None:
-            check_postcodes(candidate_records, places, candidates)
-            check_postcodes(opening_records, places, openings)
+        places = load_postcodes(data_dir(data))
+        check_postcodes(candidate_records, places, candidates)
+        check_postcodes(opening_records, places, openings)
     except IpsmatchError as error:
         raise fail(str(error)) from error
     try:
@@ -536,7 +528,7 @@ def evaluate(
     if (caseload is None) != (contacts is None):
         raise fail("give --caseload and --contacts together (IPS figures need both)")
     try:
-        places = imported_postcodes(data_dir(data))
+        places = load_postcodes(data_dir(data))
         inputs = load_inputs(candidates, openings, placements, groups, postcodes=places)
         fitted = load_weights(weights) if weights is not None else None
         figures = None
@@ -675,7 +667,7 @@ def fit(
     day = parse_cutoff(cutoff)
     target = out or Path("models") / f"weights-{day.isoformat()}.json"
     try:
-        places = imported_postcodes(data_dir(data))
+        places = load_postcodes(data_dir(data))
         inputs = load_inputs(candidates, openings, placements, postcodes=places)
     except IpsmatchError as error:
         raise fail(f"{error}\nNothing was written.") from error
