@@ -242,7 +242,7 @@ def packaged_postcodes() -> PostcodeTable:
     return PostcodeTable(table.places(), source=f"packaged: matcher/data/{PACKAGED_POSTCODES}")
 
 
-class _Located(Protocol):
+class Located(Protocol):
     @property
     def id(self) -> str: ...
 
@@ -251,7 +251,7 @@ class _Located(Protocol):
 
 
 def check_postcodes(
-    records: Sequence[_Located],
+    records: Sequence[Located],
     table: Mapping[str, Any],
     source: str | Path | None = None,
     lines: Sequence[int | None] | None = None,

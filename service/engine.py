@@ -44,6 +44,7 @@ from threadpoolctl import threadpool_limits
 from matcher.encoders import CachedEncoder, EmbeddingCache, Role, TextEncoder
 from matcher.engine import Engine
 from matcher.errors import StoredDataError
+from matcher.places import Located, check_postcodes
 from matcher.queries import CandidateQuery, QueryEncoder
 from matcher.ranker import OpeningVectors, Postcodes, PreferenceRanker, encode_openings
 from matcher.records import Candidate, Opening, RankedOpening, Ranking
@@ -324,6 +325,14 @@ class MatchingEngine:
     @property
     def postcodes(self) -> Postcodes | None:
         return self._engine.postcodes
+
+    def check_places(self, records: Sequence[Located], source: str | None = None) -> None:
+        """Refuse records whose postcode the engine's table cannot place (422 on the field).
+
+        Such a record would silently switch the commute rule off for the person.
+        """
+        if self.postcodes is not None:
+            check_postcodes(records, self.postcodes, source=source)
 
     def current_engine(self) -> Engine:
         """The engine on the imports saved now: a new import is picked up here.

@@ -12,10 +12,9 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Response, status
 from sqlalchemy.orm import Session
 
-from matcher.places import check_postcodes
 from matcher.records import Candidate
 from service import store
-from service.deps import Consultant, ReadSession, Services, ServicesDep, WriteSession
+from service.deps import Consultant, ReadSession, ServicesDep, WriteSession
 from service.models import CandidateRow, User
 from service.routers.shapes import answer_created, check_path_id
 from service.schemas import CandidateSummary
@@ -27,12 +26,6 @@ def not_on_caseload(candidate_id: str) -> HTTPException:
     return HTTPException(
         status.HTTP_404_NOT_FOUND, f"no candidate {candidate_id!r} on your caseload"
     )
-
-
-def _check_place(candidate: Candidate, services: Services) -> None:
-    """A postcode the table cannot place is refused (422 naming ``location.postcode``)."""
-    if services.engine.postcodes is not None:
-        check_postcodes([candidate], services.engine.postcodes)
 
 
 def owned(session: Session, user: User, candidate_id: str) -> CandidateRow:
@@ -66,7 +59,7 @@ def list_candidates(user: Consultant, session: ReadSession) -> list[CandidateSum
 def create_candidate(
     candidate: Candidate, user: Consultant, session: WriteSession, services: ServicesDep
 ) -> dict[str, Any]:
-    _check_place(candidate, services)
+    services.engine.check_places([candidate])
     if store.own_candidate(session, user, candidate.id) is not None:
         raise HTTPException(
             status.HTTP_409_CONFLICT,
@@ -116,7 +109,7 @@ def replace_candidate(
     response: Response,
 ) -> dict[str, Any]:
     check_path_id(candidate.id, candidate_id)
-    _check_place(candidate, services)
+    services.engine.check_places([candidate])
     row = store.own_candidate(session, user, candidate_id)
     created = row is None
     row = store.save_candidate(session, user, candidate, row)

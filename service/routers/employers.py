@@ -11,7 +11,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy import select
 
-from matcher.places import check_postcodes
 from service import store
 from service.deps import CurrentUser, JobDeveloper, ReadSession, Services, ServicesDep
 from service.models import EmployerRow, User
@@ -50,8 +49,7 @@ def get_employer(employer_id: str, _: CurrentUser, session: ReadSession) -> dict
 def _save(
     services: Services, user: User, employer: Employer, only_new: bool
 ) -> tuple[dict[str, Any], bool]:
-    if services.engine.postcodes is not None:
-        check_postcodes([employer], services.engine.postcodes)
+    services.engine.check_places([employer])
     with services.database.writer() as session:
         if only_new and store.get_employer(session, employer.id) is not None:
             raise HTTPException(

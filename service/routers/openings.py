@@ -17,7 +17,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, HTTPException, Query, Response, UploadFile, status
 from sqlalchemy import select
 
-from matcher.places import check_postcodes
 from matcher.records import Opening
 from service import store
 from service.deps import CurrentUser, JobDeveloper, ReadSession, Services, ServicesDep
@@ -41,9 +40,7 @@ def _write(
     only_new: bool = False,
     **detail: Any,
 ) -> UploadResult:
-    if services.engine.postcodes is not None:
-        # A postcode the table cannot place would switch the commute rule off unseen.
-        check_postcodes(openings, services.engine.postcodes, source=detail.get("file"))
+    services.engine.check_places(openings, source=detail.get("file"))
     encoded = services.engine.prepare(openings)
     with services.database.writer() as session:
         if only_new and session.get(OpeningRow, openings[0].id) is not None:
@@ -170,8 +167,7 @@ def bulk_upload(
     data, filename = read_upload(file, MAX_UPLOAD_BYTES)
     openings = read_openings_upload(data, filename)
     # Checked whole before anything is stored, as every other problem of the file.
-    if services.engine.postcodes is not None:
-        check_postcodes(openings, services.engine.postcodes, source=filename)
+    services.engine.check_places(openings, source=filename)
     with services.database.writer() as session:
         job, counts = store_upload(session, user, filename, openings)
         revision = store.catalogue_revision(session)
