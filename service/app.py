@@ -23,7 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy.exc import DataError
 
-from matcher.encoders import CachedEncoder, SentenceTransformerEncoder, TextEncoder
+from matcher.encoders import CachedEncoder, TextEncoder
 from matcher.engine import Engine, build_engine, model_encoder
 from matcher.errors import EncoderError, FieldProblem, RecordValidationError
 from matcher.provision import is_provisioned
@@ -122,15 +122,6 @@ def default_model_path(settings: Settings) -> Path:
             f"the default encoder is not provisioned at {path}; run `ipsmatch models provision`"
         )
     return path
-
-
-def default_encoder(settings: Settings) -> TextEncoder:
-    """The configured sentence-transformers model."""
-    return SentenceTransformerEncoder(
-        default_model_path(settings),
-        backend=settings.encoder_backend,
-        quantisation=settings.encoder_quantisation,
-    )
 
 
 def cached(encoder: TextEncoder | CachedEncoder) -> CachedEncoder:
