@@ -43,6 +43,13 @@ class Services:
             user = store.user_for_token(session, token)
         return user is not None and token_works(user, token)
 
+    def session_valid(self, key: str) -> bool:
+        """Whether `key` is the cookie of a live web session (unexpired, active user)."""
+        from service.web import sessions  # the pages import this module
+
+        with self.database.reader() as session:
+            return sessions.find(session, key) is not None
+
 
 async def get_services(request: Request) -> Services:
     # async: no I/O, so no hop to the thread pool.

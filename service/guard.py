@@ -62,8 +62,12 @@ HTML_CSP = (
     b"https://fastapi.tiangolo.com; frame-ancestors 'none'; form-action 'self'"
 )
 FAILURE_WINDOW_S = 60.0
-# Paths of file uploads, which may be larger than a JSON body.
+# Paths of file uploads, which may be larger than a JSON body: the API's (`.../bulk`), and
+# the upload page, whose larger limit holds only for a browser with a live session.
 UPLOAD_SUFFIX = "/bulk"
+UPLOAD_PAGES = frozenset({"/web/openings/upload"})
+# The web pages' session cookie (`service.web.pages`).
+SESSION_COOKIE = "ipsmatch_session"
 
 
 class OptionalBearer(HTTPBearer):
@@ -162,16 +166,24 @@ def _bearer_token(scope: Scope) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else ""
 
 
-def _has_session_cookie(scope: Scope) -> bool:
-    raw = _header(scope, b"cookie")
-    if not raw:
-        return False
+def _cookies(scope: Scope) -> SimpleCookie:
     cookie: SimpleCookie = SimpleCookie()
-    try:
-        cookie.load(raw.decode("latin-1"))
-    except Exception:
-        return False
-    return bool(cookie)
+    raw = _header(scope, b"cookie")
+    if raw:
+        try:
+            cookie.load(raw.decode("latin-1"))
+        except Exception:
+            return SimpleCookie()
+    return cookie
+
+
+def _has_session_cookie(scope: Scope) -> bool:
+    return bool(_cookies(scope))
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    morsel = _cookies(scope).get(name)
+    return morsel.value if morsel is not None else None
 
 
 def _client(scope: Scope) -> str:
@@ -265,9 +277,13 @@ class RequestGuard:
         if "\x00" in path or b"%00" in query.lower() or b"\x00" in query:
             await _send_whole(send, json_problem(422, "the path or query holds a NUL character"))
             return
-        limit = (
-            settings.max_upload_bytes if path.endswith(UPLOAD_SUFFIX) else settings.max_body_bytes
-        )
+        limit = settings.max_body_bytes
+        if path.endswith(UPLOAD_SUFFIX):
+            limit = settings.max_upload_bytes
+        elif path in UPLOAD_PAGES and scope.get("method") == "POST":
+            key = _cookie(scope, SESSION_COOKIE)
+            if key and await anyio.to_thread.run_sync(services.session_valid, key):
+                limit = settings.max_upload_bytes
         length = _header(scope, b"content-length")
         if length is not None:
             try:

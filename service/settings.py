@@ -95,7 +95,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         default=64 * 1024 * 1024,
         ge=1024,
-        description="Largest body of a file upload (`/openings/bulk`) in bytes.",
+        description="Largest body of a file upload (`/openings/bulk`, the upload page) in bytes.",
     )
     body_read_timeout_s: float = Field(
         default=30.0,

@@ -28,9 +28,6 @@ from service.uploads import MAX_ROWS, read_openings_upload, read_upload
 
 router = APIRouter(prefix="/openings", tags=["openings"])
 
-# Bytes read from an upload before it is refused; far above 50,000 ordinary openings.
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-
 
 def _write(
     services: Services,
@@ -164,7 +161,8 @@ def bulk_upload(
     services: ServicesDep,
     response: Response,
 ) -> UploadAccepted:
-    data, filename = read_upload(file, MAX_UPLOAD_BYTES)
+    # The request guard stops a larger body before it is read; the same limit here.
+    data, filename = read_upload(file, services.settings.max_upload_bytes)
     openings = read_openings_upload(data, filename)
     # Checked whole before anything is stored, as every other problem of the file.
     services.engine.check_places(openings, source=filename)

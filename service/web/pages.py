@@ -17,12 +17,12 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from service.guard import SESSION_COOKIE
 from service.web import sessions
 from service.web.i18n import LANGUAGE_NAMES, Formats, chosen_language, translations
 from service.web.labels import labels
 from service.web.sessions import SignedIn
 
-SESSION_COOKIE = "ipsmatch_session"
 LANGUAGE_COOKIE = "ipsmatch_lang"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"

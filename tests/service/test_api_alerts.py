@@ -18,6 +18,17 @@ def profile() -> dict[str, object]:
     return record
 
 
+def full_time_opening() -> dict[str, object]:
+    """A fitting title at 37 hours a week: breaks the profile's 10-20 hours."""
+    return opening(
+        "o-dyr-37",
+        "Dyrepasser",
+        "Pasning af hunde.",
+        employer_id="e-dyr3",
+        hours_per_week={"min": 37, "max": 37},
+    )
+
+
 def test_an_alert_appears_once_for_a_new_fitting_opening(stocked: Api) -> None:
     stocked.post("anna", "/candidates", json=profile())
     # What was there before the profile is in its recommendations, not news.
@@ -47,13 +58,7 @@ def test_an_alert_appears_once_for_a_new_fitting_opening(stocked: Api) -> None:
 def test_never_an_alert_for_an_opening_that_breaks_a_stated_wish(stocked: Api) -> None:
     stocked.post("anna", "/candidates", json=profile())
     inbox(stocked)
-    full_time = opening(
-        "o-dyr-37",
-        "Dyrepasser",
-        "Pasning af hunde.",
-        employer_id="e-dyr3",
-        hours_per_week={"min": 37, "max": 37},
-    )
+    full_time = full_time_opening()
     assert stocked.upload([full_time]).status_code == 202
     assert inbox(stocked) == []
     ranking = stocked.get("anna", "/candidates/c-1/recommendations?k=10").json()["results"]
@@ -79,3 +84,17 @@ def test_hiding_keeps_the_opening_away_for_that_person(stocked: Api) -> None:
     assert inbox(stocked) == []
     assert [a["status"] for a in inbox(stocked, show="all")] == ["hidden"]
     assert stocked.get("ida", "/alerts").status_code == 403
+
+
+def test_a_changed_opening_that_now_fits_alerts_once(stocked: Api) -> None:
+    stocked.post("anna", "/candidates", json=profile())
+    inbox(stocked)
+    full_time = full_time_opening()
+    assert stocked.upload([full_time]).status_code == 202
+    assert inbox(stocked) == []  # breaks the person's hours
+    part_time = dict(full_time, hours_per_week={"min": 15, "max": 20})
+    assert stocked.upload([part_time]).status_code == 202
+    alerts = inbox(stocked)
+    assert [(a["candidate_id"], a["opening_id"]) for a in alerts] == [("c-1", "o-dyr-37")]
+    assert alerts[0]["reasons"]
+    assert len(inbox(stocked)) == 1

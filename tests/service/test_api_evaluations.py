@@ -67,6 +67,10 @@ def test_an_analyst_evaluates_the_history_and_reads_the_report(api: Api) -> None
     report = api.get("ida", done["report"])
     assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
     assert "<html" in report.text
+    # The service's report holds the store's IPS figures, by team and month.
+    cells = done["metrics"]["ips_figures"]["cells"]
+    assert cells and {"team", "month", "first_contact_within_30_days"} <= set(cells[0])
+    assert 'id="ips-figures"' in report.text
     listed = api.get("ida", "/evaluations").json()
     assert [e["id"] for e in listed] == [done["id"]] and listed[0]["metrics"] is None
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CATALOGUE, SOON, Api, candidate, jsonl, opening
+from conftest import CATALOGUE, REPO_ROOT, SOON, Api, candidate, jsonl, opening
 from sqlalchemy import func, select
 
 from service import uploads
 from service.models import OpeningRow
+from service.routers import placements
+from service.settings import Settings
 
 
 def _count(api: Api) -> int:
@@ -152,3 +154,16 @@ def test_employers_crud(api: Api) -> None:
     assert api.delete("jens", "/employers/e-2").status_code == 200
     assert api.delete("jens", "/employers/e-2").status_code == 404
     assert [e["id"] for e in api.get("ida", "/employers").json()] == ["e-1"]
+
+
+def test_the_contract_states_the_upload_limits_the_service_enforces() -> None:
+    text = (REPO_ROOT / "data" / "contract" / "README.md").read_text(encoding="utf-8")
+    cells = [line.split("|") for line in text.splitlines() if line.startswith("| ")]
+    rows = {cell[1].strip(): cell[2] for cell in cells if len(cell) > 3}
+    mib = 1024 * 1024
+    openings_row = rows["openings in one upload (`POST /openings/bulk`)"]
+    events_row = rows["events in one upload (`POST /placements/bulk`)"]
+    assert f"{uploads.MAX_ROWS:,} rows" in openings_row
+    assert f"{Settings().max_upload_bytes // mib} MiB" in openings_row
+    assert f"{uploads.MAX_ROWS:,} events" in events_row
+    assert f"{placements.MAX_UPLOAD_BYTES // mib} MiB" in events_row

@@ -276,3 +276,26 @@ def test_api_docs_load_nothing_from_a_cdn(api: Api) -> None:
             if asset.split("/")[-1].split(".")[0] in page:
                 assert api.client.get(asset).status_code == 200
     assert api.client.get("/web/vendor/swagger-ui.css").status_code == 200
+
+
+def test_an_upload_page_takes_a_file_above_the_json_body_limit(api: Api) -> None:
+    # A file of 50,000 openings is tens of MiB: a signed-in job developer's page takes what
+    # `/openings/bulk` takes; a browser without a live session still gets the JSON limit.
+    limit = api.client.app.state.services.settings.max_body_bytes  # type: ignore[attr-defined]
+    records = [
+        {**CATALOGUE[0], "id": f"o-{n:05d}", "description": "Pasning af dyr. " * 50}
+        for n in range(limit // 800 + 1)
+    ]
+    lines = "".join(json.dumps(r) + "\n" for r in records).encode()
+    assert len(lines) > limit
+    files = {"file": ("openings.jsonl", lines)}
+    stranger = TestClient(api.client.app, cookies={"ipsmatch_session": "made-up"})
+    refused = stranger.post("/web/openings/upload", data={"csrf_token": "x"}, files=files)
+    assert refused.status_code == 413
+    pages = pages_for(_client(api), api.tokens["jens"])
+    response = pages.client.post(
+        "/web/openings/upload", data={"csrf_token": pages.csrf()}, files=files
+    )
+    assert response.status_code == 200, response.text[:300]
+    done = api.wait_for_upload(api.get("jens", "/uploads").json()[0]["id"])
+    assert (done["status"], done["indexed"]) == ("done", len(records))
