@@ -398,6 +398,8 @@ class WithReasons(BaseModel):
         reasons: list[str]
 
     _reason_values: tuple[Reason, ...] = PrivateAttr(default=())
+    # The sentences the values wrote, to tell cheaply that `reasons` still says them.
+    _reason_sentences: tuple[str, ...] = PrivateAttr(default=())
 
     def __eq__(self, other: object) -> bool:
         """Equal as the contract sees them: the same fields, whatever values are carried."""
@@ -416,11 +418,15 @@ class WithReasons(BaseModel):
         """
         self.reasons = [str(reason) for reason in reasons]
         values = tuple(reason for reason in reasons if not isinstance(reason, str))
-        self._reason_values = values if len(values) == len(reasons) else ()
+        complete = len(values) == len(reasons)
+        self._reason_values = values if complete else ()
+        self._reason_sentences = tuple(self.reasons) if complete else ()
         return self
 
     def explained(self) -> list[Reason | str]:
         """Each reason as a value where known, else its sentence (`matcher.reasons.explained`)."""
+        if self._reason_sentences and tuple(self.reasons) == self._reason_sentences:
+            return list(self._reason_values)
         from matcher.reasons import explained  # matcher.reasons reads this module
 
         return explained(self.reasons, self._reason_values)
