@@ -90,7 +90,8 @@ def ranked_opening(
     for j, phrase in enumerate(prefs.avoid):
         if scored.avoided[j, position]:
             conditions = tuple(
-                Mention(c, terms.reading.evidence(c)) for c in condition_names(int(named[j]))
+                Mention(c, terms.reading.evidence(c) or None)  # no words: the name alone
+                for c in condition_names(int(named[j]))
             )
             avoided.append((phrase, conditions))
     for phrase in avoided_words(catalogue, prefs.avoid, i) if prefs.avoid else []:
