@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from matcher.reasons import Reason
+
 
 @dataclass(frozen=True)
 class EmployerFit:
@@ -82,24 +84,19 @@ class OrderWeights:
 class OrderedEmployer:
     employer_id: str
     adjusted_score: float
-    reasons: tuple[str, ...] = field(default_factory=tuple)
+    reasons: tuple[Reason, ...] = field(default_factory=tuple)
 
 
-def _people(count: int) -> str:
-    return "1 person" if count == 1 else f"{count} people"
-
-
-def hiring_reasons(outlook: HiringOutlook) -> list[str]:
+def hiring_reasons(outlook: HiringOutlook) -> list[Reason]:
     reasons = []
-    if outlook.hired_last_year:
-        reasons.append(
-            f"hired {_people(outlook.hired_last_year)} in {outlook.field} in the last 12 months"
-        )
+    hired, where = outlook.hired_last_year, outlook.field
+    if hired == 1:
+        reasons.append(Reason("hired_one", {"field": where}))
+    elif hired:
+        reasons.append(Reason("hired_many", {"count": hired, "field": where}))
     if outlook.expected_hires >= 0.5:
-        reasons.append(
-            f"likely to hire: about {outlook.expected_hires:.1f} in {outlook.field} "
-            f"expected in the next {outlook.horizon_months} months"
-        )
+        expected = {"expected": outlook.expected_hires, "months": outlook.horizon_months}
+        reasons.append(Reason("likely_to_hire", {**expected, "field": where}))
     return reasons
 
 
@@ -117,7 +114,7 @@ def order_employers(
     for position, fit in enumerate(fits):
         if fit.employer_id in capped and not keep_capped:
             continue
-        reasons: list[str] = []
+        reasons: list[Reason] = []
         adjusted = fit.score
         outlook = outlooks.get(fit.employer_id)
         if outlook is not None:
@@ -130,16 +127,13 @@ def order_employers(
         load = loads.get(fit.employer_id)
         if load is not None and load.for_others_recently:
             adjusted -= weights.crowding * min(1.0, load.for_others_recently / weights.crowded_at)
-            times = "once" if load.for_others_recently == 1 else f"{load.for_others_recently} times"
-            reasons.append(
-                f"contacted {times} for other candidates in the last {load.recent_days} days; "
-                "placed lower to spread contacts"
-            )
-        if fit.employer_id in capped and load is not None:
-            reasons.append(
-                f"reached its limit of {load.weekly_limit} contacts this week; shown because "
-                "every suggestion has"
-            )
+            count, days = load.for_others_recently, load.recent_days
+            if count == 1:
+                reasons.append(Reason("contacted_once", {"days": days}))
+            else:
+                reasons.append(Reason("contacted_times", {"count": count, "days": days}))
+        if fit.employer_id in capped and load is not None and load.weekly_limit is not None:
+            reasons.append(Reason("contact_limit", {"weekly_limit": load.weekly_limit}))
         key = (fit.breaks_wish, -adjusted, position)
         ordered.append((key, OrderedEmployer(fit.employer_id, adjusted, tuple(reasons))))
     ordered.sort(key=lambda pair: pair[0])

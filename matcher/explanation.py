@@ -14,6 +14,7 @@ from matcher.conditions import condition_names
 from matcher.diversity import cover_wishes
 from matcher.prose import opening_terms
 from matcher.queries import CandidateQuery
+from matcher.reasons import Mention, Reason, english_part
 from matcher.records import VIOLATION_CODES, RankedOpening
 from matcher.rules import avoided_words
 from matcher.scorer import Scored
@@ -85,17 +86,17 @@ def ranked_opening(
     opening = catalogue.openings[i]
     named = query.avoid_conditions & int(catalogue.columns.conditions[i])
     terms = opening_terms(opening)
-    avoided = []
+    avoided: list[tuple[str, tuple[Mention, ...]]] = []
     for j, phrase in enumerate(prefs.avoid):
         if scored.avoided[j, position]:
-            conditions = [
-                _with_evidence(c, terms.reading.evidence(c)) for c in condition_names(int(named[j]))
-            ]
-            shown = f"{phrase} ({', '.join(conditions)})" if conditions else phrase
-            avoided.append(shown)
+            conditions = tuple(
+                Mention(c, terms.reading.evidence(c) or None)  # no words: the name alone
+                for c in condition_names(int(named[j]))
+            )
+            avoided.append((phrase, conditions))
     for phrase in avoided_words(catalogue, prefs.avoid, i) if prefs.avoid else []:
-        if not any(a == phrase or a.startswith(f"{phrase} (") for a in avoided):
-            avoided.append(phrase)
+        if not any(a == phrase or _shown(a, c).startswith(f"{phrase} (") for a, c in avoided):
+            avoided.append((phrase, ()))
     violations = [
         code
         for code in VIOLATION_CODES
@@ -153,21 +154,20 @@ def ranked_opening(
         violations=violations,  # type: ignore[arg-type]
         requirement_gaps=gaps,  # type: ignore[arg-type]
         contact="consultant" if candidate.disclosure == "yes" else "self",
-        reasons=reasons,
-    )
+    ).with_reasons(reasons)
 
 
-def _with_evidence(condition: str, evidence: str | None) -> str:
-    """A condition with the words the text states it in: 'night work, the text says "03-06"'.
+def _shown(phrase: str, conditions: tuple[Mention, ...]) -> str:
+    """An avoided phrase as its reason writes it: 'nattevagter (night work, the text says "03-06")'.
 
-    Double quotes, because the reason already puts the avoided phrase in single ones.
+    Double quotes for the words, because the reason puts the phrase in single ones.
     """
-    return f'{condition}, the text says "{evidence}"' if evidence else condition
+    return f"{phrase} ({english_part('conditions', conditions)})" if conditions else phrase
 
 
 def _occupation_reason(
     catalogue: Catalogue, query: CandidateQuery, scored: Scored, position: int, opening: int
-) -> str | None:
+) -> Reason | None:
     """Why the occupations agree ("matches occupation 5164 ..."), in the profile's language."""
     linked = scored.linked_occupation
     links = catalogue.links
@@ -177,7 +177,10 @@ def _occupation_reason(
     if link is None:
         return None
     title = links.title(link, links.language(query.candidate))
-    return f"matches occupation {link.group} {title}".rstrip()
+    title = title.rstrip()
+    if not title:
+        return Reason("occupation_group", {"group": str(link.group).rstrip()})
+    return Reason("occupation_link", {"group": link.group, "title": title})
 
 
 def _missing_skills(catalogue: Catalogue, opening: int, scored: Scored) -> list[str]:

@@ -16,15 +16,16 @@ field, never a database error whose context could quote a health note.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Self, TypeVar
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     ValidationError,
     field_validator,
@@ -44,6 +45,9 @@ from matcher.vocabularies import (
     Schedule,
     ViolationCode,
 )
+
+if TYPE_CHECKING:
+    from matcher.reasons import Reason
 
 # Re-exported: the ranker and older callers import the vocabularies from here.
 __all__ = [
@@ -382,7 +386,53 @@ class Opening(_CheckedRecord):
         return not (self.posted is not None and self.posted > day)
 
 
-class RankedOpening(BaseModel):
+class WithReasons(BaseModel):
+    """A result whose `reasons` sentences carry the values they were written from.
+
+    The values (`matcher.reasons.Reason`) are kept beside the sentences for readers in
+    the same process (the web pages); they are never serialised, so the contract's
+    JSON is unchanged.
+    """
+
+    if TYPE_CHECKING:
+        reasons: list[str]
+
+    _reason_values: tuple[Reason, ...] = PrivateAttr(default=())
+    # The sentences the values wrote, to tell cheaply that `reasons` still says them.
+    _reason_sentences: tuple[str, ...] = PrivateAttr(default=())
+
+    def __eq__(self, other: object) -> bool:
+        """Equal as the contract sees them: the same fields, whatever values are carried."""
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return (
+            type(self) is type(other)
+            and self.__dict__ == other.__dict__
+            and self.__pydantic_extra__ == other.__pydantic_extra__
+        )
+
+    def with_reasons(self, reasons: Sequence[Reason | str]) -> Self:
+        """This result, changed in place: `reasons` their sentences, the values beside them.
+
+        A sentence given as a string is kept; the values are kept only if all are values.
+        """
+        self.reasons = [str(reason) for reason in reasons]
+        values = tuple(reason for reason in reasons if not isinstance(reason, str))
+        complete = len(values) == len(reasons)
+        self._reason_values = values if complete else ()
+        self._reason_sentences = tuple(self.reasons) if complete else ()
+        return self
+
+    def explained(self) -> list[Reason | str]:
+        """Each reason as a value where known, else its sentence (`matcher.reasons.explained`)."""
+        if self._reason_sentences and tuple(self.reasons) == self._reason_sentences:
+            return list(self._reason_values)
+        from matcher.reasons import explained  # matcher.reasons reads this module
+
+        return explained(self.reasons, self._reason_values)
+
+
+class RankedOpening(WithReasons):
     rank: int = Field(ge=1)
     opening_id: str
     employer_id: str

@@ -18,10 +18,12 @@ breaks none, whatever their score.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 
 from matcher.prose import OpeningTerms, opening_terms
-from matcher.records import Candidate, HoursRange, Opening
+from matcher.reasons import Mention, Part, Reason
+from matcher.records import Candidate, Opening
 from matcher.text import normalise, words
 
 NEGATIONS = frozenset({"ingen", "ikke", "uden", "no", "not", "without", "never", "aldrig"})
@@ -119,10 +121,6 @@ def avoided_phrase_in_text(phrase: str, text: str) -> bool:
     return True
 
 
-def _hours_text(hours: HoursRange) -> str:
-    return hours.describe()
-
-
 def explain(
     candidate: Candidate,
     opening: Opening,
@@ -130,7 +128,7 @@ def explain(
     best_wish: str | None,
     best_wish_fit: float,
     occupation_match: str | None,
-    avoided: list[str],
+    avoided: Sequence[tuple[str, tuple[Mention, ...]]],
     distance_km: float | None,
     best_experience: str | None,
     experience_fit: float,
@@ -139,70 +137,76 @@ def explain(
     licence_gap: bool,
     weights: ScoringWeights,
     terms: OpeningTerms | None = None,
-) -> list[str]:
-    """Short sentences a consultant can read out, most important first.
+) -> list[Reason]:
+    """Short reasons a consultant can read out, most important first (`matcher.reasons`).
 
+    `avoided` are the avoided phrases found, each with the workplace conditions it names.
     `terms` are the opening's working times and hours (`matcher.prose.opening_terms`,
     read here when not given); those read from its text name the words they rest on.
     """
     prefs = candidate.preferences
     terms = terms if terms is not None else opening_terms(opening)
-    reasons: list[str] = []
+    reasons: list[Reason] = []
     if best_wish is not None and best_wish_fit >= weights.match_reason:
-        reasons.append(f"matches '{best_wish}'")
+        reasons.append(Reason("wish_match", {"wish": best_wish}))
     elif best_wish is not None and best_wish_fit >= weights.partial_reason:
-        reasons.append(f"partly matches '{best_wish}'")
+        reasons.append(Reason("wish_partial", {"wish": best_wish}))
     else:
-        reasons.append("no close match to the stated wishes")
+        reasons.append(Reason("wish_none"))
     if occupation_match:
-        reasons.append(f"wanted occupation {occupation_match}")
-    for phrase in avoided:
-        reasons.append(f"may involve '{phrase}', which the person wants to avoid")
+        reasons.append(Reason("occupation_wanted", {"occupation": occupation_match}))
+    for phrase, conditions in avoided:
+        if conditions:
+            reasons.append(Reason("avoid_conditions", {"phrase": phrase, "conditions": conditions}))
+        else:
+            reasons.append(Reason("avoid", {"phrase": phrase}))
     if prefs.hours_per_week and prefs.hours_per_week.stated and terms.hours:
-        offered = _hours_text(terms.hours)
-        if terms.hours_evidence:
-            offered = f"the text says {offered}: '{terms.hours_evidence}'"
-        wanted = _hours_text(prefs.hours_per_week)
+        hours: dict[str, Part] = {"offered": terms.hours, "wanted": prefs.hours_per_week}
+        evidence = terms.hours_evidence
+        said = "_text" if evidence else ""
+        if evidence:
+            hours["evidence"] = evidence
         if terms.hours.within(prefs.hours_per_week):
-            reasons.append(f"{offered} within {wanted}")
+            reasons.append(Reason(f"hours_within{said}", hours))
         elif terms.hours.overlaps(prefs.hours_per_week):
-            reasons.append(f"{offered}, partly within {wanted}")
+            reasons.append(Reason(f"hours_partly{said}", hours))
         else:
-            reasons.append(f"{offered}, outside the wanted {wanted}")
+            reasons.append(Reason(f"hours_outside{said}", hours))
     if prefs.schedule and terms.schedule:
-        outside = [s for s in terms.schedule if s not in prefs.schedule]
+        outside = tuple(s for s in terms.schedule if s not in prefs.schedule)
+        accepted = tuple(prefs.schedule)
         if outside and terms.schedule_from_text:
-            said = ", ".join(f"{s} work: '{terms.schedule_evidence(s)}'" for s in outside)
-            reasons.append(f"the text says {said}; accepts {', '.join(prefs.schedule)}")
-        elif outside:
+            mentions = tuple(Mention(s, terms.schedule_evidence(s)) for s in outside)
             reasons.append(
-                f"includes {', '.join(outside)} work; accepts {', '.join(prefs.schedule)}"
+                Reason("schedule_outside_text", {"said": mentions, "accepted": accepted})
             )
+        elif outside:
+            reasons.append(Reason("schedule_outside", {"outside": outside, "accepted": accepted}))
         else:
-            reasons.append(f"{', '.join(terms.schedule)} work as wanted")
+            reasons.append(Reason("schedule_wanted", {"schedules": tuple(terms.schedule)}))
     if distance_km is not None:
         limit = prefs.max_commute_km
         if limit is not None and distance_km > limit:
-            reasons.append(f"{distance_km:.1f} km from home, beyond {limit:g} km")
+            reasons.append(Reason("distance_beyond", {"km": distance_km, "limit": limit}))
         else:
-            reasons.append(f"{distance_km:.1f} km from home")
+            reasons.append(Reason("distance", {"km": distance_km}))
     if opening.kind not in prefs.kinds:
-        noun = "an education place" if opening.kind == "education" else "a job"
-        reasons.append(f"{noun}; the person wants {' or '.join(prefs.kinds)}")
+        code = "education_unwanted" if opening.kind == "education" else "job_unwanted"
+        reasons.append(Reason(code, {"kinds": tuple(prefs.kinds)}))
     elif opening.kind == "education":
-        reasons.append("an education place, as wanted")
+        reasons.append(Reason("education_wanted"))
     if best_experience is not None and experience_fit >= weights.match_reason:
-        reasons.append(f"builds on '{best_experience}'")
+        reasons.append(Reason("builds_on", {"experience": best_experience}))
     if licence_gap:
-        reasons.append("requires a driving licence")
+        reasons.append(Reason("needs_licence"))
     for code in missing_languages:
-        reasons.append(f"requires language '{code}'")
+        reasons.append(Reason("needs_language", {"language": code}))
     for skill in missing_skills:
-        reasons.append(f"asks for '{skill}'")
+        reasons.append(Reason("needs_skill", {"skill": skill}))
     if candidate.disclosure == "yes":
-        reasons.append("the consultant may contact the employer")
+        reasons.append(Reason("contact_consultant"))
     else:
-        reasons.append("the person applies on their own (no disclosure)")
+        reasons.append(Reason("contact_self"))
     return reasons
 
 

@@ -18,6 +18,7 @@ from matcher.employer_order import (
     ContactLoad,
     EmployerFit,
     HiringOutlook,
+    OrderedEmployer,
     OrderWeights,
     order_employers,
 )
@@ -82,15 +83,15 @@ def with_hiring_and_load(
     ordered = order_employers(fits, hiring_outlooks(suggestions, profile, hiring), loads, weights)
     by_id = {s.employer_id: s for s in suggestions}
     return [
-        by_id[item.employer_id].model_copy(
-            update={
-                "rank": rank,
-                "reasons": [
-                    *by_id[item.employer_id].reasons[:1],
-                    *item.reasons,
-                    *by_id[item.employer_id].reasons[1:],
-                ],
-            }
-        )
+        _with_order(by_id[item.employer_id], item, rank)
         for rank, item in enumerate(ordered[:k], start=1)
     ]
+
+
+def _with_order(
+    suggestion: SuggestedEmployer, item: OrderedEmployer, rank: int
+) -> SuggestedEmployer:
+    """The suggestion ranked `rank`, the order's reasons after its first (why this employer)."""
+    before = suggestion.explained()
+    reasons = [*before[:1], *item.reasons, *before[1:]]
+    return suggestion.model_copy(update={"rank": rank}).with_reasons(reasons)

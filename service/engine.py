@@ -47,6 +47,7 @@ from matcher.errors import StoredDataError
 from matcher.places import Located, check_postcodes
 from matcher.queries import CandidateQuery, QueryEncoder
 from matcher.ranker import OpeningVectors, Postcodes, PreferenceRanker, encode_openings
+from matcher.reasons import Reason
 from matcher.records import Candidate, Opening, RankedOpening, Ranking
 from matcher.text import opening_segments
 from service import store
@@ -655,6 +656,7 @@ class MatchingEngine:
                 open_by_employer.get(employer_id, []), key=lambda i: (-fits.get(i, 0.0), i)
             )
             events = counts.get(employer_id, {})
+            reasons = _employer_reasons(item, history, open_ids, events)
             results.append(
                 SuggestedEmployer(
                     rank=rank,
@@ -668,8 +670,8 @@ class MatchingEngine:
                     past_openings=past_by_employer.get(employer_id, 0),
                     placements=events,
                     contact=item.contact,
-                    reasons=_employer_reasons(item, history, open_ids, events),
-                )
+                    reasons=[],  # written with their values just below
+                ).with_reasons(reasons)
             )
         return results, history.revision
 
@@ -714,20 +716,24 @@ def _employer_profiles(employers: Any) -> list[Opening]:
 
 def _employer_reasons(
     item: RankedOpening, history: History, open_ids: list[str], events: dict[str, int]
-) -> list[str]:
-    reasons: list[str] = []
+) -> list[Reason | str]:
+    """Why to approach the employer, then the reasons of its best-fitting opening."""
+    reasons: list[Reason | str] = []
     if open_ids:
-        first = history.openings[open_ids[0]]
-        more = f" and {len(open_ids) - 1} more" if len(open_ids) > 1 else ""
-        reasons.append(f"open posting '{first.title}'{more}")
+        title = history.openings[open_ids[0]].title
+        if len(open_ids) > 1:
+            reasons.append(Reason("open_postings", {"title": title, "more": len(open_ids) - 1}))
+        else:
+            reasons.append(Reason("open_posting", {"title": title}))
     elif item.opening_id.startswith(EMPLOYER_PROFILE_PREFIX):
-        reasons.append("nothing posted now; what the employer does fits (job development)")
+        reasons.append(Reason("employer_fits"))
     else:
         past = history.openings.get(item.opening_id)
-        title = f" '{past.title}'" if past is not None else ""
-        reasons.append(f"nothing posted now; posted{title} before (job development)")
+        if past is not None:
+            reasons.append(Reason("posted_before", {"title": past.title}))
+        else:
+            reasons.append(Reason("posted_before_untitled"))
     hired, interviews = events.get("hired", 0), events.get("interview", 0)
     if hired or interviews:
-        reasons.append(f"earlier through IPS: {hired} hired, {interviews} interviewed")
-    reasons.extend(item.reasons)
-    return reasons
+        reasons.append(Reason("ips_history", {"hired": hired, "interviewed": interviews}))
+    return [*reasons, *item.explained()]

@@ -28,6 +28,7 @@ from matcher.hiring import (
     Posting,
     group_of,
 )
+from matcher.reasons import ITEM_TEMPLATES
 from service import store
 from service.db import Database
 from service.employer_contacts import contact_outcomes
@@ -48,7 +49,9 @@ class StoreHiring:
 
     def field_name(self, group: str) -> str:
         title = self.group_titles.get(group)
-        return f"work such as '{title}'" if title else f"group {group}"
+        if title:
+            return ITEM_TEMPLATES["field_title"].format(title=title)
+        return ITEM_TEMPLATES["field_group"].format(group=group)
 
 
 def hiring_history(

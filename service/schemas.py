@@ -18,6 +18,7 @@ from matcher.records import (
     MAX_TEXT_CHARS,
     Location,
     UnstorableValue,
+    WithReasons,
     check_json_value,
 )
 from matcher.vocabularies import Contact, EventStage, ViolationCode
@@ -338,7 +339,7 @@ class PlacementUploadResult(BaseModel):
 # -------------------------------------------------------------- recommendations
 
 
-class SuggestedEmployer(BaseModel):
+class SuggestedEmployer(WithReasons):
     rank: int = Field(ge=1)
     employer_id: str
     employer_name: str

@@ -70,6 +70,21 @@ OUTCOMES = {
     "job_offered": N_("Job offered"),
 }
 ALERTS = {"new": N_("New"), "dismissed": N_("Dismissed"), "hidden": N_("Hidden")}
+# Workplace conditions a person may want to avoid (`matcher.conditions`), inside reasons.
+CONDITIONS = {
+    "customer contact": N_("customer contact"),
+    "noise": N_("noise"),
+    "heavy lifting": N_("heavy lifting"),
+    "night work": N_("night work"),
+    "phone work": N_("phone work"),
+    "time pressure": N_("time pressure"),
+    "driving": N_("driving"),
+    "heights": N_("heights"),
+    "alcohol": N_("alcohol"),
+    "weekend work": N_("weekend work"),
+    "personal care": N_("personal care"),
+    "children": N_("children"),
+}
 
 
 class Labels:
@@ -92,6 +107,7 @@ class Labels:
                 ("channel", CHANNELS),
                 ("outcome", OUTCOMES),
                 ("alert", ALERTS),
+                ("condition", CONDITIONS),
             )
         }
 
@@ -127,6 +143,9 @@ class Labels:
 
     def alert(self, code: str) -> str:
         return self._word("alert", code)
+
+    def condition(self, name: str) -> str:
+        return self._word("condition", name)
 
     def violation(self, code: str, candidate: Candidate) -> str:
         """The wish an opening breaks, with what the person said."""

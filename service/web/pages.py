@@ -21,6 +21,7 @@ from service.guard import SESSION_COOKIE
 from service.web import sessions
 from service.web.i18n import LANGUAGE_NAMES, Formats, chosen_language, translations
 from service.web.labels import labels
+from service.web.reasons import reason_words
 from service.web.sessions import SignedIn
 
 LANGUAGE_COOKIE = "ipsmatch_lang"
@@ -80,6 +81,7 @@ def render(
         "fmt": Formats(language),
         "signed_in": signed_in,
         "labels": labels(language),
+        "reasons": reason_words(language),
         "csrf_token": signed_in.csrf_token if signed_in else "",
         "path": request.url.path,
     }

@@ -13,6 +13,7 @@ from matcher.employer_order import (
     OrderWeights,
     order_employers,
 )
+from matcher.reasons import texts
 
 STEADY = HiringOutlook(
     expected_hires=3.0, horizon_months=6, hired_last_year=3, field="warehouse work"
@@ -27,8 +28,9 @@ def test_steady_hirer_in_a_wanted_field_outranks_one_without_at_equal_fit() -> N
     fits = [EmployerFit("e-none", 0.7), EmployerFit("e-steady", 0.7)]
     ordered = order_employers(fits, {"e-steady": STEADY}, {})
     assert ids(ordered) == ["e-steady", "e-none"]
-    assert "hired 3 people in warehouse work in the last 12 months" in ordered[0].reasons
-    assert any("about 3.0 in warehouse work expected" in r for r in ordered[0].reasons)
+    said = texts(ordered[0].reasons)
+    assert "hired 3 people in warehouse work in the last 12 months" in said
+    assert any("about 3.0 in warehouse work expected" in r for r in said)
     assert ordered[1].reasons == ()
 
 
@@ -56,7 +58,7 @@ def test_nobody_is_left_without_suggestions_when_every_employer_is_capped() -> N
     loads = {e: ContactLoad(3, 28, this_week=3, weekly_limit=3) for e in ("e-1", "e-2")}
     ordered = order_employers(fits, {}, loads)
     assert ids(ordered) == ["e-1", "e-2"]
-    assert any("limit of 3 contacts this week" in r for r in ordered[0].reasons)
+    assert any("limit of 3 contacts this week" in r for r in texts(ordered[0].reasons))
 
 
 def test_often_contacted_employer_is_lowered_and_says_so() -> None:
@@ -64,10 +66,10 @@ def test_often_contacted_employer_is_lowered_and_says_so() -> None:
     loads = {"e-busy": ContactLoad(4, 28)}
     ordered = order_employers(fits, {}, loads)
     assert ids(ordered) == ["e-calm", "e-busy"]
-    assert ordered[1].reasons == (
+    assert texts(ordered[1].reasons) == [
         "contacted 4 times for other candidates in the last 28 days; placed lower to spread "
         "contacts",
-    )
+    ]
 
 
 def test_weights_that_would_overrule_wishes_are_refused() -> None:

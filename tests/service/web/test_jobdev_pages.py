@@ -34,7 +34,13 @@ def test_the_inbox_lists_an_alert_with_reasons_and_dismissing_removes_it(stocked
     assert page.status_code == 200
     assert 'href="/web/alerts" aria-current="page">Indbakke' in page.text
     assert page.text.count('data-testid="alert"') == 1
-    assert "o-dyr-2" in page.text and "c-1" in page.text and 'lang="en"' in page.text
+    assert "o-dyr-2" in page.text and "c-1" in page.text
+    # The stored English reasons, read back and shown in Danish.
+    reasons = stocked.get("anna", "/alerts").json()[0]["reasons"]
+    assert "matches 'dyrepasser'" in reasons
+    assert "<li>passer til &#39;dyrepasser&#39;</li>" in page.text
+    assert not any(reason.replace("'", "&#39;") in page.text for reason in reasons)
+    assert '<li lang="en">' not in page.text
     alert_id = stocked.get("anna", "/alerts?show=all").json()[0]["id"]
     done = anna.post(f"/web/alerts/{alert_id}/dismiss", {})
     assert done.status_code == 303 and done.headers["location"] == "/web/alerts"

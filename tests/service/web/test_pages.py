@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from conftest import CATALOGUE, HEALTH_MARKER, Api, candidate
+from conftest import CATALOGUE, HEALTH_MARKER, Api, candidate, opening
 from fastapi.testclient import TestClient
 from pages_client import pages_for, sign_in
 from sqlalchemy import select, update
@@ -203,6 +203,48 @@ def test_suggestions_are_the_apis_ranking_with_wishes_broken_apart(stocked: Api)
     assert any(r["violations"] == ["hours"] for r in ranking)
     assert "Timetal uden for det ønskede" in breaking
     assert "Nævn ikke personen" in page  # disclosure "no", in plain words
+
+
+def test_suggestions_and_employers_give_the_reasons_in_danish(api: Api) -> None:
+    home = {"lat": 55.713, "lon": 12.529}
+    near = opening(
+        "o-near",
+        "Dyrepasser",
+        "Pasning af hunde og katte.",
+        employer_id="e-near",
+        hours_per_week={"min": 15, "max": 20},
+        schedule=["day", "night"],
+        location={"lat": 55.74, "lon": 12.53},
+    )
+    assert api.upload([near]).status_code == 202
+    record = candidate(
+        "c-1",
+        preferences={
+            "desired": ["dyrepasser"],
+            "hours_per_week": {"min": 10, "max": 20},
+            "schedule": ["day"],
+            "max_commute_km": 2,
+        },
+        location=home,
+        competencies={"languages": []},
+    )
+    assert api.post("anna", "/candidates", json=record).status_code == 201
+    reasons = api.get("anna", "/candidates/c-1/recommendations").json()["results"][0]["reasons"]
+    assert "3.0 km from home, beyond 2 km" in reasons  # the API stays in English
+    pages = pages_for(_client(api), api.tokens["anna"])
+    for url in ("/web/candidates/c-1/suggestions", "/web/candidates/c-1/employers"):
+        page = pages.get(url).text
+        assert "<li>3 km fra hjemmet, mere end 2 km</li>" in page, url
+        assert "<li>passer til &#39;dyrepasser&#39;</li>" in page, url
+        assert "<li>15-20 timer/uge inden for 10-20 timer/uge</li>" in page, url
+        assert "<li>omfatter nat; personen accepterer dag</li>" in page, url
+        english = [r for r in reasons if r.replace("'", "&#39;") in page]
+        assert english == [], url
+        assert '<li lang="en">' not in page, url
+    assert "<li>åbent opslag &#39;Dyrepasser&#39;</li>" in page
+    # In English the page shows the engine's own sentences.
+    english_page = pages.get("/web/language/en?next=/web/candidates/c-1/suggestions").text
+    assert all(r.replace("'", "&#39;") in english_page for r in reasons)
 
 
 def test_an_upload_with_a_bad_row_lists_every_problem_and_stores_nothing(api: Api) -> None:
