@@ -254,6 +254,26 @@ def _condition_pattern(condition: Condition) -> re.Pattern[str]:
 
 _PATTERNS = tuple(_condition_pattern(c) for c in CONDITIONS)
 _WORD_REST = re.compile(r"[\w-]*")
+# A cheap test before the full pattern, which is slow to scan (many alternatives behind
+# look-behinds, ignoring case): it reads 100,000 openings at every catalogue fit. A sign or
+# compound part occurs in the lower-cased text as a substring wherever the full pattern
+# matches; only the free-form patterns need a search of their own.
+_LITERALS = tuple(tuple(s.lower() for s in (*c.signs, *c.inner)) for c in CONDITIONS)
+# Found by comparing re.IGNORECASE with str.lower() over all of Unicode for the signs'
+# letters: the dotless i and the long s match "i" and "s" but lower to themselves.
+_FOLDED_APART = frozenset("ıſ")
+_FREE_FORM = tuple(
+    re.compile("|".join(f"(?:{p})" for p in c.patterns), re.IGNORECASE) if c.patterns else None
+    for c in CONDITIONS
+)
+
+
+def _may_show(index: int, lowered: str, composed: str) -> bool:
+    """False only where the condition's full pattern cannot match `composed`."""
+    if any(literal in lowered for literal in _LITERALS[index]):
+        return True
+    free_form = _FREE_FORM[index]
+    return free_form is not None and free_form.search(composed) is not None
 
 
 def find_conditions(text: str) -> tuple[ConditionMention, ...]:
@@ -264,8 +284,15 @@ def find_conditions(text: str) -> tuple[ConditionMention, ...]:
     "nattevagter", not "nattevagt".
     """
     composed = unicodedata.normalize("NFC", text)
+    # Where lowering changes the text's length, or the text holds a character that
+    # case-insensitive matching folds onto a sign's letter but lower() keeps, every
+    # pattern runs as before.
+    lowered = composed.lower()
+    exact_prefilter = len(lowered) == len(composed) and _FOLDED_APART.isdisjoint(lowered)
     found: list[ConditionMention] = []
-    for condition, pattern in zip(CONDITIONS, _PATTERNS, strict=True):
+    for index, (condition, pattern) in enumerate(zip(CONDITIONS, _PATTERNS, strict=True)):
+        if exact_prefilter and not _may_show(index, lowered, composed):
+            continue
         for match in pattern.finditer(composed):
             if is_negated(composed, match.start()):
                 continue

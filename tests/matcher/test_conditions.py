@@ -1,14 +1,21 @@
 from __future__ import annotations
 
-import pytest
+import unicodedata
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matcher import conditions as conditions_module
 from matcher.conditions import (
     CONDITIONS,
+    ConditionMention,
     condition_names,
     conditions_in_text,
     conditions_mask,
     conditions_named_by_words,
     find_conditions,
+    is_negated,
 )
 
 
@@ -104,3 +111,40 @@ def test_conditions_mask_names_the_known_conditions_for_an_unknown_one() -> None
     assert conditions_mask(["noise"]) == conditions_in_text("Loud music.")
     with pytest.raises(ValueError, match="unknown condition 'sunshine'; known: customer contact"):
         conditions_mask(["sunshine"])
+
+
+def _every_pattern_scanned(text: str) -> tuple[ConditionMention, ...]:
+    """find_conditions without its cheap test first: the reference it must agree with."""
+    composed = unicodedata.normalize("NFC", text)
+    found = []
+    for condition, pattern in zip(CONDITIONS, conditions_module._PATTERNS, strict=True):
+        for match in pattern.finditer(composed):
+            if is_negated(composed, match.start()):
+                continue
+            end = conditions_module._WORD_REST.match(composed, match.end())
+            stop = end.end() if end else match.end()
+            span = composed[match.start() : stop]
+            found.append(ConditionMention(condition.name, span, match.start(), stop))
+            break
+    return tuple(found)
+
+
+_SIGN_WORDS = sorted(
+    {w for c in CONDITIONS for w in (*c.signs, *c.inner, *c.labels)}
+    | {"25 kg", "nat", "pub", "washing and dressing", "ikke", "ingen", "no", "ſ", "ı", "İ"}
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(_SIGN_WORDS),
+            st.sampled_from(_SIGN_WORDS).map(str.upper),
+            st.text(alphabet="abcæøå ÆØÅ-.,0123456789", max_size=8),
+        ),
+        max_size=12,
+    ).map(" ".join)
+)
+def test_the_cheap_test_first_finds_what_every_pattern_finds(text: str) -> None:
+    assert find_conditions(text) == _every_pattern_scanned(text)
