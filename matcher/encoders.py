@@ -297,6 +297,12 @@ class CachedEncoder:
     def dimension(self) -> int:
         return self.encoder.dimension
 
+    def untransformed(self) -> CachedEncoder:
+        """This encoder without its transform, on the same cache: the model's own vectors."""
+        if self.transform is None:
+            return self
+        return CachedEncoder(self.encoder, self.cache, self.batch_size)
+
     def cache_key(self, role: Role, text: str) -> str:
         """Where the model's own vector of `text` in `role` is cached."""
         return EmbeddingCache.key(self.encoder.model_id, role, text)
@@ -309,7 +315,7 @@ class CachedEncoder:
             return vectors
         if not self.transform.fitted:
             # Fitted on the model's own (cached) vectors; fitting twice gives the same state.
-            self.transform.fit(CachedEncoder(self.encoder, self.cache, self.batch_size))
+            self.transform.fit(self.untransformed())
         return self.transform.transform(vectors)
 
     def _cached(

@@ -144,6 +144,15 @@ def test_cached_encoder_transforms_after_the_cache() -> None:
     assert np.allclose(plain.encode(["gartner"], "passage"), raw[:1])
 
 
+def test_untransformed_is_the_same_cache_without_the_transform() -> None:
+    plain = CachedEncoder(FakeEncoder())
+    neutral = CachedEncoder(plain.encoder, plain.cache, transform=LanguageNeutraliser(PAIRS))
+    raw = neutral.untransformed()
+    assert raw.transform is None and raw.cache is neutral.cache and raw.encoder is plain.encoder
+    assert raw.model_id == plain.model_id
+    assert plain.untransformed() is plain
+
+
 def test_the_transform_is_part_of_the_model_id() -> None:
     fake = FakeEncoder()
     neutral = CachedEncoder(fake, transform=LanguageNeutraliser(PAIRS))
