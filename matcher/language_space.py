@@ -21,7 +21,9 @@ any two transformed vectors stay comparable.
 It is applied after the vector cache (`matcher.encoders.CachedEncoder`
 ``transform``), so cached vectors of the model stay valid, and its
 `identity` (the number of directions and a digest of the phrase pairs)
-joins the encoder's `model_id`.
+joins the encoder's `model_id`. The occupation mapper compares the model's
+own vectors (`OccupationMapper.model_vectors`): there the correction helped
+nothing measurable and lost a known answer.
 """
 
 from __future__ import annotations
