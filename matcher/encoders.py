@@ -11,6 +11,13 @@ Two backends run the same folder: ONNX Runtime (the default; the graphs that
 `ipsmatch models provision` exports, int8 or float32) and torch through
 sentence-transformers. Their vectors differ slightly, so the backend and the
 quantisation are part of `model_id` and never share cache entries.
+
+A `CachedEncoder` may apply a `VectorTransform` to the vectors it returns
+(`matcher.language_space.LanguageNeutraliser` removes the directions that
+tell Danish from English). The cache holds the model's own vectors, keyed by
+the model's identity, so they stay valid with or without a transform; the
+transform's identity is part of the encoder's `model_id`, so anything cached
+further on under that name never mixes transformed and plain vectors.
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ __all__ = [
     "Role",
     "SentenceTransformerEncoder",
     "TextEncoder",
+    "VectorTransform",
     "l2_normalise",
 ]
 
@@ -73,6 +81,27 @@ class TextEncoder(Protocol):
 
     def encode(self, texts: Sequence[str], role: Role) -> np.ndarray:
         """Return an array of shape ``(len(texts), dimension)``, rows of unit length."""
+        ...
+
+
+@runtime_checkable
+class VectorTransform(Protocol):
+    """A change to an encoder's vectors, fitted on that encoder (see `CachedEncoder`)."""
+
+    @property
+    def identity(self) -> str:
+        """Names the transform and its parameters; joins the encoder's `model_id`."""
+        ...
+
+    @property
+    def fitted(self) -> bool: ...
+
+    def fit(self, encoder: TextEncoder) -> Any:
+        """Estimate the transform from vectors of `encoder`; returns the transform."""
+        ...
+
+    def transform(self, vectors: np.ndarray) -> np.ndarray:
+        """Return the changed vectors, same shape, rows of unit length."""
         ...
 
 
@@ -237,28 +266,62 @@ class SentenceTransformerEncoder:
 
 
 class CachedEncoder:
-    """Encodes only texts it has not seen with this model and role before."""
+    """Encodes only texts it has not seen with this model and role before.
+
+    With a `transform`, every vector returned is transformed after the cache:
+    the cache keeps the model's own vectors under the model's identity
+    (`cache_key`), and `model_id` names the model and the transform. An
+    unfitted transform is fitted on the first encode, on this cache.
+    """
 
     def __init__(
-        self, encoder: TextEncoder, cache: EmbeddingCache | None = None, batch_size: int = 64
+        self,
+        encoder: TextEncoder,
+        cache: EmbeddingCache | None = None,
+        batch_size: int = 64,
+        transform: VectorTransform | None = None,
     ) -> None:
         self.encoder = encoder
         self.cache = cache if cache is not None else EmbeddingCache()
         self.batch_size = batch_size
+        self.transform = transform
         self.encoded_count = 0
 
     @property
     def model_id(self) -> str:
-        return self.encoder.model_id
+        if self.transform is None:
+            return self.encoder.model_id
+        return f"{self.encoder.model_id}+{self.transform.identity}"
 
     @property
     def dimension(self) -> int:
         return self.encoder.dimension
 
+    def untransformed(self) -> CachedEncoder:
+        """This encoder without its transform, on the same cache: the model's own vectors."""
+        if self.transform is None:
+            return self
+        return CachedEncoder(self.encoder, self.cache, self.batch_size)
+
+    def cache_key(self, role: Role, text: str) -> str:
+        """Where the model's own vector of `text` in `role` is cached."""
+        return EmbeddingCache.key(self.encoder.model_id, role, text)
+
     def encode(
         self, texts: Sequence[str], role: Role, progress: ProgressCallback | None = None
     ) -> np.ndarray:
-        keys = [EmbeddingCache.key(self.model_id, role, t) for t in texts]
+        vectors = self._cached(texts, role, progress)
+        if self.transform is None or not len(vectors):
+            return vectors
+        if not self.transform.fitted:
+            # Fitted on the model's own (cached) vectors; fitting twice gives the same state.
+            self.transform.fit(self.untransformed())
+        return self.transform.transform(vectors)
+
+    def _cached(
+        self, texts: Sequence[str], role: Role, progress: ProgressCallback | None
+    ) -> np.ndarray:
+        keys = [self.cache_key(role, t) for t in texts]
         found = self.cache.get_many(keys)
         missing: dict[str, str] = {}
         for key, text in zip(keys, texts, strict=True):

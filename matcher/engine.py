@@ -31,6 +31,7 @@ from matcher.encoders import (
     SentenceTransformerEncoder,
     TextEncoder,
 )
+from matcher.language_space import LanguageNeutraliser
 from matcher.occupations import OccupationMapper
 from matcher.places import POSTCODES_FILENAME, PostcodeTable, packaged_postcodes
 from matcher.ranker import Postcodes, PreferenceRanker
@@ -113,18 +114,22 @@ def model_encoder(
     backend: EncoderBackend = DEFAULT_BACKEND,
     quantisation: Quantisation = DEFAULT_QUANTISATION,
     cache_entries: int = DEFAULT_MAX_ENTRIES,
+    language_neutral: bool = True,
 ) -> CachedEncoder:
     """A sentence-transformers folder's encoder, with its vector cache under `cache_dir`.
 
     One bounded cache store (``cache_dir/vectors``) serves every model: its keys
     name the model, backend and quantisation. Without `cache_dir` vectors are
-    cached in memory only.
+    cached in memory only. With `language_neutral` every vector loses the
+    direction that tells Danish from English (`matcher.language_space`), after
+    the cache; the encoder's `model_id` says so.
     """
     encoder = SentenceTransformerEncoder(model_dir, backend=backend, quantisation=quantisation)
+    transform = LanguageNeutraliser() if language_neutral else None
     if cache_dir is None:
-        return CachedEncoder(encoder)
+        return CachedEncoder(encoder, transform=transform)
     cache = EmbeddingCache(cache_dir / "vectors", max_entries=cache_entries)
-    return CachedEncoder(encoder, cache)
+    return CachedEncoder(encoder, cache, transform=transform)
 
 
 @dataclass(frozen=True)
@@ -187,6 +192,7 @@ def build_engine(
     cache_dir: Path | None = None,
     encoder: TextEncoder | CachedEncoder | None = None,
     progress: Callable[[int], None] | None = None,
+    language_neutral: bool = True,
 ) -> Engine:
     """The engine: the encoder of `model_dir` (or `encoder`), the imports under `data_dir`.
 
@@ -204,11 +210,14 @@ def build_engine(
         An encoder to use instead of loading `model_dir` (tests pass a fake one).
     progress:
         Called with the number of taxonomy texts encoded as the occupation index is fitted.
+    language_neutral:
+        Remove the Danish-English direction from the vectors of `model_dir`'s
+        encoder (see `model_encoder`); a given `encoder` is used as it is.
     """
     if encoder is None:
         if model_dir is None:
             raise ValueError("build_engine needs a model_dir or an encoder")
-        cached = model_encoder(model_dir, cache_dir)
+        cached = model_encoder(model_dir, cache_dir, language_neutral=language_neutral)
     elif isinstance(encoder, CachedEncoder):
         cached = encoder
     else:

@@ -151,6 +151,13 @@ class OccupationMapper:
         turns the correction off). It helps most for English labels and
         costs some Danish one-word wishes, whose closest entries are often
         the Danish DISCO titles that crowd each other (see the benchmark).
+    model_vectors:
+        Compare the model's own vectors, without the encoder's transform
+        (`CachedEncoder.untransformed`, e.g. the Danish-English correction of
+        `matcher.language_space`). The default: the correction moved MELO's
+        Swedish-to-English set by less than 0.001 MRR and lost a real-model
+        known answer (the warehouse opening's occupation reason in
+        `tests/matcher/test_ranker_taxonomy.py`); see `benchmarks/README.md`.
     """
 
     def __init__(
@@ -164,6 +171,7 @@ class OccupationMapper:
         description_chars: int = 240,
         hub_neighbours: int = 10,
         hub_weight: float = 1.0,
+        model_vectors: bool = True,
     ) -> None:
         self.encoder = encoder
         self.encoder_weight = encoder_weight
@@ -173,6 +181,7 @@ class OccupationMapper:
         self.description_chars = description_chars
         self.hub_neighbours = hub_neighbours
         self.hub_weight = hub_weight
+        self.model_vectors = model_vectors
 
     # ------------------------------------------------------------------ fit
 
@@ -213,9 +222,10 @@ class OccupationMapper:
                 "the taxonomy has no occupations with an ISCO-08 unit group; import DISCO-08 "
                 "(levels 4-5) or ESCO occupations"
             )
-        self.encoder_ = (
+        cached = (
             self.encoder if isinstance(self.encoder, CachedEncoder) else CachedEncoder(self.encoder)
         )
+        self.encoder_ = cached.untransformed() if self.model_vectors else cached
         self.taxonomy_ = taxonomy
         self.entry_texts_ = [text for text, _, _ in entries]
         self.entry_kinds_ = np.asarray([kind for _, kind, _ in entries], dtype=object)

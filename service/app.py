@@ -145,6 +145,7 @@ def chosen_encoder(
         backend=settings.encoder_backend,
         quantisation=settings.encoder_quantisation,
         cache_entries=settings.vector_cache_entries,
+        language_neutral=settings.language_neutral,
     )
 
 
@@ -156,7 +157,7 @@ def service_engine(settings: Settings, encoder: TextEncoder | CachedEncoder | No
     """
     chosen = chosen_encoder(settings, encoder)
     # One encode at a time: a model's forward pass is not made for concurrent threads.
-    locked = CachedEncoder(LockedEncoder(chosen.encoder), chosen.cache)
+    locked = CachedEncoder(LockedEncoder(chosen.encoder), chosen.cache, transform=chosen.transform)
     return build_engine(**engine_arguments(settings), encoder=locked)
 
 

@@ -123,6 +123,7 @@ def load_encoder(
         backend=cast(EncoderBackend, chosen_backend),
         quantisation=settings.encoder_quantisation,
         cache_entries=settings.vector_cache_entries,
+        language_neutral=settings.language_neutral,
     )
 
 

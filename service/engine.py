@@ -1,9 +1,10 @@
 """The matching engine inside the service: rankers fitted on the store, kept current.
 
 Opening vectors and the faiss index are derived data. Vectors are kept in
-the store's ``text_vectors`` table by `EmbeddingCache.key` (model, role and
-exact text), so a restart, or a second process on the same PostgreSQL
-store, encodes only texts it has never seen. The rankers are refitted from
+the store's ``text_vectors`` table by `CachedEncoder.cache_key` (model, role
+and exact text; the model's own vectors, before the encoder's transform),
+so a restart, or a second process on the same PostgreSQL store, encodes
+only texts it has never seen. The rankers are refitted from
 the store whenever the catalogue revision (bumped in the same transaction as
 every change to openings or employers) differs from the one they were
 fitted on; refitting from cached vectors costs no encoding.
@@ -307,7 +308,9 @@ class MatchingEngine:
         self.encoder = engine.encoder
         # Profile phrases are encoded apart from openings' texts, into a bounded cache.
         self.phrases = PhraseVectors(phrase_cache_size)
-        self._phrase_encoder = CachedEncoder(engine.encoder.encoder, self.phrases)
+        self._phrase_encoder = CachedEncoder(
+            engine.encoder.encoder, self.phrases, transform=engine.encoder.transform
+        )
         self._query_encoders: dict[int, QueryEncoder] = {}
         self.rankings = RankingCache(ranking_cache_size)
         self.today = today
@@ -369,10 +372,9 @@ class MatchingEngine:
         upload). Returns how many texts were encoded.
         """
         cache = self.encoder.cache
-        model = self.encoder.model_id
         keys: dict[str, tuple[Role, str]] = {}
         for role, text in self._texts(openings):
-            keys.setdefault(EmbeddingCache.key(model, role, text), (role, text))
+            keys.setdefault(self.encoder.cache_key(role, text), (role, text))
         absent = [key for key in keys if cache.get(key) is None]
         if absent:
             with self.database.reader() as session:

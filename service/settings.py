@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         default=DEFAULT_QUANTISATION,
         description="Which ONNX graph the onnx backend runs: int8 or fp32 (torch ignores it).",
     )
+    language_neutral: bool = Field(
+        default=True,
+        description="Remove the direction that tells Danish from English from every "
+        "encoded vector, so a Danish wish finds English openings as readily as Danish ones "
+        "(and the reverse); false compares the model's vectors as they are.",
+    )
     vector_cache_entries: int = Field(
         default=DEFAULT_MAX_ENTRIES,
         ge=1,
@@ -150,11 +156,16 @@ class EngineArguments(TypedDict):
 
     model_dir: Path
     data_dir: Path
+    language_neutral: bool
 
 
 def engine_arguments(settings: Settings) -> EngineArguments:
     """The plain arguments of `matcher.engine.build_engine` these settings give."""
-    return EngineArguments(model_dir=model_dir(settings), data_dir=settings.data_dir)
+    return EngineArguments(
+        model_dir=model_dir(settings),
+        data_dir=settings.data_dir,
+        language_neutral=settings.language_neutral,
+    )
 
 
 @lru_cache

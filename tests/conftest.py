@@ -28,16 +28,20 @@ def e5_model_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def e5_encoder(e5_model_dir: Path):  # type: ignore[no-untyped-def]
-    """The real encoder with the configured backend, so quality checks can run on each:
-    `IPSMATCH_ENCODER_BACKEND=torch pytest -m integration` (or `IPSMATCH_ENCODER_QUANTISATION`)."""
-    from matcher.encoders import CachedEncoder, SentenceTransformerEncoder
+    """The real encoder as the product builds it, with the configured backend, so quality
+    checks can run on each: `IPSMATCH_ENCODER_BACKEND=torch pytest -m integration` (or
+    `IPSMATCH_ENCODER_QUANTISATION`, or `IPSMATCH_LANGUAGE_NEUTRAL=false` for the model's
+    own vectors)."""
+    from matcher.engine import model_encoder
     from service.settings import Settings
 
     settings = Settings()
-    encoder = SentenceTransformerEncoder(
-        e5_model_dir, backend=settings.encoder_backend, quantisation=settings.encoder_quantisation
+    return model_encoder(
+        e5_model_dir,
+        backend=settings.encoder_backend,
+        quantisation=settings.encoder_quantisation,
+        language_neutral=settings.language_neutral,
     )
-    return CachedEncoder(encoder)
 
 
 @pytest.fixture(autouse=True)

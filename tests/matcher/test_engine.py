@@ -10,9 +10,10 @@ from builders import candidate, opening
 from fakes import FakeEncoder
 from test_links import TAXONOMY
 
-from matcher.encoders import CachedEncoder
+from matcher.encoders import CachedEncoder, EmbeddingCache
 from matcher.engine import build_engine, imports_stamp, load_imports
 from matcher.errors import StoredDataError
+from matcher.language_space import LanguageNeutraliser
 from matcher.places import Place, PostcodeTable
 from matcher.scoring import ScoringWeights
 
@@ -78,3 +79,24 @@ def test_an_unreadable_import_is_an_error_naming_it(tmp_path: Path) -> None:
     (tmp_path / "geo" / "postcodes.json").write_text("{not json", "utf-8")
     with pytest.raises(StoredDataError, match=r"postcodes\.json"):
         build_engine(data_dir=tmp_path, encoder=FakeEncoder())
+
+
+@pytest.mark.parametrize("language_neutral", [True, False])
+def test_the_model_encoder_removes_the_language_direction_unless_told_not_to(
+    tmp_path: Path, language_neutral: bool
+) -> None:
+    # The model is loaded on the first encode only, so an empty folder will do here.
+    engine = build_engine(model_dir=tmp_path, language_neutral=language_neutral)
+    raw_id = engine.encoder.encoder.model_id
+    if language_neutral:
+        assert isinstance(engine.encoder.transform, LanguageNeutraliser)
+        assert engine.model_id == f"{raw_id}+{engine.encoder.transform.identity}"
+    else:
+        assert engine.encoder.transform is None
+        assert engine.model_id == raw_id
+    # Either way the cache holds the model's own vectors, under the model's name.
+    assert engine.encoder.cache_key("query", "kok") == EmbeddingCache.key(raw_id, "query", "kok")
+
+
+def test_a_given_encoder_is_used_as_it_is() -> None:
+    assert build_engine(encoder=FakeEncoder()).encoder.transform is None

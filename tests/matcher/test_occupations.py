@@ -182,3 +182,16 @@ def test_corpus_ids_must_be_unique_and_labels_present() -> None:
         corpus_taxonomy([CORPUS[0], CorpusEntry("c1", "Gartner")])
     with pytest.raises(ValueError, match="corpus entry 'c9' has a blank label"):
         corpus_taxonomy([CorpusEntry("c9", " ")])
+
+
+def test_the_mapper_compares_the_models_own_vectors_unless_told_otherwise() -> None:
+    from matcher.language_space import LanguageNeutraliser
+
+    pairs = [("lagerarbejde", "warehouse work"), ("madlavning", "cooking"), ("dyr", "animals")]
+    encoder = CachedEncoder(FakeEncoder(), transform=LanguageNeutraliser(pairs))
+    plain = OccupationMapper(encoder).fit(SMALL)
+    assert plain.encoder_.transform is None
+    assert np.allclose(plain.vectors_, OccupationMapper(FakeEncoder()).fit(SMALL).vectors_)
+    corrected = OccupationMapper(encoder, model_vectors=False).fit(SMALL)
+    assert corrected.encoder_ is encoder
+    assert np.allclose(corrected.vectors_ @ encoder.transform.directions_.T, 0, atol=1e-5)  # type: ignore[union-attr]

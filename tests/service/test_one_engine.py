@@ -24,12 +24,13 @@ from evaluation.profiles import ProfileVersion
 from evaluation.systems import IpsmatchSystem, SharedVectors, TrainingData
 from matcher.encoders import CachedEncoder
 from matcher.engine import build_engine
+from matcher.language_space import LanguageNeutraliser
 from matcher.places import Place, PostcodeTable
 from matcher.records import Candidate, Opening, Ranking
 from matcher.taxonomy import Occupation, Taxonomy
 from service import cli
-from service.app import create_app
-from service.settings import Settings
+from service.app import chosen_encoder, create_app, service_engine
+from service.settings import Settings, engine_arguments
 
 TAXONOMY = Taxonomy(
     [
@@ -165,3 +166,21 @@ def test_the_service_picks_up_a_new_import_without_losing_data(tmp_path: Path) -
         # Profile phrases are kept in a bounded cache, apart from the openings' vectors.
         assert len(services.engine.phrases) <= 3
         assert len(services.engine.encoder.cache) >= len(OPENINGS)
+
+
+@pytest.mark.parametrize("neutral", [True, False])
+def test_the_language_setting_reaches_the_commands_and_the_service(
+    tmp_path: Path, neutral: bool
+) -> None:
+    settings = Settings(model=str(tmp_path), language_neutral=neutral, cache_dir=tmp_path)
+    # The model is loaded on the first encode only, so an empty folder will do here.
+    for encoder in (cli.load_encoder(settings, None, quiet=True), chosen_encoder(settings, None)):
+        assert isinstance(encoder.transform, LanguageNeutraliser) is neutral
+    assert engine_arguments(settings)["language_neutral"] is neutral
+
+
+def test_the_service_keeps_the_encoders_transform(tmp_path: Path) -> None:
+    given = CachedEncoder(FakeEncoder(), transform=LanguageNeutraliser())
+    engine = service_engine(Settings(data_dir=tmp_path), given)
+    assert engine.encoder.transform is given.transform
+    assert engine.model_id == given.model_id
