@@ -44,7 +44,7 @@ from matplotlib.figure import Figure
 
 from evaluation.errors import EvaluationError
 from evaluation.placements import Placement
-from matcher.employer_contacts import OUTCOMES
+from matcher.vocabularies import OUTCOMES
 
 ALL_TEAMS = "all teams"
 MIN_CELL = 5

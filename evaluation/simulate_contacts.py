@@ -33,9 +33,9 @@ import numpy as np
 from evaluation.ips_figures import CONTACT_COLUMNS, CaseloadMember, EmployerContactEvent
 from evaluation.placements import Placement
 from evaluation.vocabulary import TOWNS
-from matcher.employer_contacts import CHANNELS
 from matcher.geo import haversine_km
 from matcher.hiring import ContactOutcome
+from matcher.vocabularies import CHANNELS
 
 CASELOAD_SIZE = 20
 CHANNEL_WEIGHTS = (0.45, 0.3, 0.1, 0.1, 0.05)

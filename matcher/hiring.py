@@ -28,8 +28,8 @@ from sklearn.linear_model import PoissonRegressor
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from matcher.employer_contacts import OUTCOMES, PROMISING_OUTCOMES
 from matcher.records import Opening
+from matcher.vocabularies import OUTCOMES, PROMISING_OUTCOMES
 
 # An employer and occupation group: the unit the estimate is made for.
 Key = tuple[str, str]

@@ -19,6 +19,10 @@ Disclosure = Literal["yes", "no"]
 Contact = Literal["self", "consultant"]
 ViolationCode = Literal["avoid", "hours", "schedule", "commute", "kind"]
 GapCode = Literal["driving_licence", "language", "skill"]
+# An employer contact (job development): how the employer was reached, and what the
+# employer said, from least to most promising.
+Channel = Literal["visit", "phone", "email", "meeting", "event"]
+Outcome = Literal["no_need_now", "call_back", "open_to_trial", "job_offered"]
 # The stages of the placement history's CSV.
 Stage = Literal["contacted", "interview", "hired"]
 # The service records the end of a job as an event of its own; its export puts
@@ -33,6 +37,10 @@ VIOLATION_CODES: tuple[str, ...] = get_args(ViolationCode)
 GAP_CODES: tuple[str, ...] = get_args(GapCode)
 STAGES: tuple[str, ...] = get_args(Stage)
 EVENT_STAGES: tuple[str, ...] = get_args(EventStage)
+CHANNELS: tuple[str, ...] = get_args(Channel)
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
+# Outcomes that say the employer may take someone on: a sign of coming hires.
+PROMISING_OUTCOMES: frozenset[str] = frozenset({"open_to_trial", "job_offered"})
 
 # One bit per working time, in the contract's order (day = 1, evening = 2, ...).
 SCHEDULE_BITS: Mapping[str, int] = MappingProxyType(

@@ -20,8 +20,8 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from evaluation.simulate_contacts import contact_outcome
-from matcher.employer_contacts import CHANNELS
 from matcher.records import Opening
+from matcher.vocabularies import CHANNELS
 from service.models import EmployerContactRow, PlacementRow, User, utcnow
 
 SEED = 2026

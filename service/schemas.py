@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 from fastapi import Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from matcher.employer_contacts import Channel, Outcome
 from matcher.placement_events import PlacementFields
 from matcher.records import (
     MAX_ID_CHARS,
@@ -21,7 +20,7 @@ from matcher.records import (
     WithReasons,
     check_json_value,
 )
-from matcher.vocabularies import Contact, EventStage, ViolationCode
+from matcher.vocabularies import Channel, Contact, EventStage, Outcome, ViolationCode
 
 
 def _as_utc(value: datetime) -> datetime:

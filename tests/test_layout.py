@@ -13,3 +13,14 @@ def test_each_package_is_imported_from_the_checkout(package: str) -> None:
     module = importlib.import_module(package)
     assert module.__file__ is not None, f"{package} resolved to a namespace package"
     assert (REPO / package / "__init__.py").samefile(module.__file__)
+
+
+def test_the_readme_names_every_module_of_the_engine() -> None:
+    """The README's "How it works" table is the map of `matcher/`: no module left off it."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## How it works", 1)[1].split("\n\n", 2)[1]
+    modules = sorted(
+        path.stem for path in (REPO / "matcher").glob("*.py") if path.stem != "__init__"
+    )
+    missing = [name for name in modules if f"`matcher.{name}`" not in table]
+    assert not missing, f"README 'How it works' does not name: {', '.join(missing)}"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from evaluation.ips_figures import ips_figures, read_caseload, read_employer_contacts
 from evaluation.simulate import Simulation, simulate
-from matcher.employer_contacts import CHANNELS, OUTCOMES
+from matcher.vocabularies import CHANNELS, OUTCOMES
 
 
 def test_contacts_are_written_and_read_back(tiny_simulation: Simulation, tiny_files: Path) -> None:

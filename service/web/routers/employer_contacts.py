@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
-from matcher.employer_contacts import CHANNELS, OUTCOMES
+from matcher.vocabularies import CHANNELS, OUTCOMES
 from service import store
 from service.deps import ServicesDep
 from service.routers import employer_contacts as api

@@ -174,8 +174,8 @@ def test_other_roles_are_refused_and_the_menu_hides_what_they_cannot_open(api: A
 
 
 def test_every_channel_and_outcome_has_a_danish_word() -> None:
-    from matcher.employer_contacts import CHANNELS as channel_codes
-    from matcher.employer_contacts import OUTCOMES as outcome_codes
+    from matcher.vocabularies import CHANNELS as channel_codes
+    from matcher.vocabularies import OUTCOMES as outcome_codes
 
     assert set(CHANNELS) == set(channel_codes) and set(OUTCOMES) == set(outcome_codes)
     danish = labels("da")
