@@ -2,7 +2,7 @@
 
 ```sh
 .venv/bin/python benchmarks/understanding.py [--part tune|heldout|all] [--cases DIR]
-    [--model DIR] [--category NAME ...] [--precision] [--prose]
+    [--model DIR] [--category NAME ...] [--precision] [--weights JSON] [--prose]
 ```
 
 Each case of `benchmarks/understanding/cases/*.jsonl` is a profile, a small
@@ -16,6 +16,9 @@ never move between parts.
 `--precision` also measures how often a "matches" reason is true: among the
 openings a case's checks name as the wanted work or as not it (`wanted_work`),
 the share of those given a reason starting "matches" that are the wanted work.
+
+`--weights '{"semantic_spans": 1}'` ranks with those `ScoringWeights` changed
+(the others at their defaults), to measure one lever at a time.
 
 `--prose` scores `matcher.prose` alone instead: the conditions, working
 times and weekly hours it reads from each annotated opening's title and
@@ -408,19 +411,24 @@ def precision_of_matches(claims: Iterable[MatchClaims]) -> dict[str, dict[str, f
 # ------------------------------------------------------------------ engine
 
 
-def engine_ranker(model: str | None) -> RankFunction:
-    """Rank a case with `PreferenceRanker` and the encoder `ipsmatch rank` would build."""
+def engine_ranker(model: str | None, weights: dict[str, float] | None = None) -> RankFunction:
+    """Rank a case with `PreferenceRanker` and the encoder `ipsmatch rank` would build.
+
+    `weights` replace defaults of `ScoringWeights` by name, to measure one lever at a time.
+    """
     from matcher.ranker import PreferenceRanker
+    from matcher.scoring import ScoringWeights
     from service.cli import load_encoder
     from service.settings import get_settings
 
     encoder = load_encoder(get_settings(), model, quiet=True)
+    scoring = ScoringWeights(**(weights or {}))
     fitted: dict[str, PreferenceRanker] = {}
 
     def rank(case: Case, candidate: Candidate) -> Ranking:
         if case.id not in fitted:
             fitted.clear()
-            fitted[case.id] = PreferenceRanker(encoder).fit(case.openings)
+            fitted[case.id] = PreferenceRanker(encoder, weights=scoring).fit(case.openings)
         return fitted[case.id].rank(candidate, len(case.openings), case.day)
 
     return rank
@@ -483,6 +491,22 @@ def _print_table(summary: dict[str, dict[str, dict[str, float]]]) -> None:
         print(f"{category:<22}" + "".join(f"{c:>16}" for c in cells))
 
 
+def _weights(text: str) -> dict[str, float]:
+    """`--weights`: a JSON object of `ScoringWeights` field names and numbers."""
+    from matcher.scoring import ScoringWeights
+
+    try:
+        weights = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise argparse.ArgumentTypeError(f"--weights is not JSON: {error}") from error
+    known = set(ScoringWeights().to_dict())
+    if not isinstance(weights, dict) or not set(weights) <= known:
+        raise argparse.ArgumentTypeError(
+            f"--weights must be a JSON object with keys among {sorted(known)}, got {text!r}"
+        )
+    return weights
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--part", choices=(*PARTS, "all"), default="all")
@@ -491,6 +515,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--category", action="append", choices=CATEGORIES)
     parser.add_argument(
         "--precision", action="store_true", help='also measure the precision of "matches" reasons'
+    )
+    parser.add_argument(
+        "--weights",
+        type=_weights,
+        default=None,
+        help="ScoringWeights to change, as JSON: '{\"semantic_spans\": 1}'",
     )
     parser.add_argument("--prose", action="store_true", help="score matcher.prose alone")
     args = parser.parse_args(argv)
@@ -506,7 +536,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     started = time.perf_counter()
-    rank = engine_ranker(args.model)
+    rank = engine_ranker(args.model, args.weights)
     outcomes: list[CheckOutcome] = []
     claims: list[MatchClaims] = []
     for number, case in enumerate(cases, 1):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from collections import Counter
 from datetime import date
 
@@ -267,3 +268,14 @@ def test_prose_scoring_counts_found_and_stated() -> None:
     figures = bench.score_prose([case])
     assert figures["conditions"] == {"precision": 1.0, "recall": 0.5, "found": 1, "stated": 2}
     assert figures["times"]["recall"] == 1.0
+
+
+def test_weights_option_takes_known_scoring_weights_only() -> None:
+    assert bench._weights('{"semantic_spans": 1, "match_whole": 99}') == {
+        "semantic_spans": 1,
+        "match_whole": 99,
+    }
+    with pytest.raises(argparse.ArgumentTypeError, match="keys among"):
+        bench._weights('{"no_such_weight": 1}')
+    with pytest.raises(argparse.ArgumentTypeError, match="not JSON"):
+        bench._weights("semantic_spans=1")
