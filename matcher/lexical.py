@@ -76,7 +76,8 @@ class LexicalChannel:
             self.vectorizer_.fit(["-"])
             self.matrix_ = sp.csr_matrix((0, len(self.vectorizer_.vocabulary_)), dtype=np.float32)
         if self.word_starts:
-            self.starts_ = _hashed([_document_starts(d) for d in documents])
+            # By column (word start → documents), so a phrase's words find their rows at once.
+            self.starts_ = sp.csc_matrix(_hashed([_document_starts(d) for d in documents]))
         return self
 
     def add(self, documents: Sequence[str]) -> None:
@@ -87,7 +88,7 @@ class LexicalChannel:
         self.matrix_ = sp.csr_matrix(sp.vstack([self.matrix_, rows], format="csr"))
         if self.word_starts:
             added = _hashed([_document_starts(d) for d in documents])
-            self.starts_ = sp.csr_matrix(sp.vstack([self.starts_, added], format="csr"))
+            self.starts_ = sp.csc_matrix(sp.vstack([self.starts_, added], format="csc"))
 
     def transform(self, phrases: Sequence[str]) -> sp.csr_matrix:
         return sp.csr_matrix(self.vectorizer_.transform(phrases))
@@ -99,7 +100,13 @@ class LexicalChannel:
             return np.zeros((len(phrases), matrix.shape[0]), dtype=np.float32)
         product = np.asarray((self.transform(phrases) @ matrix.T).toarray(), dtype=np.float32)
         if self.word_starts:
-            starts = self.starts_ if rows is None else self.starts_[rows]
-            shared = _hashed([_phrase_words(p) for p in phrases]) @ starts.T
-            product[np.asarray(shared.toarray()) == 0] = 0.0
+            product[~self._starting(phrases, rows)] = 0.0
         return product
+
+    def _starting(self, phrases: Sequence[str], rows: np.ndarray | None) -> np.ndarray:
+        """``(len(phrases), len(rows))``: whether a word of the phrase starts a document word."""
+        count = self.starts_.shape[0]
+        found = np.zeros((len(phrases), count), dtype=bool)
+        for j, columns in enumerate(_hashed([_phrase_words(p) for p in phrases])):
+            found[j, self.starts_[:, columns.indices].indices] = True
+        return found if rows is None else found[:, rows]
