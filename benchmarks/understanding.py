@@ -2,7 +2,7 @@
 
 ```sh
 .venv/bin/python benchmarks/understanding.py [--part tune|heldout|all] [--cases DIR]
-    [--model DIR] [--category NAME ...] [--prose]
+    [--model DIR] [--category NAME ...] [--precision] [--weights JSON] [--prose]
 ```
 
 Each case of `benchmarks/understanding/cases/*.jsonl` is a profile, a small
@@ -12,6 +12,13 @@ engine is run through its public facade only: ``PreferenceRanker(encoder)
 `ipsmatch rank` builds it (the real model by default). Every case belongs to
 one part, `tune` or `heldout`, by a fixed hash of its id (`part_of`); cases
 never move between parts.
+
+`--precision` also measures how often a "matches" reason is true: among the
+openings a case's checks name as the wanted work or as not it (`wanted_work`),
+the share of those given a reason starting "matches" that are the wanted work.
+
+`--weights '{"semantic_spans": 1}'` ranks with those `ScoringWeights` changed
+(the others at their defaults), to measure one lever at a time.
 
 `--prose` scores `matcher.prose` alone instead: the conditions, working
 times and weekly hours it reads from each annotated opening's title and
@@ -277,9 +284,11 @@ class CheckOutcome:
 RankFunction = Callable[[Case, Candidate], Ranking]
 
 
-def score_case(case: Case, rank: RankFunction) -> list[CheckOutcome]:
-    """Run one case through `rank` and judge each of its checks."""
-    ranking = rank(case, case.candidate)
+def score_case(
+    case: Case, rank: RankFunction, ranking: Ranking | None = None
+) -> list[CheckOutcome]:
+    """Run one case through `rank` (unless its `ranking` is given) and judge each check."""
+    ranking = rank(case, case.candidate) if ranking is None else ranking
     others: list[Ranking] = []
     if any(isinstance(check, HealthInvariant) for check in case.checks):
         for check in case.checks:
@@ -317,22 +326,109 @@ def summarise(outcomes: Iterable[CheckOutcome]) -> dict[str, dict[str, dict[str,
     }
 
 
+# ------------------------------------------------------------------ "matches" precision
+
+# Categories whose `above` and `top` checks name the wanted work as `a` (in the
+# others they order openings of the same work by conditions, hours or wishes).
+WANTED_BY_ORDER: frozenset[str] = frozenset(
+    {"cross_lingual", "paraphrase", "preference_vs_past", "lookalike", "thin_openings"}
+)
+MATCHES = "matches"
+
+
+def wanted_work(case: Case) -> tuple[set[str], set[str]]:
+    """The openings the case's checks name as the wanted work, and as not the wanted work.
+
+    Wanted: `a` of a `reason_mentions` check, and of `above` and `top` checks in the
+    `WANTED_BY_ORDER` categories. Not wanted: `a` of a `no_reason` check on "matches".
+    Openings no check names either way are left out.
+    """
+    wanted: set[str] = set()
+    unwanted: set[str] = set()
+    for check in case.checks:
+        ordered = isinstance(check, Above | InTop) and case.category in WANTED_BY_ORDER
+        if ordered or isinstance(check, ReasonMentions):
+            wanted.add(check.a)
+        elif isinstance(check, NoReason) and check.starts.casefold().startswith(MATCHES):
+            unwanted.add(check.a)
+    return wanted, unwanted - wanted
+
+
+@dataclass(frozen=True)
+class MatchClaims:
+    """One case's named openings: how many, and how many a reason says "matches"."""
+
+    part: str
+    wanted: int
+    unwanted: int
+    claimed_wanted: int
+    claimed_unwanted: int
+
+
+def match_claims(case: Case, ranking: Ranking) -> MatchClaims:
+    wanted, unwanted = wanted_work(case)
+    claimed = {
+        r.opening_id
+        for r in ranking.results
+        if any(reason.casefold().startswith(MATCHES) for reason in r.reasons)
+    }
+    return MatchClaims(
+        part_of(case.id),
+        len(wanted),
+        len(unwanted),
+        len(claimed & wanted),
+        len(claimed & unwanted),
+    )
+
+
+def precision_of_matches(claims: Iterable[MatchClaims]) -> dict[str, dict[str, float]]:
+    """{part (and "all"): precision of "matches" reasons, and the counts it rests on}.
+
+    precision = claimed wanted / (claimed wanted + claimed unwanted), None when no
+    named opening is claimed; recall = claimed wanted / wanted.
+    """
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for claim in claims:
+        for part in (claim.part, "all"):
+            total = totals[part]
+            total[0] += claim.wanted
+            total[1] += claim.unwanted
+            total[2] += claim.claimed_wanted
+            total[3] += claim.claimed_unwanted
+    summary: dict[str, dict[str, Any]] = {}
+    for part, (wanted, unwanted, right, wrong) in sorted(totals.items()):
+        summary[part] = {
+            "precision": round(right / (right + wrong), 4) if right + wrong else None,
+            "recall": round(right / wanted, 4) if wanted else None,
+            "matches_on_wanted": right,
+            "matches_on_unwanted": wrong,
+            "wanted": wanted,
+            "unwanted": unwanted,
+        }
+    return summary
+
+
 # ------------------------------------------------------------------ engine
 
 
-def engine_ranker(model: str | None) -> RankFunction:
-    """Rank a case with `PreferenceRanker` and the encoder `ipsmatch rank` would build."""
+def engine_ranker(model: str | None, weights: dict[str, float] | None = None) -> RankFunction:
+    """Rank a case with `PreferenceRanker` and the encoder `ipsmatch rank` would build.
+
+    `weights` replace defaults of `ScoringWeights` by name, to measure one lever at a time.
+    """
     from matcher.ranker import PreferenceRanker
+    from matcher.scoring import ScoringWeights
     from service.cli import load_encoder
     from service.settings import get_settings
 
     encoder = load_encoder(get_settings(), model, quiet=True)
+    scoring = ScoringWeights(**(weights or {}))
     fitted: dict[str, PreferenceRanker] = {}
 
     def rank(case: Case, candidate: Candidate) -> Ranking:
         if case.id not in fitted:
             fitted.clear()
-            fitted[case.id] = PreferenceRanker(encoder).fit(case.openings)
+            fitted[case.id] = PreferenceRanker(encoder, weights=scoring).fit(case.openings)
         return fitted[case.id].rank(candidate, len(case.openings), case.day)
 
     return rank
@@ -395,12 +491,37 @@ def _print_table(summary: dict[str, dict[str, dict[str, float]]]) -> None:
         print(f"{category:<22}" + "".join(f"{c:>16}" for c in cells))
 
 
+def _weights(text: str) -> dict[str, float]:
+    """`--weights`: a JSON object of `ScoringWeights` field names and numbers."""
+    from matcher.scoring import ScoringWeights
+
+    try:
+        weights = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise argparse.ArgumentTypeError(f"--weights is not JSON: {error}") from error
+    known = set(ScoringWeights().to_dict())
+    if not isinstance(weights, dict) or not set(weights) <= known:
+        raise argparse.ArgumentTypeError(
+            f"--weights must be a JSON object with keys among {sorted(known)}, got {text!r}"
+        )
+    return weights
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--part", choices=(*PARTS, "all"), default="all")
     parser.add_argument("--cases", type=Path, default=CASES_DIR)
     parser.add_argument("--model", default=None, help="sentence-transformers folder")
     parser.add_argument("--category", action="append", choices=CATEGORIES)
+    parser.add_argument(
+        "--precision", action="store_true", help='also measure the precision of "matches" reasons'
+    )
+    parser.add_argument(
+        "--weights",
+        type=_weights,
+        default=None,
+        help="ScoringWeights to change, as JSON: '{\"semantic_spans\": 1}'",
+    )
     parser.add_argument("--prose", action="store_true", help="score matcher.prose alone")
     args = parser.parse_args(argv)
 
@@ -415,10 +536,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     started = time.perf_counter()
-    rank = engine_ranker(args.model)
+    rank = engine_ranker(args.model, args.weights)
     outcomes: list[CheckOutcome] = []
+    claims: list[MatchClaims] = []
     for number, case in enumerate(cases, 1):
-        outcomes.extend(score_case(case, rank))
+        ranking = rank(case, case.candidate)
+        outcomes.extend(score_case(case, rank, ranking))
+        claims.append(match_claims(case, ranking))
         print(f"\r{number}/{len(cases)} cases", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     failed = [o for o in outcomes if not o.passed]
@@ -426,17 +550,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"FAIL {outcome.part:<7} {outcome.case_id:<10} {outcome.check}", file=sys.stderr)
     summary = summarise(outcomes)
     _print_table(summary)
-    print(
-        json.dumps(
-            {
-                "part": args.part,
-                "cases": len(cases),
-                "checks": len(outcomes),
-                "seconds": round(time.perf_counter() - started, 1),
-                "results": summary,
-            }
-        )
-    )
+    report: dict[str, Any] = {
+        "part": args.part,
+        "cases": len(cases),
+        "checks": len(outcomes),
+        "seconds": round(time.perf_counter() - started, 1),
+        "results": summary,
+    }
+    if args.precision:
+        report["matches_precision"] = precision_of_matches(claims)
+        for part, figures in report["matches_precision"].items():
+            print(f'"matches" precision {part:<8} {json.dumps(figures)}')
+    print(json.dumps(report))
     return 0
 
 

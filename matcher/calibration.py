@@ -77,10 +77,17 @@ class SimilarityScale:
             return np.zeros((0, 1), dtype=np.float32)
         return np.median(queries @ self.references.T, axis=1, keepdims=True).astype(np.float32)
 
+    def rise(self, cosines: np.ndarray, baselines: np.ndarray) -> np.ndarray:
+        """How many spans ``cosines`` rise above `baselines`, unclipped (negative below it).
+
+        `fit` stops at 1, one span; a reason that must tell a strong fit from
+        a look-alike needs the rise beyond it.
+        """
+        return (np.asarray(cosines, dtype=np.float32) - baselines) / self.span
+
     def fit(self, cosines: np.ndarray, baselines: np.ndarray) -> np.ndarray:
         """Fits for ``cosines`` of shape ``(n_queries, n)`` given `baselines` of those queries."""
-        scaled = (np.asarray(cosines, dtype=np.float32) - baselines) / self.span
-        return np.clip(scaled, 0.0, 1.0)
+        return np.clip(self.rise(cosines, baselines), 0.0, 1.0)
 
 
 def measure_scale(encoder: TextEncoder) -> SimilarityScale:

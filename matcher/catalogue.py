@@ -376,7 +376,7 @@ def build_catalogue(
         requirements=vectors.requirements,
         requirement_offsets=vectors.requirement_offsets,
     )
-    lexical = LexicalChannel().fit([opening_title_text(o) for o in openings])
+    lexical = LexicalChannel(word_starts=True).fit([opening_title_text(o) for o in openings])
     index = build_index(kept.whole_texts(), index_kind) if len(openings) > score_all_up_to else None
     languages = with_languages({}, openings)
     opening_links: list[OccupationLink | None] = []

@@ -131,6 +131,8 @@ def ranked_opening(
         opening,
         best_wish=prefs.desired[wish],
         best_wish_fit=float(scored.wish_fit[wish, position]),
+        best_wish_whole=float(scored.wish_whole[wish, position]),
+        best_wish_lexical=float(scored.wish_lexical[wish, position]),
         occupation_match=occupation_match,
         avoided=avoided,
         distance_km=known_distance,

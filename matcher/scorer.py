@@ -34,6 +34,10 @@ class Scored:
     broken: dict[str, np.ndarray]
     wish_fit: np.ndarray
     best_wish: np.ndarray
+    # Per wish and opening: the whole text's rise in spans, and the lexical channel's
+    # cosine; with `wish_fit` they decide whether a reason may say "matches".
+    wish_whole: np.ndarray
+    wish_lexical: np.ndarray
     occupation: np.ndarray
     avoided: np.ndarray
     distance: np.ndarray
@@ -46,19 +50,31 @@ class Scored:
     linked_occupation: np.ndarray | None = None
 
 
-def best_per_opening(catalogue: Catalogue, queries: np.ndarray, chosen: np.ndarray) -> np.ndarray:
-    """Calibrated best similarity of each query to each opening's segments."""
+def fits_per_opening(
+    catalogue: Catalogue, queries: np.ndarray, chosen: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each query against each opening: how far (in spans, `SimilarityScale.rise`,
+    unclipped) its best segment rises above the query's baseline, and its whole text.
+
+    The best segment finds a wish stated in one sentence; the whole text (the
+    first segment: title, industry and description together) is what tells a
+    look-alike title ("Plum picker" for "plumber") from the wanted work.
+    """
     if len(queries) == 0:
-        return np.zeros((0, len(chosen)), dtype=np.float32)
+        empty = np.zeros((0, len(chosen)), dtype=np.float32)
+        return empty, empty
     vectors = catalogue.vectors
     best = np.empty((len(queries), len(chosen)), dtype=np.float32)
+    whole = np.empty((len(queries), len(chosen)), dtype=np.float32)
     for start in range(0, len(chosen), SCORE_BLOCK):
         block = chosen[start : start + SCORE_BLOCK]
         rows, group_starts = segment_rows(vectors.segment_offsets, block)
         cosines = queries @ vectors.segments[rows].astype(np.float32, copy=False).T
         best[:, start : start + len(block)] = np.maximum.reduceat(cosines, group_starts, axis=1)
+        whole[:, start : start + len(block)] = cosines[:, group_starts]
     scale = catalogue.scale
-    return scale.fit(best, scale.baselines(queries))
+    baselines = scale.baselines(queries)
+    return scale.rise(best, baselines), scale.rise(whole, baselines)
 
 
 def score(
@@ -76,8 +92,11 @@ def score(
     columns = catalogue.columns
     # Preference fit: the best wish, by meaning and by words.
     # Wishes and past work in one pass: each opening's segment rows are gathered once.
-    both = best_per_opening(catalogue, np.vstack([query.wishes, query.competencies]), chosen)
-    semantic, experience = both[: len(query.wishes)], both[len(query.wishes) :]
+    best, whole = fits_per_opening(catalogue, np.vstack([query.wishes, query.competencies]), chosen)
+    # A wish's meaning fits fully at `semantic_spans` spans, so that a look-alike title
+    # one span up no longer ties with the wanted work two spans up; past work at one.
+    semantic = np.clip(best[: len(query.wishes)] / w.semantic_spans, 0.0, 1.0)
+    experience = np.clip(best[len(query.wishes) :], 0.0, 1.0)
     lexical = catalogue.lexical.similarity(prefs.desired, chosen)
     wish_fit = (w.semantic * semantic + w.lexical * lexical) / (w.semantic + w.lexical)
     best_wish = wish_fit.argmax(axis=0)
@@ -137,6 +156,8 @@ def score(
         broken=broken,
         wish_fit=wish_fit,
         best_wish=best_wish,
+        wish_whole=whole[: len(query.wishes)],
+        wish_lexical=lexical,
         occupation=occupation,
         linked_occupation=linked,
         avoided=avoided,
@@ -205,16 +226,19 @@ def skills(
     requirement_rows = np.repeat(offsets[chosen] - (np.cumsum(counts) - counts), counts)
     requirement_rows = requirement_rows + np.arange(int(counts.sum()))
     met = np.zeros(len(requirement_rows), dtype=bool)
-    if len(query.competencies):
-        cosines = query.competencies @ vectors.requirements[requirement_rows].T
-        fits = scale.fit(cosines, scale.baselines(query.competencies))
-        met = fits.max(axis=0) >= weights.skill_threshold
-    shown = query.shown_skill_vectors
-    if shown is not None and len(shown):
+    required = vectors.requirements[requirement_rows]
+    # Two short phrases are compared against both their baselines: a broad held skill
+    # ("kundeservice") is close to much, and so is a broad requirement.
+    required_baselines = scale.baselines(required).T
+    held = [query.competencies]
+    if query.shown_skill_vectors is not None:
         # Skills essential to the occupations of past jobs (ESCO) count as the person's.
-        cosines = shown @ vectors.requirements[requirement_rows].T
-        fits = scale.fit(cosines, scale.baselines(shown))
-        met |= fits.max(axis=0) >= weights.skill_threshold
+        held.append(query.shown_skill_vectors)
+    for vectors_held in held:
+        if len(vectors_held):
+            cosines = vectors_held @ required.T
+            baselines = (scale.baselines(vectors_held) + required_baselines) / 2
+            met |= scale.rise(cosines, baselines).max(axis=0) >= weights.skill_threshold
     said = {canonical_phrase(t) for t in query.competency_texts}
     said |= {canonical_phrase(s) for s in query.candidate.competencies.skills}
     said |= {canonical_phrase(s) for s in query.shown_skills}

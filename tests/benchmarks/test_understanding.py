@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from collections import Counter
 from datetime import date
 
@@ -129,6 +130,78 @@ def test_summary_counts_each_part_and_category() -> None:
     assert "lookalike" not in summary["tune"]
 
 
+def _case(case_id: str, category: str, checks: list[dict[str, object]]) -> object:
+    return bench.Case.model_validate(
+        {
+            "id": case_id,
+            "category": category,
+            "day": "2026-12-01",
+            "candidate": {"id": "c", "preferences": {"desired": ["gartner"]}},
+            "openings": [{"id": o, "employer_id": "e", "title": "t"} for o in ("a", "b", "c", "d")],
+            "checks": checks,
+        }
+    )
+
+
+def test_wanted_work_is_what_the_checks_name() -> None:
+    lookalike = _case(
+        "la-x",
+        "lookalike",
+        [
+            {"check": "above", "a": "a", "b": "b"},
+            {"check": "no_reason", "a": "b", "starts": "matches"},
+        ],
+    )
+    assert bench.wanted_work(lookalike) == ({"a"}, {"b"})
+    # In a conditions case `above` orders two openings of the same work: neither is named.
+    conditions = _case("pc-x", "prose_conditions", [{"check": "above", "a": "a", "b": "b"}])
+    assert bench.wanted_work(conditions) == (set(), set())
+    honest = _case(
+        "hr-x",
+        "honest_reasons",
+        [
+            {"check": "reason_mentions", "a": "a", "text": "'gartner'"},
+            {"check": "no_reason", "a": "c", "starts": "matches"},
+            {"check": "no_reason", "a": "d", "starts": "6.2 km"},
+        ],
+    )
+    assert bench.wanted_work(honest) == ({"a"}, {"c"})
+
+
+def test_precision_counts_matches_reasons_on_named_openings_only() -> None:
+    case = _case(
+        "hr-y",
+        "honest_reasons",
+        [
+            {"check": "reason_mentions", "a": "a", "text": "matches"},
+            {"check": "reason_mentions", "a": "d", "text": "matches"},
+            {"check": "no_reason", "a": "b", "starts": "matches"},
+            {"check": "no_reason", "a": "c", "starts": "matches"},
+        ],
+    )
+    ranking = _ranking(
+        {"opening_id": "a", "reasons": ["matches 'gartner'"]},
+        {"opening_id": "b", "reasons": ["matches 'gartner'"]},
+        # "partly matches" is no claim that the opening is the wanted work.
+        {"opening_id": "c", "reasons": ["partly matches 'gartner'"]},
+        {"opening_id": "d", "reasons": ["partly matches 'gartner'"]},
+    )
+    claims = bench.match_claims(case, ranking)
+    assert (claims.claimed_wanted, claims.claimed_unwanted) == (1, 1)
+    summary = bench.precision_of_matches([claims, claims])
+    assert summary[claims.part] == summary["all"]
+    assert summary["all"] == {
+        "precision": 0.5,
+        "recall": 0.5,
+        "matches_on_wanted": 2,
+        "matches_on_unwanted": 2,
+        "wanted": 4,
+        "unwanted": 4,
+    }
+    nothing = bench.match_claims(case, _ranking({"opening_id": "c", "reasons": []}))
+    assert bench.precision_of_matches([nothing])["all"]["precision"] is None
+
+
 def test_the_split_is_fixed() -> None:
     # Pinned: a change of `part_of` would move cases between the parts.
     assert {case_id: bench.part_of(case_id) for case_id in PINNED} == PINNED
@@ -195,3 +268,14 @@ def test_prose_scoring_counts_found_and_stated() -> None:
     figures = bench.score_prose([case])
     assert figures["conditions"] == {"precision": 1.0, "recall": 0.5, "found": 1, "stated": 2}
     assert figures["times"]["recall"] == 1.0
+
+
+def test_weights_option_takes_known_scoring_weights_only() -> None:
+    assert bench._weights('{"semantic_spans": 1, "match_whole": 99}') == {
+        "semantic_spans": 1,
+        "match_whole": 99,
+    }
+    with pytest.raises(argparse.ArgumentTypeError, match="keys among"):
+        bench._weights('{"no_such_weight": 1}')
+    with pytest.raises(argparse.ArgumentTypeError, match="not JSON"):
+        bench._weights("semantic_spans=1")

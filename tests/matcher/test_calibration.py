@@ -21,6 +21,14 @@ def test_each_phrase_is_measured_against_its_own_baseline() -> None:
     assert np.allclose(scale.fit(cosines, scale.baselines(broad)), [0, 0.5, 1, 1])
 
 
+def test_rise_is_the_fit_before_clipping() -> None:
+    scale = SimilarityScale(references=l2_normalise(np.eye(4, dtype=np.float32)), span=0.2)
+    cosines = np.array([[0.4, 0.5, 0.7, 0.9]])
+    baselines = np.array([[0.5]])
+    assert np.allclose(scale.rise(cosines, baselines), [-0.5, 0, 1, 2])
+    assert np.allclose(scale.fit(cosines, baselines), [0, 0, 1, 1])
+
+
 def test_a_scale_needs_a_positive_span() -> None:
     with pytest.raises(ValueError, match="does not tell related texts"):
         SimilarityScale(references=np.zeros((1, 4), dtype=np.float32), span=0.0)

@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.scoring import ScoringWeights, avoided_phrase_in_text, occupation_codes_agree
+from matcher.scoring import (
+    ScoringWeights,
+    avoided_phrase_in_text,
+    occupation_codes_agree,
+    wish_match,
+)
 
 
 def test_preference_must_outweigh_competency() -> None:
@@ -13,6 +18,34 @@ def test_preference_must_outweigh_competency() -> None:
 def test_negative_weight_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match="'lexical'"):
         ScoringWeights(lexical=-1)
+
+
+def test_a_wish_fit_needs_a_positive_number_of_spans() -> None:
+    with pytest.raises(ValueError, match="'semantic_spans' must be > 0"):
+        ScoringWeights(semantic_spans=0)
+
+
+W = ScoringWeights(partial_reason=0.3, match_whole=1.5, match_words=0.2)
+
+
+@pytest.mark.parametrize(
+    ("fit", "whole", "lexical", "said"),
+    [
+        # Confirmed by a strong rise of the whole text, with no shared word (another language).
+        (0.6, 1.5, 0.0, "matches"),
+        # Confirmed by the wish's words at the start of the title's, on a modest rise.
+        (0.31, 0.6, 0.2, "matches"),
+        # A high fit alone is a look-alike's too: only "partly".
+        (0.9, 1.49, 0.19, "partly matches"),
+        (0.3, 0.0, 0.0, "partly matches"),
+        # Below `partial_reason` nothing is claimed, whatever confirms it.
+        (0.29, 3.0, 1.0, None),
+    ],
+)
+def test_matches_only_when_the_fit_is_confirmed(
+    fit: float, whole: float, lexical: float, said: str | None
+) -> None:
+    assert wish_match(fit, whole, lexical, W) == said
 
 
 @pytest.mark.parametrize(
