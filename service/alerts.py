@@ -2,8 +2,10 @@
 
 Looked for when the consultant opens the inbox: for each person, the
 openings written since their last look (or since the profile was made) are
-found among the person's ranking, and those that break no stated wish with
-a strong preference fit become alerts. An alert is kept once per person and
+found among the person's ranking, and those that break no stated wish and
+that the engine says match a wish become alerts: the reason "matches '…'",
+whose precision `benchmarks/understanding.py --precision` measures, not a
+fit threshold, whose scale moves with the scoring. An alert is kept once per person and
 opening, whatever its status, so it never comes back after it was seen,
 dismissed or hidden.
 """
@@ -17,17 +19,27 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from matcher.reasons import Reason
+from matcher.records import RankedOpening
 from service import store
 from service.db import Database
 from service.engine import MatchingEngine
 from service.models import AlertRow, AlertScan, CandidateRow, OpeningRow, User, utcnow
 from service.store import insert_ignoring_duplicates
 
-# Preference fit (0-1) from which a new opening is worth interrupting the consultant for.
-STRONG_PREFERENCE_FIT = 0.6
+# The reason that says an opening matches one of the person's wishes (`matcher.reasons`):
+# only such an opening is worth interrupting the consultant for.
+MATCHES_A_WISH = "wish_match"
 # How deep in each person's ranking new openings are looked for.
 RANKING_DEPTH = 50
 STATUSES = ("new", "dismissed", "hidden")
+
+
+def _matches_a_wish(result: RankedOpening) -> bool:
+    return any(
+        isinstance(reason, Reason) and reason.code == MATCHES_A_WISH
+        for reason in result.explained()
+    )
 
 
 @dataclass(frozen=True)
@@ -76,7 +88,7 @@ def scan_caseload(database: Database, engine: MatchingEngine, owner: User, day: 
             if (
                 result.opening_id in changed
                 and not result.violations
-                and result.preference_fit >= STRONG_PREFERENCE_FIT
+                and _matches_a_wish(result)
             ):
                 found.append(
                     {
