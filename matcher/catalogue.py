@@ -68,6 +68,11 @@ class OpeningVectors:
     def whole_texts(self) -> np.ndarray:
         return self.segments[self.segment_offsets[:-1]]
 
+    def titles(self, start: int = 0) -> np.ndarray:
+        """Each opening's second segment (its title, or its whole text when it has no other)."""
+        firsts = self.segment_offsets[start:-1]
+        return self.segments[firsts + (np.diff(self.segment_offsets[start:]) > 1)]
+
     def concatenated(self, added: OpeningVectors) -> OpeningVectors:
         """These vectors followed by `added`'s (in this catalogue's segment precision)."""
         return OpeningVectors(
@@ -280,6 +285,8 @@ class Catalogue:
     scale: SimilarityScale
     lexical: LexicalChannel
     index: VectorIndex | None
+    # The same kind of index over each opening's title segment (`OpeningVectors.titles`).
+    title_index: VectorIndex | None
     rows_by_id: dict[str, int]
     retired: int
     # With a taxonomy: each opening's occupation (given or inferred) and its ISCO group.
@@ -300,6 +307,7 @@ class Catalogue:
         postcodes: Postcodes | None,
         index_kind: IndexKind,
         score_all_up_to: int,
+        titles: bool = False,
     ) -> Catalogue:
         """A new catalogue with `added` appended and the openings `retire` names retired.
 
@@ -318,12 +326,17 @@ class Catalogue:
         columns = self.columns.concatenated(tabulate(added, postcodes, languages)).retired(gone)
         lexical = copy.copy(self.lexical)
         lexical.add([opening_title_text(o) for o in added])
-        index = self.index
+        index, title_index = self.index, self.title_index
         if index is not None:
             index = index.copy()
             index.add(all_vectors.segments[all_vectors.segment_offsets[start:-1]])
+            if title_index is not None:
+                title_index = title_index.copy()
+                title_index.add(all_vectors.titles(start))
         elif len(openings) > score_all_up_to:
             index = build_index(all_vectors.whole_texts(), index_kind)
+            if titles:
+                title_index = build_index(all_vectors.titles(), index_kind)
         opening_links = self.opening_links
         groups = np.full(len(added), "", dtype=object)
         if self.links is not None:
@@ -339,6 +352,7 @@ class Catalogue:
             scale=self.scale,
             lexical=lexical,
             index=index,
+            title_index=title_index,
             rows_by_id=rows_by_id,
             retired=self.retired + len(gone),
             links=self.links,
@@ -362,6 +376,7 @@ def build_catalogue(
     index_kind: IndexKind,
     score_all_up_to: int,
     half_precision_from: int,
+    titles: bool = False,
 ) -> Catalogue:
     """Learn the catalogue of `openings` from their `vectors` (see `encode_openings`)."""
     openings = list(openings)
@@ -377,7 +392,11 @@ def build_catalogue(
         requirement_offsets=vectors.requirement_offsets,
     )
     lexical = LexicalChannel(word_starts=True).fit([opening_title_text(o) for o in openings])
-    index = build_index(kept.whole_texts(), index_kind) if len(openings) > score_all_up_to else None
+    index = title_index = None
+    if len(openings) > score_all_up_to:
+        index = build_index(kept.whole_texts(), index_kind)
+        if titles:
+            title_index = build_index(kept.titles(), index_kind)
     languages = with_languages({}, openings)
     opening_links: list[OccupationLink | None] = []
     groups = np.full(len(openings), "", dtype=object)
@@ -395,6 +414,7 @@ def build_catalogue(
         scale=scale,
         lexical=lexical,
         index=index,
+        title_index=title_index,
         rows_by_id={o.id: i for i, o in enumerate(openings)},
         retired=0,
         links=links,

@@ -89,6 +89,13 @@ class PreferenceRanker:
         When at most this many openings break none of the person's preferences,
         the shortlist compares them all with the person's wishes directly
         instead of searching the index (faster, and exact, for such small sets).
+    segment_retrieval:
+        Also shortlist the openings whose best segment (title or sentence)
+        matches a wish or past job best, as scoring reads them, beside those
+        whose whole text does: the scan compares every segment, and a second
+        index over titles is built and searched (about twice the index's
+        build time and memory). Off by default: it changes rankings wherever
+        the whole-text shortlist missed a true top opening.
     postcodes:
         Postcode → (lat, lon), to place records that give only a postcode
         (a `matcher.places.PostcodeTable` is one).
@@ -112,6 +119,7 @@ class PreferenceRanker:
         score_all_up_to: int = 2_000,
         scan_up_to: int = 6_000,
         half_precision_from: int = HALF_PRECISION_FROM,
+        segment_retrieval: bool = False,
         postcodes: Postcodes | None = None,
         taxonomy: Taxonomy | None = None,
         occupation_mapper: OccupationMapper | None = None,
@@ -123,6 +131,7 @@ class PreferenceRanker:
         self.score_all_up_to = score_all_up_to
         self.scan_up_to = scan_up_to
         self.half_precision_from = half_precision_from
+        self.segment_retrieval = segment_retrieval
         self.postcodes = postcodes
         self.taxonomy = taxonomy
         self.occupation_mapper = occupation_mapper
@@ -169,9 +178,12 @@ class PreferenceRanker:
             index_kind=self.index,
             score_all_up_to=self.score_all_up_to,
             half_precision_from=self.half_precision_from,
+            titles=self.segment_retrieval,
         )
         self.queries_ = QueryEncoder(self.encoder_, self.weights_, links)
-        self.retrieval_ = Retrieval(self.shortlist_per_query, self.scan_up_to)
+        self.retrieval_ = Retrieval(
+            self.shortlist_per_query, self.scan_up_to, by_segments=self.segment_retrieval
+        )
         return self
 
     def partial_fit(
@@ -208,6 +220,7 @@ class PreferenceRanker:
             postcodes=self.postcodes,
             index_kind=self.index,
             score_all_up_to=self.score_all_up_to,
+            titles=self.segment_retrieval,
         )
         return self
 

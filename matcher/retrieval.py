@@ -14,7 +14,7 @@ from datetime import date
 
 import numpy as np
 
-from matcher.catalogue import Catalogue, Postcodes
+from matcher.catalogue import Catalogue, Postcodes, segment_rows
 from matcher.errors import NotFittedError
 from matcher.queries import CandidateQuery
 from matcher.rules import breaks_stated, reach
@@ -26,6 +26,7 @@ class Retrieval:
 
     shortlist_per_query: int = 200
     scan_up_to: int = 6_000
+    by_segments: bool = True
 
     def shortlist(
         self,
@@ -74,21 +75,38 @@ class Retrieval:
         depths: Sequence[int],
         allowed: np.ndarray,
     ) -> np.ndarray:
-        """Ids of the `depths[j]` allowed openings whose whole text best matches query j."""
+        """Ids of the `depths[j]` allowed openings that best match query j.
+
+        The nearest by whole text, and with `by_segments` also those whose
+        best segment matches best, as scoring reads them: a scan compares
+        every segment (whole text, title, sentences), an index search the
+        titles too. Either way the whole-text shortlist is kept whole.
+        """
         rows = np.flatnonzero(allowed)
         if len(queries) == 0 or len(rows) == 0:
             return np.zeros(0, dtype=np.int64)
         vectors = catalogue.vectors
         if len(rows) <= self.scan_up_to:
             whole = vectors.segments[vectors.segment_offsets[rows]]
-            similarity = queries @ whole.astype(np.float32, copy=False).T
+            similarities = [queries @ whole.astype(np.float32, copy=False).T]
+            if self.by_segments:
+                segments, group_starts = segment_rows(vectors.segment_offsets, rows)
+                cosines = queries @ vectors.segments[segments].astype(np.float32, copy=False).T
+                similarities.append(np.maximum.reduceat(cosines, group_starts, axis=1))
             found = []
-            for j, depth in enumerate(depths):
-                depth = min(depth, len(rows))
-                found.append(rows[np.argpartition(-similarity[j], depth - 1)[:depth]])
+            for similarity in similarities:
+                for j, depth in enumerate(depths):
+                    depth = min(depth, len(rows))
+                    found.append(rows[np.argpartition(-similarity[j], depth - 1)[:depth]])
             return np.concatenate(found)
         if catalogue.index is None:
             raise NotFittedError("the ranker has no index for a catalogue this large")
-        _, ids = catalogue.index.search(queries, max(depths), allowed=allowed)
-        nearest = np.concatenate([ids[j, :depth] for j, depth in enumerate(depths)])
-        return nearest[nearest >= 0]
+        indexes = [catalogue.index]
+        if self.by_segments and catalogue.title_index is not None:
+            indexes.append(catalogue.title_index)
+        nearest: list[np.ndarray] = []
+        for index in indexes:
+            _, ids = index.search(queries, max(depths), allowed=allowed)
+            nearest.extend(ids[j, :depth] for j, depth in enumerate(depths))
+        found_ids = np.concatenate(nearest)
+        return found_ids[found_ids >= 0]

@@ -85,11 +85,7 @@ def scan_caseload(database: Database, engine: MatchingEngine, owner: User, day: 
             entry.candidate, (entry.pk, entry.revision), RANKING_DEPTH, day
         )
         for result in ranking.results:
-            if (
-                result.opening_id in changed
-                and not result.violations
-                and _matches_a_wish(result)
-            ):
+            if result.opening_id in changed and not result.violations and _matches_a_wish(result):
                 found.append(
                     {
                         "owner_id": owner.id,
