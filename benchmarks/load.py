@@ -54,7 +54,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from matcher.encoders import EmbeddingCache, SentenceTransformerEncoder, TextEncoder  # noqa: E402
-from matcher.records import Opening, read_candidates, read_openings  # noqa: E402
+from matcher.record_files import read_candidates, read_openings  # noqa: E402
+from matcher.records import Opening  # noqa: E402
 from matcher.text import opening_segments, opening_title_text, split_sentences  # noqa: E402
 from service import store  # noqa: E402
 from service.db import Database  # noqa: E402

@@ -39,7 +39,7 @@ for path in (REPO, REPO / "tests"):
 from fastapi.testclient import TestClient  # noqa: E402
 
 from matcher.encoders import CachedEncoder, SentenceTransformerEncoder, TextEncoder  # noqa: E402
-from matcher.records import read_candidates, read_openings  # noqa: E402
+from matcher.record_files import read_candidates, read_openings  # noqa: E402
 from service import store  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.db import Database  # noqa: E402

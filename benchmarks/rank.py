@@ -50,7 +50,8 @@ from matcher.ranker import (  # noqa: E402
     OpeningVectors,
     PreferenceRanker,
 )
-from matcher.records import Candidate, Opening, Ranking, read_candidates, read_openings  # noqa: E402
+from matcher.record_files import read_candidates, read_openings  # noqa: E402
+from matcher.records import Candidate, Opening, Ranking  # noqa: E402
 from matcher.text import opening_segments, split_sentences  # noqa: E402
 
 DEMO = REPO / "data" / "demo"

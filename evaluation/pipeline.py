@@ -80,7 +80,8 @@ from evaluation.systems import (
 from matcher.engine import Engine
 from matcher.places import check_postcodes, packaged_postcodes
 from matcher.ranker import Postcodes, count_texts
-from matcher.records import Opening, read_openings
+from matcher.record_files import read_openings
+from matcher.records import Opening
 from matcher.scoring import ScoringWeights
 from matcher.vocabularies import HIRED_AND_STAYED, STAGE_GRADES, STAGES, STAYED_DAYS
 

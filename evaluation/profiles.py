@@ -8,7 +8,7 @@ valid from that day or earlier. A record without ``valid_from`` is valid
 from the start. With one record per id this is just the contract's file.
 
 Each record is validated with the contract's own model
-(`matcher.records.parse_records`); problems are collected over the whole
+(`matcher.record_files.parse_records`); problems are collected over the whole
 file and raised together, naming line, record and field.
 """
 
@@ -23,7 +23,8 @@ from pathlib import Path
 
 from evaluation.io import atomic_text
 from matcher.errors import FieldProblem, RecordValidationError
-from matcher.records import Candidate, jsonl_rows, parse_records
+from matcher.record_files import jsonl_rows, parse_records
+from matcher.records import Candidate
 
 VALID_FROM = "valid_from"
 

@@ -31,7 +31,8 @@ from matcher.files import atomic_file
 from matcher.places import check_postcodes
 from matcher.provision import ModelProvisioningError, is_provisioned, provision_e5_small
 from matcher.ranker import count_texts
-from matcher.records import Ranking, read_candidates, read_jsonl, read_openings
+from matcher.record_files import read_candidates, read_jsonl, read_openings
+from matcher.records import Ranking
 from service.settings import Settings, default_model_dir, get_settings
 
 app = typer.Typer(

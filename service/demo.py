@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from matcher.records import read_candidates, read_openings
+from matcher.record_files import read_candidates, read_openings
 from service import store
 from service.db import Database
 from service.demo_history import load_demo_history

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
 from matcher.errors import FieldProblem, RecordValidationError
-from matcher.records import MAX_DEPTH, Opening, parse_records
+from matcher.record_files import parse_records
+from matcher.records import MAX_DEPTH, Opening
 from matcher.tabular import read_csv
 from service.schemas import PlacementIn
 

@@ -24,3 +24,13 @@ def test_the_readme_names_every_module_of_the_engine() -> None:
     )
     missing = [name for name in modules if f"`matcher.{name}`" not in table]
     assert not missing, f"README 'How it works' does not name: {', '.join(missing)}"
+
+
+def test_no_module_of_the_engine_is_above_500_lines() -> None:
+    """Small parts with one job each: a module that outgrows 500 lines is split."""
+    sizes = {
+        str(path.relative_to(REPO)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in (REPO / "matcher").rglob("*.py")
+    }
+    too_long = {name: lines for name, lines in sizes.items() if lines > 500}
+    assert not too_long, f"modules above 500 lines: {too_long}"

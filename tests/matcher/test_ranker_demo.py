@@ -9,7 +9,8 @@ from paths import REPO
 
 from matcher.encoders import CachedEncoder
 from matcher.ranker import PreferenceRanker
-from matcher.records import RankedOpening, read_candidates, read_openings
+from matcher.record_files import read_candidates, read_openings
+from matcher.records import RankedOpening
 
 pytestmark = pytest.mark.integration
 

@@ -19,7 +19,7 @@ from test_links import TAXONOMY
 
 from matcher.places import Place, PostcodeTable
 from matcher.ranker import PreferenceRanker
-from matcher.records import read_candidates, read_openings
+from matcher.record_files import read_candidates, read_openings
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "data" / "demo"

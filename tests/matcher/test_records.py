@@ -8,7 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from matcher.errors import RecordValidationError
-from matcher.records import Candidate, Opening, read_candidates, read_openings
+from matcher.record_files import read_candidates, read_openings
+from matcher.records import Candidate, Opening
 
 CONTRACT_CANDIDATE = {
     "id": "c-0042",

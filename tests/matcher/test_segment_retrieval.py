@@ -22,7 +22,7 @@ from matcher.catalogue import OpeningVectors
 from matcher.encoders import l2_normalise
 from matcher.index import build_index
 from matcher.ranker import PreferenceRanker
-from matcher.records import read_candidates, read_openings
+from matcher.record_files import read_candidates, read_openings
 from matcher.retrieval import Retrieval
 
 REPO = Path(__file__).resolve().parents[2]
