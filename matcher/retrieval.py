@@ -26,7 +26,7 @@ class Retrieval:
 
     shortlist_per_query: int = 200
     scan_up_to: int = 6_000
-    by_segments: bool = True
+    by_segments: bool = False
 
     def shortlist(
         self,

@@ -110,7 +110,9 @@ def test_the_scan_shortlist_holds_the_exhaustive_best_segment_top(
     wishes = l2_normalise(rng.normal(size=(queries, DIMENSION)))
     allowed = rng.random(openings) < share_allowed
     found = np.unique(
-        Retrieval(scan_up_to=10_000).nearest(catalogue, wishes, [depth] * queries, allowed)
+        Retrieval(scan_up_to=10_000, by_segments=True).nearest(
+            catalogue, wishes, [depth] * queries, allowed
+        )
     )
     assert set(found) <= set(np.flatnonzero(allowed))
     best = best_segment(catalogue, wishes)
@@ -137,7 +139,9 @@ def test_the_index_shortlist_holds_the_best_whole_text_and_title(
     catalogue = catalogue_of(segments, "exact")
     wish = l2_normalise(rng.normal(size=(1, DIMENSION)))
     allowed = np.ones(openings, dtype=bool)
-    found = set(Retrieval(scan_up_to=0).nearest(catalogue, wish, [depth], allowed))
+    found = set(
+        Retrieval(scan_up_to=0, by_segments=True).nearest(catalogue, wish, [depth], allowed)
+    )
     vectors = catalogue.vectors
     for channel in (vectors.whole_texts(), vectors.titles()):
         scores = (wish @ channel.T)[0]
