@@ -64,20 +64,14 @@ def log(message: str) -> None:
 # have (load_inputs, build_queries, SharedVectors, IpsmatchSystem, replay, build_engine).
 
 
-def replay_version(
-    history: Path, checkout: Path, model: Path, cache: Path, out: Path
-) -> dict[str, Any]:
-    """Replay `history`'s evaluated queries through the ipsmatch system of `checkout`."""
-    import evaluation
+def evaluated_queries(history: Path) -> tuple[Any, Any, Any, list[Any]]:
+    """The history's inputs, cutoff (the median event date), catalogue and evaluated queries.
+
+    Built as `ipsmatch evaluate` builds them, with whichever checkout is imported.
+    """
     from evaluation.history import Catalogue, build_queries, observed_until
     from evaluation.pipeline import default_cutoff, load_inputs
-    from evaluation.replay import replay
-    from evaluation.systems import IpsmatchSystem, SharedVectors, TrainingData
-    from matcher.engine import build_engine
 
-    imported = Path(evaluation.__file__).resolve()
-    if not imported.is_relative_to(checkout.resolve()):
-        raise RuntimeError(f"expected the evaluation of {checkout}, imported {imported}")
     inputs = load_inputs(
         history / "candidates.jsonl", history / "openings.jsonl", history / "placements.csv"
     )
@@ -90,6 +84,22 @@ def replay_version(
         start=cutoff,
         known_until=observed_until(inputs.placements),
     ).queries
+    return inputs, cutoff, catalogue, queries
+
+
+def replay_version(
+    history: Path, checkout: Path, model: Path, cache: Path, out: Path
+) -> dict[str, Any]:
+    """Replay `history`'s evaluated queries through the ipsmatch system of `checkout`."""
+    import evaluation
+    from evaluation.replay import replay
+    from evaluation.systems import IpsmatchSystem, SharedVectors, TrainingData
+    from matcher.engine import build_engine
+
+    imported = Path(evaluation.__file__).resolve()
+    if not imported.is_relative_to(checkout.resolve()):
+        raise RuntimeError(f"expected the evaluation of {checkout}, imported {imported}")
+    inputs, cutoff, catalogue, queries = evaluated_queries(history)
     started = time.perf_counter()
     engine = build_engine(model, None, cache_dir=cache)
     shared = SharedVectors(engine, catalogue)
@@ -154,7 +164,7 @@ def compare(
     against: Sequence[str],
     *,
     catalogue_rows: Any = None,
-    open_rows: Sequence[Any] | None = None,
+    ceilings: Mapping[str, Sequence[Any]] | None = None,
     resamples: int = 1000,
     permutations: int = 10_000,
     seed: int = 0,
@@ -164,9 +174,9 @@ def compare(
     Adds wish coverage of the top `K` with NDCG@10 beside it on two subsets of the
     queries (the same for every run): those whose profile states two or more wishes,
     and of those, the ones whose wishes name different work (with `catalogue_rows`).
-    With `open_rows` (each query's openings open on its day and new to the person), the
-    coverage a top 10 could reach at most is reported too: the share of wishes with any
-    matching opening open that day.
+    `ceilings` name, for each query, the openings a top 10 could be drawn from (such as
+    those open on its day and new to the person); for each, the coverage a top 10 could
+    reach at most is reported too: the share of wishes with any matching opening there.
     """
     import numpy as np
 
@@ -184,11 +194,11 @@ def compare(
 
     summary = [m for m, _ in SUMMARY_METRICS]
     qrels = qrels_of(queries)
-    reachable = None
-    if open_rows is not None:
-        everything = [Suggestions(openings=np.asarray(rows)) for rows in open_rows]
-        deepest = max((len(rows) for rows in open_rows), default=1)
-        reachable = wish_coverage(queries, everything, judge, max(deepest, 1)).per_query
+    reachable: dict[str, np.ndarray] = {}
+    for ceiling, pools in (ceilings or {}).items():
+        everything = [Suggestions(openings=np.asarray(rows, dtype=np.int64)) for rows in pools]
+        deepest = max((len(rows) for rows in pools), default=1)
+        reachable[ceiling] = wish_coverage(queries, everything, judge, max(deepest, 1)).per_query
     clusters = Clusters.of([q.candidate_id for q in queries])
     ndcg10 = summary.index("ndcg@10")
     overall: dict[str, np.ndarray] = {}
@@ -213,8 +223,9 @@ def compare(
     for table, keys, matrices, mask in tables:
         of = clusters.subset(mask)
         counts[table] = {"queries": int(mask.sum()), "people": of.count}
-        if reachable is not None and table != "metrics":
-            counts[table]["attainable_coverage"] = float(reachable[mask].mean())
+        if table != "metrics":
+            for ceiling, values in reachable.items():
+                counts[table][f"attainable_coverage_{ceiling}"] = float(values[mask].mean())
         for name in runs:
             matrix = matrices[name][mask]
             low, high = bootstrap_ci(matrix, of, resamples, seed=seed)
@@ -282,12 +293,12 @@ def tables(result: Mapping[str, Any], labels: Mapping[str, str]) -> str:
             "",
             f"Queries whose profile states {words}: {counts[subset]['queries']} of "
             f"{counts['metrics']['queries']} ({counts[subset]['people']} of "
-            f"{counts['metrics']['people']} people)."
-            + (
-                f" A top 10 could cover {counts[subset]['attainable_coverage']:.3f} of their "
-                "wishes at most (a matching opening open that day)."
-                if "attainable_coverage" in counts[subset]
-                else ""
+            f"{counts['metrics']['people']} people). "
+            + "".join(
+                f"Coverage reachable at most from {key.removeprefix('attainable_coverage_')}: "
+                f"{value:.3f}. "
+                for key, value in counts[subset].items()
+                if key.startswith("attainable_coverage_")
             ),
             "",
             f"| system (difference: {labels[reference]} minus it) "
@@ -403,8 +414,6 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
     from evaluation.checks import PreferenceChecker
     from evaluation.coverage import VocabularyJudge
-    from evaluation.history import Catalogue, build_queries, observed_until
-    from evaluation.pipeline import default_cutoff, load_inputs
     from evaluation.replay import replay
     from evaluation.simulate import SimulationSettings, simulate, write_simulation
     from evaluation.systems import SharedVectors, TrainingData, WishEmbeddingSystem
@@ -426,30 +435,20 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         for name, checkout in (("old", old), ("new", REPO))
     }
 
-    inputs = load_inputs(
-        history / "candidates.jsonl", history / "openings.jsonl", history / "placements.csv"
-    )
-    cutoff = default_cutoff(inputs.placements)
-    catalogue = Catalogue(inputs.openings)
-    queries = build_queries(
-        inputs.placements,
-        inputs.profiles,
-        catalogue,
-        start=cutoff,
-        known_until=observed_until(inputs.placements),
-    ).queries
+    inputs, cutoff, catalogue, queries = evaluated_queries(history)
     runs = {
         name: read_run(results / f"run-{name}.jsonl", queries, catalogue.index) for name in versions
     }
     log("replaying through the wishes-by-embedding baseline")
     engine = build_engine(args.model, None, cache_dir=args.work / "vectors-new")
-    baseline = WishEmbeddingSystem(
-        SharedVectors(engine, catalogue), PreferenceChecker(catalogue, inputs.postcodes)
-    )
+    checker = PreferenceChecker(catalogue, inputs.postcodes)
+    baseline = WishEmbeddingSystem(SharedVectors(engine, catalogue), checker)
     baseline.fit(TrainingData(catalogue, [p for p in inputs.placements if p.date < cutoff], cutoff))
     runs[baseline.name] = replay([baseline], queries, catalogue, DEPTH).suggestions[baseline.name]
 
     log("grading and testing")
+    # What a top 10 could hold: openings open on the query's day and new to the person.
+    pools = [np.setdiff1d(catalogue.open_on(q.day), np.fromiter(q.seen, np.int64)) for q in queries]
     result = compare(
         queries,
         runs,
@@ -457,9 +456,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "new",
         ["old", baseline.name],
         catalogue_rows=np.arange(len(catalogue)),
-        open_rows=[
-            np.setdiff1d(catalogue.open_on(q.day), np.fromiter(q.seen, np.int64)) for q in queries
-        ],
+        ceilings={
+            "the openings open that day": pools,
+            "those of them within the stated limits (hours, times, commute, kind)": [
+                rows[~checker.mask(q.profile, rows)] for q, rows in zip(queries, pools, strict=True)
+            ],
+        },
         resamples=args.resamples,
         permutations=args.permutations,
         seed=args.seed,

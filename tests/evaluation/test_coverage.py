@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pytest
 from evaluation_builders import make_candidate, make_opening
+from test_systems import query
 
 from evaluation.coverage import VocabularyJudge, covered_share, distinct_wishes, wish_coverage
-from evaluation.history import Catalogue, Query
-from evaluation.profiles import ProfileVersion
+from evaluation.history import Catalogue
 from evaluation.systems import Suggestions
 
 # Titles the simulator writes: animals, animals, warehouse, kitchen, gardening, and one
@@ -25,17 +23,6 @@ OPENINGS = [
 ]
 CATALOGUE = Catalogue(OPENINGS)
 JUDGE = VocabularyJudge(CATALOGUE)
-
-
-def moment(desired: list[str]) -> Query:
-    return Query(
-        qid=f"q-{'-'.join(desired)}",
-        candidate_id="c-1",
-        day=date(2025, 6, 1),
-        profile=ProfileVersion(make_candidate("c-1", desired)),
-        seen=frozenset(),
-        grades={},
-    )
 
 
 def test_distinct_wishes_drop_repeats_by_case_and_space() -> None:
@@ -73,10 +60,10 @@ def test_covered_share_counts_wishes_not_openings() -> None:
 
 def test_wish_coverage_of_the_top_k_by_hand() -> None:
     queries = [
-        moment(["noget med dyr", "lagerarbejde"]),  # both shown in the top 2
-        moment(["noget med dyr", "køkken", "lagerarbejde"]),  # warehouse only below k
-        moment(["noget med dyr"]),  # one wish: not judged
-        moment(["noget med dyr", "flyve til månen"]),  # an unknown wish: not judged
+        query("c-1", ["noget med dyr", "lagerarbejde"]),  # both shown in the top 2
+        query("c-1", ["noget med dyr", "køkken", "lagerarbejde"]),  # warehouse only below k
+        query("c-1", ["noget med dyr"]),  # one wish: not judged
+        query("c-1", ["noget med dyr", "flyve til månen"]),  # an unknown wish: not judged
     ]
     answers = [
         Suggestions(openings=np.asarray([2, 0, 3])),
@@ -93,16 +80,16 @@ def test_wish_coverage_of_the_top_k_by_hand() -> None:
 
 def test_no_judged_query_gives_no_mean() -> None:
     coverage = wish_coverage(
-        [moment(["noget med dyr"])], [Suggestions(openings=np.asarray([0]))], JUDGE
+        [query("c-1", ["noget med dyr"])], [Suggestions(openings=np.asarray([0]))], JUDGE
     )
     assert coverage.mean is None
 
 
 def test_wishes_of_the_same_work_are_told_from_wishes_of_different_work() -> None:
     queries = [
-        moment(["noget med dyr", "dyrepasser"]),  # both animal work
-        moment(["noget med dyr", "lagerarbejde"]),
-        moment(["noget med dyr"]),  # not judged
+        query("c-1", ["noget med dyr", "dyrepasser"]),  # both animal work
+        query("c-1", ["noget med dyr", "lagerarbejde"]),
+        query("c-1", ["noget med dyr"]),  # not judged
     ]
     answers = [Suggestions(openings=np.asarray([0]))] * 3
     rows = np.arange(len(OPENINGS))
