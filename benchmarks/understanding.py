@@ -17,6 +17,11 @@ never move between parts.
 openings a case's checks name as the wanted work or as not it (`wanted_work`),
 the share of those given a reason starting "matches" that are the wanted work.
 
+`--coverage` also measures wish coverage: for the cases whose profile states
+two or more wishes and whose `covers` check names the openings fitting each
+wish, the share of those wishes with such an opening in the check's top k
+(`wish_coverage_of`).
+
 `--weights '{"semantic_spans": 1}'` ranks with those `ScoringWeights` changed
 (the others at their defaults), to measure one lever at a time.
 
@@ -408,6 +413,50 @@ def precision_of_matches(claims: Iterable[MatchClaims]) -> dict[str, dict[str, f
     return summary
 
 
+# ------------------------------------------------------------------ wish coverage
+
+
+def wish_coverage_of(case: Case, ranking: Ranking) -> float | None:
+    """The share of the case's wishes with a fitting opening in the top k, or None.
+
+    Only cases whose profile states two or more distinct wishes and that have a
+    `covers` check are measured: the check's `wishes` names, for each wish, the
+    openings the case's author wrote for it, and its `k` is the depth.
+    """
+    wishes = {w.casefold().strip() for w in case.candidate.preferences.desired}
+    covers = [c for c in case.checks if isinstance(c, Covers)]
+    if len(wishes) < 2 or not covers:
+        return None
+    check = covers[0]
+    top = {r.opening_id for r in ranking.results if r.rank <= check.k}
+    return sum(1 for ids in check.wishes.values() if top.intersection(ids)) / len(check.wishes)
+
+
+def coverage_summary(
+    cases: Sequence[Case], coverages: Sequence[float | None]
+) -> dict[str, dict[str, float | int | None]]:
+    """{part (and "all"): cases with two or more wishes, those measured, mean coverage}."""
+    tallies: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0.0, 0])
+    for case, coverage in zip(cases, coverages, strict=True):
+        several = len({w.casefold().strip() for w in case.candidate.preferences.desired}) >= 2
+        for part in (part_of(case.id), "all"):
+            tally = tallies[part]
+            tally[0] += several
+            if coverage is not None:
+                tally[1] += 1
+                tally[2] += coverage
+                tally[3] += coverage == 1.0
+    return {
+        part: {
+            "cases_two_or_more_wishes": int(several),
+            "measured": int(measured),
+            "mean_coverage": round(total / measured, 4) if measured else None,
+            "all_wishes_covered": int(full),
+        }
+        for part, (several, measured, total, full) in sorted(tallies.items())
+    }
+
+
 # ------------------------------------------------------------------ engine
 
 
@@ -522,6 +571,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="ScoringWeights to change, as JSON: '{\"semantic_spans\": 1}'",
     )
+    parser.add_argument(
+        "--coverage", action="store_true", help="also measure wish coverage of the top k"
+    )
     parser.add_argument("--prose", action="store_true", help="score matcher.prose alone")
     args = parser.parse_args(argv)
 
@@ -539,10 +591,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     rank = engine_ranker(args.model, args.weights)
     outcomes: list[CheckOutcome] = []
     claims: list[MatchClaims] = []
+    coverages: list[float | None] = []
     for number, case in enumerate(cases, 1):
         ranking = rank(case, case.candidate)
         outcomes.extend(score_case(case, rank, ranking))
         claims.append(match_claims(case, ranking))
+        coverages.append(wish_coverage_of(case, ranking))
         print(f"\r{number}/{len(cases)} cases", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     failed = [o for o in outcomes if not o.passed]
@@ -561,6 +615,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         report["matches_precision"] = precision_of_matches(claims)
         for part, figures in report["matches_precision"].items():
             print(f'"matches" precision {part:<8} {json.dumps(figures)}')
+    if args.coverage:
+        report["wish_coverage"] = coverage_summary(cases, coverages)
+        for part, figures in report["wish_coverage"].items():
+            print(f"wish coverage {part:<8} {json.dumps(figures)}")
     print(json.dumps(report))
     return 0
 

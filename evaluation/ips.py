@@ -14,7 +14,10 @@ For the top `k` suggestions of each query:
 - **hires at suggested employers**: of the hires in the evaluated period
   (with or without a posted opening), the share at an employer among the
   employers of the top k in the person's latest query on or before the hire
-  day. IPS job development works through employers, not only postings.
+  day. IPS job development works through employers, not only postings;
+- **wish coverage**: for queries whose profile states two or more distinct
+  wishes, the mean share of those wishes with a matching opening in the top
+  k (`evaluation.coverage`; None where no query could be judged).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from evaluation.checks import PreferenceChecker
+from evaluation.coverage import WishJudge, wish_coverage
 from evaluation.history import Catalogue
 from evaluation.placements import Placement
 from evaluation.replay import ReplayResult
@@ -44,6 +48,8 @@ class IpsMeasures:
     catalogue_coverage: float = 0.0
     hires_at_suggested_employers: float | None = None
     hires_considered: int = 0
+    wish_coverage: float | None = None
+    wish_coverage_queries: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -56,6 +62,7 @@ def ips_measures(
     checker: PreferenceChecker,
     hires: Sequence[Placement],
     k: int = 10,
+    judge: WishJudge | None = None,
 ) -> IpsMeasures:
     queries = result.queries
     answers = result.suggestions[system]
@@ -81,6 +88,7 @@ def ips_measures(
     for day in sorted({q.day for q in queries}):
         reachable.update(int(r) for r in catalogue.open_on(day))
     hire_share, considered = _hires_at_suggested(result, system, catalogue, hires, k)
+    coverage = wish_coverage(queries, answers, judge, k) if judge is not None else None
     return IpsMeasures(
         k=k,
         suggestions=shown,
@@ -91,6 +99,8 @@ def ips_measures(
         catalogue_coverage=len(suggested) / len(reachable) if reachable else 0.0,
         hires_at_suggested_employers=hire_share,
         hires_considered=considered,
+        wish_coverage=coverage.mean if coverage is not None else None,
+        wish_coverage_queries=int(coverage.judged.sum()) if coverage is not None else 0,
     )
 
 

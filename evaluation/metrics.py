@@ -276,6 +276,31 @@ def clustered_t_test(differences: np.ndarray, clusters: Clusters) -> np.ndarray:
     return p
 
 
+def paired_comparison(
+    scores: np.ndarray,
+    reference: np.ndarray,
+    clusters: Clusters,
+    permutations: int = 10_000,
+    seed: int = 0,
+) -> list[dict[str, float]]:
+    """Each column of `scores` against the same column of `reference` (queries × metrics).
+
+    Per column: the mean difference, the randomization test's p-value (`p_value`) and
+    the clustered t-test's (`p_t_test`); both pair by candidate.
+    """
+    differences = (scores - reference).reshape(len(scores), -1)
+    p_random = randomization_test(differences, clusters, permutations, seed)
+    p_t = clustered_t_test(differences, clusters)
+    return [
+        {
+            "difference": float(differences[:, j].mean()) if len(differences) else 0.0,
+            "p_value": float(p_random[j]),
+            "p_t_test": float(p_t[j]),
+        }
+        for j in range(differences.shape[1])
+    ]
+
+
 def holm(pvalues: Sequence[float]) -> list[float]:
     """Holm-Bonferroni adjusted p-values (family-wise error over the given tests)."""
     order = np.argsort(pvalues)

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from evaluation.checks import PreferenceChecker
+from evaluation.coverage import VocabularyJudge
 from evaluation.errors import EvaluationError
 from evaluation.fairness import FAIRNESS_METRICS, group_report
 from evaluation.fitting import WeightFitter, training_rows
@@ -46,11 +47,10 @@ from evaluation.metrics import (
     SUMMARY_METRICS,
     Clusters,
     bootstrap_ci,
-    clustered_t_test,
     holm,
+    paired_comparison,
     per_query,
     qrels_of,
-    randomization_test,
     run_of,
 )
 from evaluation.placements import Placement, check_references, read_placements
@@ -326,6 +326,7 @@ def evaluate(
     timing["fit_weights"] = time.perf_counter() - step
 
     checker = PreferenceChecker(catalogue, inputs.postcodes)
+    judge = VocabularyJudge(catalogue)
     systems: list[System] = [
         IpsmatchSystem(shared, exhaustive=settings.exhaustive),
     ]
@@ -385,20 +386,13 @@ def evaluate(
             for j, m in enumerate(summary)
         }
         if system.name != REFERENCE:
-            differences = matrix - reference
-            p_random = randomization_test(
-                differences, clusters, settings.permutations, settings.seed + i
+            tested = paired_comparison(
+                matrix, reference, clusters, settings.permutations, settings.seed + i
             )
-            p_t = clustered_t_test(differences, clusters)
-            comparisons[system.name] = {
-                m: {
-                    "difference": float(differences[:, j].mean()),
-                    "p_value": float(p_random[j]),
-                    "p_t_test": float(p_t[j]),
-                }
-                for j, m in enumerate(summary)
-            }
-        measures = ips_measures(result, system.name, catalogue, checker, test_hires, settings.k)
+            comparisons[system.name] = dict(zip(summary, tested, strict=True))
+        measures = ips_measures(
+            result, system.name, catalogue, checker, test_hires, settings.k, judge
+        )
         measured.append((system, metrics, measures))
     # Holm over the comparisons of one metric: several baselines are tested at once.
     for m in summary:

@@ -12,6 +12,7 @@ nothing else comes back, so no system can look ahead.
 | ``lexical`` | TF-IDF (character 3-5-grams) of the profile text against the opening text |
 | ``embedding`` | one encoder vector for the whole profile against the opening's whole text |
 | ``competency_first`` | past work and skills first (weight 0.8), wishes second (0.2) |
+| ``wish_embedding`` | the wishes alone by the encoder, stated limits applied (benchmarks only) |
 | ``ipsmatch`` | `matcher.PreferenceRanker` with its default weights |
 | ``ipsmatch_fitted`` | the same ranker with weights fitted on history before the cutoff |
 
@@ -337,7 +338,8 @@ class CompetencyFirstSystem(System):
     def rank(self, query: Query, rows: np.ndarray, k: int) -> Suggestions:
         wishes, competencies = self.profiles_[query.profile.key]
         preference = self._best(wishes, rows)
-        if len(competencies):
+        # With no weight on competencies (the wishes-only baseline) they are not scored.
+        if len(competencies) and self.competency > 0:
             competency = self._best(competencies, rows)
             scores = self.competency * competency + (1 - self.competency) * preference
         else:
@@ -359,6 +361,28 @@ class CompetencyFirstSystem(System):
                 break
         picked = clean + [int(r) for r in order[flagged][: k - len(clean)]]
         return Suggestions(openings=np.asarray(picked, dtype=np.int64))
+
+
+class WishEmbeddingSystem(CompetencyFirstSystem):
+    """The wishes alone by the encoder, with the stated limits applied: the plain baseline.
+
+    Competency-first with no weight on competencies: each opening scores its best
+    calibrated fit to any wish (over its whole text, title and first sentences), and
+    openings breaking a stated preference sink. What ipsmatch adds beyond this (the
+    lexical channel, competencies, room for every wish, reading terms from the text)
+    is what a comparison with it measures.
+    """
+
+    name = "wish_embedding"
+    label = "Wishes by embedding, limits applied"
+    description = (
+        "Best calibrated encoder fit of any wish to any part of the opening, on the same "
+        "encoder as ipsmatch; openings that break a stated preference (checked as in the "
+        "IPS measures) sink. No competencies, no lexical channel."
+    )
+
+    def __init__(self, shared: SharedVectors, checker: PreferenceChecker) -> None:
+        super().__init__(shared, checker, competency=0.0)
 
 
 class IpsmatchSystem(System):

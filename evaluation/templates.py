@@ -96,14 +96,16 @@ times, commute distance, job or education).</p>
 <table id="ips">
 <tr><th class="name">system</th><th>breaks no stated preference</th>
 <th>disclosure respected</th><th>distinct employers in top {{ d.ips_k }}</th>
-<th>catalogue coverage</th><th>hires at a suggested employer</th></tr>
+<th>catalogue coverage</th><th>hires at a suggested employer</th>
+<th>wish coverage</th></tr>
 {% for s in d.systems %}
 <tr class="{{ 'reference' if s.name == d.reference else '' }}"><td class="name">{{ s.label }}</td>
 <td>{{ s.ips.no_broken_preference|pct }}</td>
 <td>{{ s.ips.disclosure_respected|pct }}</td>
 <td>{{ s.ips.distinct_employers|num(1) }}</td>
 <td>{{ s.ips.catalogue_coverage|pct }}</td>
-<td>{{ s.ips.hires_at_suggested_employers|pct }}</td></tr>
+<td>{{ s.ips.hires_at_suggested_employers|pct }}</td>
+<td>{{ s.ips.wish_coverage|pct }}</td></tr>
 {% endfor %}
 </table>
 <dl>
@@ -121,6 +123,11 @@ suggested to anyone at least once.</dd>
 evaluated period (with or without a posted opening), the share at an employer that was
 among the employers of the person's top {{ d.ips_k }} at their last moment before the
 hire. IPS job development works through employers, not only postings.</dd>
+<dt>wish coverage</dt><dd>for the {{ ref.ips.wish_coverage_queries }} moments whose profile
+states two or more different wishes, the mean share of those wishes with at least one
+matching opening in the top {{ d.ips_k }}. An opening matches a wish when both belong to the
+same occupation family of the simulator's texts, so it is measured on simulated history
+only (n/a otherwise).</dd>
 </dl>
 <img alt="IPS measures" src="{{ figures.ips }}">
 

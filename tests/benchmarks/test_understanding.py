@@ -130,13 +130,18 @@ def test_summary_counts_each_part_and_category() -> None:
     assert "lookalike" not in summary["tune"]
 
 
-def _case(case_id: str, category: str, checks: list[dict[str, object]]) -> object:
+def _case(
+    case_id: str,
+    category: str,
+    checks: list[dict[str, object]],
+    desired: tuple[str, ...] = ("gartner",),
+) -> object:
     return bench.Case.model_validate(
         {
             "id": case_id,
             "category": category,
             "day": "2026-12-01",
-            "candidate": {"id": "c", "preferences": {"desired": ["gartner"]}},
+            "candidate": {"id": "c", "preferences": {"desired": list(desired)}},
             "openings": [{"id": o, "employer_id": "e", "title": "t"} for o in ("a", "b", "c", "d")],
             "checks": checks,
         }
@@ -200,6 +205,42 @@ def test_precision_counts_matches_reasons_on_named_openings_only() -> None:
     }
     nothing = bench.match_claims(case, _ranking({"opening_id": "c", "reasons": []}))
     assert bench.precision_of_matches([nothing])["all"]["precision"] is None
+
+
+COVERS = {
+    "check": "covers",
+    "k": 2,
+    "at_least": 3,
+    "wishes": {"tjener": ["a", "b"], "barista": ["c"], "kok": ["d"]},
+}
+
+
+def test_wish_coverage_is_the_share_of_wishes_with_an_opening_in_the_top_k() -> None:
+    case = _case("wc-x", "wish_coverage", [COVERS], ("tjener", "barista", "kok"))
+    # Top 2: a (tjener) and c (barista); d (kok) is third, below k.
+    ranking = _ranking({"opening_id": "a"}, {"opening_id": "c"}, {"opening_id": "d"})
+    assert bench.wish_coverage_of(case, ranking) == pytest.approx(2 / 3)
+    both_tjener = _ranking({"opening_id": "a"}, {"opening_id": "b"}, {"opening_id": "c"})
+    assert bench.wish_coverage_of(case, both_tjener) == pytest.approx(1 / 3)
+
+
+def test_wish_coverage_needs_two_wishes_and_a_covers_check() -> None:
+    one_wish = _case("wc-y", "wish_coverage", [COVERS], ("tjener", "Tjener "))
+    no_mapping = _case(
+        "hr-z", "honest_reasons", [{"check": "present", "a": "a"}], ("gartner", "parkarbejde")
+    )
+    ranking = _ranking({"opening_id": "a"})
+    assert bench.wish_coverage_of(one_wish, ranking) is None
+    assert bench.wish_coverage_of(no_mapping, ranking) is None
+    covered = _case("wc-x", "wish_coverage", [COVERS], ("tjener", "barista", "kok"))
+    summary = bench.coverage_summary(
+        [covered, covered, no_mapping, one_wish], [1.0, 0.5, None, None]
+    )
+    part = bench.part_of("wc-x")
+    assert summary["all"]["cases_two_or_more_wishes"] == 3
+    assert summary[part]["measured"] == 2
+    assert summary[part]["mean_coverage"] == 0.75
+    assert summary[part]["all_wishes_covered"] == 1
 
 
 def test_the_split_is_fixed() -> None:

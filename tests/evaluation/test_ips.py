@@ -77,3 +77,23 @@ def test_systems_without_contact_routes_are_not_measured_on_disclosure() -> None
     assert measures.disclosure_respected is None
     assert measures.hires_at_suggested_employers is None
     assert measures.catalogue_coverage == pytest.approx(1 / 3)
+
+
+class FirstAndThirdOpenings:
+    """A judge by hand: the first wish matches o-1 (row 0), every other wish o-3 (row 2)."""
+
+    def matches(self, wishes: list[str], rows: np.ndarray) -> np.ndarray | None:
+        return np.asarray([rows == (0 if i == 0 else 2) for i in range(len(wishes))])
+
+
+def test_wish_coverage_counts_queries_with_two_or_more_wishes() -> None:
+    two = moment("c-1", "2025-02-01")
+    two.profile.candidate.preferences.desired.append("kok")
+    queries = [two, moment("c-2", "2025-02-01")]  # c-2 states one wish: not judged
+    answers = [Suggestions(openings=np.asarray([0, 1])), Suggestions(openings=np.asarray([2]))]
+    result = ReplayResult(queries, {"s": answers}, depth=2)
+    checker = PreferenceChecker(CATALOGUE)
+    judged = ips_measures(result, "s", CATALOGUE, checker, [], k=2, judge=FirstAndThirdOpenings())
+    assert (judged.wish_coverage, judged.wish_coverage_queries) == (0.5, 1)
+    without = ips_measures(result, "s", CATALOGUE, checker, [], k=2)
+    assert (without.wish_coverage, without.wish_coverage_queries) == (None, 0)

@@ -15,6 +15,7 @@ from evaluation.metrics import (
     holm,
     ndcg,
     opening_key,
+    paired_comparison,
     per_query,
     query_key,
     randomization_test,
@@ -123,6 +124,18 @@ def test_paired_tests_tell_no_difference_from_a_clear_one() -> None:
     assert clustered_t_test(better, clusters)[0] < 0.001
     noise = rng.normal(0, 0.1, size=(60, 1))
     assert randomization_test(noise, clusters, permutations=500)[0] > 0.05
+
+
+def test_paired_comparison_gives_each_metric_its_difference_and_p_values() -> None:
+    clusters = Clusters.of([f"c-{i // 2}" for i in range(40)])
+    reference = np.column_stack([np.linspace(0, 1, 40), np.linspace(0, 1, 40)])
+    # Column 0: better on every query (by 0.1 to 0.3); column 1: the same scores.
+    scores = reference + np.column_stack([np.linspace(0.1, 0.3, 40), np.zeros(40)])
+    first, second = paired_comparison(scores, reference, clusters, permutations=500)
+    assert first["difference"] == pytest.approx(0.2)
+    assert first["p_value"] < 0.01
+    assert first["p_t_test"] < 0.01
+    assert second == {"difference": 0.0, "p_value": 1.0, "p_t_test": 1.0}
 
 
 def test_holm_adjustment_by_hand() -> None:

@@ -138,6 +138,11 @@ def test_document_is_complete(tiny_document: EvaluationReport) -> None:
             value = system.metrics[metric]
             assert value.low <= value.mean <= value.high
     assert reference.ips.disclosure_respected == 1.0
+    # The simulator's wishes and titles are judged, for every system alike.
+    judged = {s.ips.wish_coverage_queries for s in tiny_document.systems}
+    assert len(judged) == 1 and judged.pop() > 0
+    for system in tiny_document.systems:
+        assert system.ips.wish_coverage is not None and 0 <= system.ips.wish_coverage <= 1
     assert tiny_document.data.queries.evaluated > 20
     assert "linear gain" in tiny_document.settings["gain"]
     assert tiny_document.system("random").name == "random"

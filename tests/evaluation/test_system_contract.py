@@ -25,6 +25,7 @@ from evaluation.systems import (
     RandomSystem,
     SharedVectors,
     System,
+    WishEmbeddingSystem,
 )
 from matcher.engine import build_engine
 
@@ -103,6 +104,11 @@ class TestEmbeddingSystem(SystemContract):
 class TestCompetencyFirstSystem(SystemContract):
     def make(self) -> System:
         return CompetencyFirstSystem(shared(), PreferenceChecker(CATALOGUE))
+
+
+class TestWishEmbeddingSystem(SystemContract):
+    def make(self) -> System:
+        return WishEmbeddingSystem(shared(), PreferenceChecker(CATALOGUE))
 
 
 class TestIpsmatchSystem(SystemContract):

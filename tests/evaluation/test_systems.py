@@ -20,6 +20,7 @@ from evaluation.systems import (
     RandomSystem,
     SharedVectors,
     TrainingData,
+    WishEmbeddingSystem,
     profile_text,
     top_k,
 )
@@ -151,6 +152,23 @@ def test_competency_first_sinks_openings_that_break_a_stated_preference(
     )
     system.prepare([q])
     assert names(system.rank(q, ROWS, 4).openings)[-1] == "o-2"
+
+
+def test_wish_embedding_ranks_by_the_wishes_alone_and_sinks_broken_limits(
+    fake_cached_encoder: CachedEncoder,
+) -> None:
+    shared = SharedVectors(build_engine(encoder=fake_cached_encoder), CATALOGUE)
+    system = WishEmbeddingSystem(shared, PreferenceChecker(CATALOGUE)).fit(training())
+    # Years of warehouse work, which competency-first puts first, count for nothing here.
+    q = query(
+        desired=["dyrepasser"],
+        competencies={"experience": [{"title": "lagermedarbejder", "description": "pluk og pak"}]},
+    )
+    system.prepare([q])
+    assert names(system.rank(q, ROWS, 1).openings) == ["o-1"]
+    avoids = query("c-2", desired=["lagermedarbejder"], preferences={"avoid": ["pluk og pak"]})
+    system.prepare([avoids])
+    assert names(system.rank(avoids, ROWS, 4).openings)[-1] == "o-2"
 
 
 @settings(max_examples=50, deadline=None)
