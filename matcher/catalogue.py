@@ -172,6 +172,8 @@ class Columns:
     # Per opening: bitmask of the workplace conditions its text shows (`matcher.conditions`),
     # night and weekend work also where only a clock range or a weekday shows them.
     conditions: np.ndarray
+    # Per opening: whether it has a description (an unchecked limit where it has none).
+    described: np.ndarray
 
     def concatenated(self, added: Columns) -> Columns:
         return Columns(
@@ -215,6 +217,7 @@ def tabulate(
     licence = np.zeros(n, dtype=bool)
     language_mask = np.zeros(n, dtype=np.uint64)
     conditions = np.zeros(n, dtype=np.int64)
+    described = np.zeros(n, dtype=bool)
     for i, opening in enumerate(openings):
         place = coordinates(opening.location, postcodes)
         if place is not None:
@@ -233,6 +236,7 @@ def tabulate(
         conditions[i] = conditions_mask(terms.reading.condition_names)
         kind[i] = 1 << KIND_BITS[opening.kind]
         licence[i] = opening.requires.driving_licence
+        described[i] = bool(opening.description)
         language_mask[i] = bitmask(opening.requires.languages, languages)
     phrases = [canonical_phrase(s) for o in openings for s in o.requires.skills]
     return Columns(
@@ -249,6 +253,7 @@ def tabulate(
         language_mask=language_mask,
         requirement_phrases=np.asarray(phrases, dtype=object),
         conditions=conditions,
+        described=described,
     )
 
 

@@ -27,6 +27,8 @@ from matcher.text import normalise, words
 # Words shorter than this neither open nor are opened by another word ("i", "og", "it").
 MIN_WORD_START = 3
 _HASHED = 2**22
+# Phrases whose reading is kept (see `LexicalChannel.similarity`).
+PHRASE_MEMO_SIZE = 4_096
 
 
 def _document_starts(text: str) -> list[str]:
@@ -78,6 +80,7 @@ class LexicalChannel:
         if self.word_starts:
             # By column (word start → documents), so a phrase's words find their rows at once.
             self.starts_ = sp.csc_matrix(_hashed([_document_starts(d) for d in documents]))
+        self.phrase_memo_: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         return self
 
     def add(self, documents: Sequence[str]) -> None:
@@ -89,24 +92,53 @@ class LexicalChannel:
         if self.word_starts:
             added = _hashed([_document_starts(d) for d in documents])
             self.starts_ = sp.csc_matrix(sp.vstack([self.starts_, added], format="csc"))
+        # A new dict, not a cleared one: a copy of this channel (`copy.copy`, as
+        # `Catalogue.extended` makes) may still share the old one, and its rows stay right.
+        self.phrase_memo_ = {}
 
     def transform(self, phrases: Sequence[str]) -> sp.csr_matrix:
         return sp.csr_matrix(self.vectorizer_.transform(phrases))
 
     def similarity(self, phrases: Sequence[str], rows: np.ndarray | None = None) -> np.ndarray:
         """Dense ``(len(phrases), len(rows))`` cosines against the fitted documents."""
-        matrix = self.matrix_ if rows is None else self.matrix_[rows]
-        if not phrases or matrix.shape[0] == 0:
-            return np.zeros((len(phrases), matrix.shape[0]), dtype=np.float32)
-        product = np.asarray((self.transform(phrases) @ matrix.T).toarray(), dtype=np.float32)
-        if self.word_starts:
-            product[~self._starting(phrases, rows)] = 0.0
-        return product
+        count = self.matrix_.shape[0]
+        shape = (len(phrases), count if rows is None else len(rows))
+        if not phrases or count == 0:
+            return np.zeros(shape, dtype=np.float32)
+        if not self.word_starts:
+            matrix = self.matrix_ if rows is None else self.matrix_[rows]
+            product = self.transform(phrases) @ matrix.T
+            return np.asarray(product.toarray(), dtype=np.float32)
+        similarities = np.zeros(shape, dtype=np.float32)
+        every = np.zeros(count, dtype=np.float32)
+        for j, phrase in enumerate(phrases):
+            started, cosines = self._reading(phrase)
+            every[started] = cosines
+            similarities[j] = every if rows is None else every[rows]
+            every[started] = 0.0
+        return similarities
 
-    def _starting(self, phrases: Sequence[str], rows: np.ndarray | None) -> np.ndarray:
-        """``(len(phrases), len(rows))``: whether a word of the phrase starts a document word."""
-        count = self.starts_.shape[0]
-        found = np.zeros((len(phrases), count), dtype=bool)
-        for j, columns in enumerate(_hashed([_phrase_words(p) for p in phrases])):
-            found[j, self.starts_[:, columns.indices].indices] = True
-        return found if rows is None else found[:, rows]
+    def _reading(self, phrase: str) -> tuple[np.ndarray, np.ndarray]:
+        """The documents a word of `phrase` starts a word of, and the phrase's cosines to them.
+
+        Only those documents can have a cosine above zero (see the module's
+        docstring), and there are few of them, so they are all that is computed.
+        Kept for the last `PHRASE_MEMO_SIZE` phrases: a person's wishes are asked
+        about again and again while the catalogue stays the same, and reading them
+        each time cost about a fifth of an uncached ranking.
+        """
+        memo = self.phrase_memo_
+        found = memo.get(phrase)
+        if found is None:
+            (columns,) = _hashed([_phrase_words(phrase)])
+            started = np.unique(self.starts_[:, columns.indices].indices)
+            vector = sp.csr_matrix(self.vectorizer_.transform([phrase]))
+            product = self.matrix_[started] @ vector.T
+            cosines = np.asarray(product.toarray(), dtype=np.float32).ravel()
+            found = (started, cosines)
+            if len(memo) >= PHRASE_MEMO_SIZE:
+                # Full: start afresh. Swapping in a new dict is safe with rankings on
+                # other threads, where evicting one entry while they insert is not.
+                memo = self.phrase_memo_ = {}
+            memo[phrase] = found
+        return found

@@ -186,9 +186,7 @@ def unchecked_limits(catalogue: Catalogue, candidate: Candidate, chosen: np.ndar
         count += np.isnan(columns.hours_min[chosen])
     if prefs.schedule:
         count += columns.schedule[chosen] == 0
-    count += np.fromiter(
-        (not catalogue.openings[i].description for i in chosen), dtype=bool, count=len(chosen)
-    )
+    count += ~columns.described[chosen]
     return count
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
 
 from matcher.prose import OpeningTerms, opening_terms
 from matcher.reasons import Mention, Part, Reason
@@ -121,6 +122,16 @@ def _stem(word: str) -> str:
     return word if len(word) <= 4 else word[: max(4, len(word) - 2)]
 
 
+# Texts whose words are kept: a ranking looks up each avoided phrase in the texts of its
+# top openings, and the same openings come up for ranking after ranking.
+TEXT_WORDS_CACHE_SIZE = 8_192
+
+
+@lru_cache(maxsize=TEXT_WORDS_CACHE_SIZE)
+def _text_words(text: str) -> tuple[str, ...]:
+    return tuple(words(text))
+
+
 def avoided_phrase_in_text(phrase: str, text: str) -> bool:
     """Every word of an avoided phrase occurs in the text, and not right after a negation.
 
@@ -129,7 +140,7 @@ def avoided_phrase_in_text(phrase: str, text: str) -> bool:
     phrase_words = [_stem(w) for w in words(phrase) if len(w) >= 3]
     if not phrase_words:
         return False
-    text_words = words(text)
+    text_words = _text_words(text)
     for stem in phrase_words:
         positions = [i for i, w in enumerate(text_words) if stem in w]
         affirmed = [

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from matcher.lexical import LexicalChannel
+from matcher import lexical
+from matcher.lexical import MIN_WORD_START, LexicalChannel
+from matcher.text import words
 
 TITLES = ["Bagagemedarbejder", "Bagermedhjælper", "Plum picker", "Plumber's mate", "Kok"]
 
@@ -45,3 +51,61 @@ def test_added_documents_are_gated_like_fitted_ones() -> None:
 def test_an_empty_channel_gives_an_empty_similarity() -> None:
     channel = LexicalChannel(word_starts=True).fit([])
     assert channel.similarity(["bager"]).shape == (1, 0)
+
+
+def _gated_by_definition(
+    channel: LexicalChannel, titles: list[str], phrases: list[str]
+) -> np.ndarray:
+    """The n-gram cosine, zero where no word of the phrase starts a word of the document."""
+    plain = np.asarray((channel.transform(phrases) @ channel.matrix_.T).toarray())
+    for j, phrase in enumerate(phrases):
+        for i, document in enumerate(titles):
+            if not any(
+                d.startswith(w)
+                for w in words(phrase)
+                if len(w) >= MIN_WORD_START
+                for d in words(document)
+            ):
+                plain[j, i] = 0.0
+    return plain
+
+
+_WORD = st.sampled_from(
+    ["bager", "bagage", "kok", "køkken", "plum", "plumber", "lager", "lagerarbejder", "it", "pak"]
+)
+
+
+@given(
+    titles=st.lists(st.lists(_WORD, min_size=1, max_size=3).map(" ".join), min_size=1, max_size=8),
+    phrases=st.lists(st.lists(_WORD, min_size=1, max_size=2).map(" ".join), min_size=1, max_size=4),
+)
+@settings(max_examples=60, deadline=None)
+def test_gated_similarity_is_the_cosine_where_a_word_starts_a_title_word(
+    titles: list[str], phrases: list[str]
+) -> None:
+    channel = LexicalChannel(word_starts=True).fit(titles)
+    expected = _gated_by_definition(channel, titles, phrases)
+    np.testing.assert_allclose(channel.similarity(phrases), expected, atol=1e-6)
+    # Asked again (from the memo), and for a subset of rows in any order.
+    rows = np.arange(len(titles))[::-1]
+    np.testing.assert_allclose(channel.similarity(phrases, rows), expected[:, rows], atol=1e-6)
+
+
+def test_a_copy_extended_with_documents_keeps_the_original_readings() -> None:
+    original = LexicalChannel(word_starts=True).fit(["Bager", "Kok"])
+    before = original.similarity(["bager"])
+    extended = copy.copy(original)
+    extended.add(["Bagerlærling"])
+    assert extended.similarity(["bager"])[0, 2] > 0
+    np.testing.assert_array_equal(original.similarity(["bager"]), before)
+    assert original.similarity(["bager"]).shape == (1, 2)
+
+
+def test_a_full_memo_starts_afresh_and_answers_stay_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(lexical, "PHRASE_MEMO_SIZE", 2)
+    channel = LexicalChannel(word_starts=True).fit(["Bager", "Kok", "Lagerarbejder"])
+    first = channel.similarity(["bager", "kok", "lager"])
+    assert len(channel.phrase_memo_) <= 2
+    np.testing.assert_array_equal(channel.similarity(["bager", "kok", "lager"]), first)

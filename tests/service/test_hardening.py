@@ -297,9 +297,10 @@ def test_the_pseudonym_key_is_a_private_file_not_in_the_store(api: Api) -> None:
 # ---------------------------------------------------- 5. store files and the WAL
 
 
+# Only the embedded store has files of ours; PostgreSQL keeps its own.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_sqlite_store_files_are_private_and_erasure_leaves_the_wal(api: Api) -> None:
-    if api.database.dialect != "sqlite":
-        pytest.skip("PostgreSQL keeps its own files")
+    assert api.database.dialect == "sqlite"
     path = Path(api.database.engine.url.database or "")
     record = candidate("c-1", health={"note": HEALTH_MARKER})
     assert api.post("anna", "/candidates", json=record).status_code == 201
