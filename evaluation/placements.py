@@ -32,20 +32,13 @@ from pydantic import ValidationError
 
 from evaluation.io import atomic_text
 from matcher.errors import FieldProblem, RecordValidationError
-from matcher.placement_events import PlacementRecord
+from matcher.placement_events import PLACEMENT_COLUMNS, PlacementRecord
 from matcher.records import Opening
 from matcher.tabular import read_csv
 from matcher.vocabularies import HIRED_AND_STAYED, STAGE_GRADES, STAYED_DAYS, Stage
 
-COLUMNS: tuple[str, ...] = (
-    "candidate_id",
-    "opening_id",
-    "employer_id",
-    "stage",
-    "date",
-    "ended",
-    "hours_per_week",
-)
+# The contract's columns, in order.
+COLUMNS = PLACEMENT_COLUMNS
 # `Placement.date` is a field named like the type; the alias keeps the type nameable in it.
 Day = date
 

@@ -21,6 +21,18 @@ from matcher.vocabularies import STAGES, Stage
 # `date` is also a field name of the placement models; the alias keeps the type nameable there.
 Day = date
 
+# The history CSV's columns in the contract's order: the evaluation reads and writes them, the
+# service exports them.
+PLACEMENT_COLUMNS: tuple[str, ...] = (
+    "candidate_id",
+    "opening_id",
+    "employer_id",
+    "stage",
+    "date",
+    "ended",
+    "hours_per_week",
+)
+
 
 def _iso_date(value: Any) -> Any:
     # The CSV's dates come as text; name the expected form rather than pydantic's wording.

@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from matcher.placement_events import PLACEMENT_COLUMNS
 from matcher.records import Candidate, Opening
 from matcher.text import opening_segments
 from service import auditchain
@@ -803,17 +804,6 @@ def export_openings(session: Session) -> Iterator[str]:
     """Every stored opening as JSON Lines, as it was uploaded (unknown fields kept)."""
     for record in session.scalars(select(OpeningRow.record).order_by(OpeningRow.id)):
         yield json_line(record)
-
-
-PLACEMENT_COLUMNS = (
-    "candidate_id",
-    "opening_id",
-    "employer_id",
-    "stage",
-    "date",
-    "ended",
-    "hours_per_week",
-)
 
 
 def export_placements(session: Session) -> str:

@@ -16,7 +16,7 @@ from matcher.records import Candidate
 from service import store
 from service.deps import Consultant, ReadSession, ServicesDep, WriteSession
 from service.models import CandidateRow, User
-from service.routers.shapes import answer_created, check_path_id
+from service.routers.shapes import answer_created, as_added, as_replaced, as_stored, check_path_id
 from service.schemas import CandidateSummary
 
 router = APIRouter(prefix="/candidates", tags=["candidates"])
@@ -49,13 +49,7 @@ def list_candidates(user: Consultant, session: ReadSession) -> list[CandidateSum
     ]
 
 
-@router.post(
-    "",
-    status_code=status.HTTP_201_CREATED,
-    response_model=Candidate,
-    response_model_exclude_unset=True,
-    summary="Add a profile to your caseload",
-)
+@router.post("", **as_added(Candidate, "Add a profile to your caseload"))
 def create_candidate(
     candidate: Candidate, user: Consultant, session: WriteSession, services: ServicesDep
 ) -> dict[str, Any]:
@@ -76,9 +70,7 @@ def create_candidate(
 
 @router.get(
     "/{candidate_id}",
-    response_model=Candidate,
-    response_model_exclude_unset=True,
-    summary="One profile of your caseload, health included (audited)",
+    **as_stored(Candidate, "One profile of your caseload, health included (audited)"),
 )
 def get_candidate(
     candidate_id: str, user: Consultant, session: ReadSession, services: ServicesDep
@@ -95,10 +87,7 @@ def get_candidate(
 
 @router.put(
     "/{candidate_id}",
-    response_model=Candidate,
-    response_model_exclude_unset=True,
-    summary="Replace a profile of your caseload (or add it under this id)",
-    responses={201: {"description": "Added"}},
+    **as_replaced(Candidate, "Replace a profile of your caseload (or add it under this id)"),
 )
 def replace_candidate(
     candidate_id: str,

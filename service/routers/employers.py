@@ -14,7 +14,14 @@ from sqlalchemy import select
 from service import store
 from service.deps import CurrentUser, JobDeveloper, ReadSession, Services, ServicesDep
 from service.models import EmployerRow, User
-from service.routers.shapes import answer_created, check_path_id, not_found
+from service.routers.shapes import (
+    answer_created,
+    as_added,
+    as_replaced,
+    as_stored,
+    check_path_id,
+    not_found,
+)
 from service.schemas import Employer, Offset
 
 router = APIRouter(prefix="/employers", tags=["employers"])
@@ -33,12 +40,7 @@ def list_employers(
     return list(session.scalars(query))
 
 
-@router.get(
-    "/{employer_id}",
-    response_model=Employer,
-    response_model_exclude_unset=True,
-    summary="One employer",
-)
+@router.get("/{employer_id}", **as_stored(Employer, "One employer"))
 def get_employer(employer_id: str, _: CurrentUser, session: ReadSession) -> dict[str, Any]:
     row = store.get_employer(session, employer_id)
     if row is None:
@@ -67,13 +69,7 @@ def _save(
     return record, created
 
 
-@router.post(
-    "",
-    status_code=status.HTTP_201_CREATED,
-    response_model=Employer,
-    response_model_exclude_unset=True,
-    summary="Add an employer (job developer)",
-)
+@router.post("", **as_added(Employer, "Add an employer (job developer)"))
 def create_employer(
     employer: Employer, user: JobDeveloper, services: ServicesDep
 ) -> dict[str, Any]:
@@ -83,10 +79,7 @@ def create_employer(
 
 @router.put(
     "/{employer_id}",
-    response_model=Employer,
-    response_model_exclude_unset=True,
-    summary="Replace an employer (or add it under this id) (job developer)",
-    responses={201: {"description": "Added"}},
+    **as_replaced(Employer, "Replace an employer (or add it under this id) (job developer)"),
 )
 def replace_employer(
     employer_id: str,

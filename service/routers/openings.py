@@ -21,7 +21,7 @@ from matcher.records import Opening
 from service import store
 from service.deps import CurrentUser, JobDeveloper, ReadSession, Services, ServicesDep
 from service.models import OpeningRow, User
-from service.routers.shapes import answer_created, check_path_id, not_found
+from service.routers.shapes import answer_created, as_stored, check_path_id, not_found
 from service.schemas import Offset, UploadAccepted, UploadResult
 from service.upload_jobs import store_upload
 from service.uploads import MAX_ROWS, read_openings_upload, read_upload
@@ -87,12 +87,7 @@ def list_openings(
     return [Opening.model_validate(r) for r in session.scalars(query)]
 
 
-@router.get(
-    "/{opening_id}",
-    response_model=Opening,
-    response_model_exclude_unset=True,
-    summary="One opening (any role)",
-)
+@router.get("/{opening_id}", **as_stored(Opening, "One opening (any role)"))
 def get_opening(opening_id: str, _: CurrentUser, session: ReadSession) -> dict[str, Any]:
     row = session.get(OpeningRow, opening_id)
     if row is None:
