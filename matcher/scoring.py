@@ -47,6 +47,15 @@ class ScoringWeights:
     # A wish's meaning fits fully (1) at this many spans above its baseline
     # (`matcher.calibration`); at one span, a look-alike title ties with the wanted work.
     semantic_spans: float = 2.0
+    # A title that fits a wish better than the rest of the opening counts this much of
+    # its own rise, the rest the whole text's (`matcher.scorer.wish_rise`); 1 is the
+    # best segment alone. Measured on the understanding benchmark's `tune` part.
+    title_weight: float = 0.5
+    # A wish is also looked for in the other language where the packaged Danish-English
+    # phrase pairs say it (`matcher.bridge`): it must reach this cosine to one side of a
+    # pair and beat the other pairs by `bridge_margin`. Above 1 the bridge is off.
+    bridge_similarity: float = 0.95
+    bridge_margin: float = 0.01
     # Added to preference fit when a wanted occupation code agrees with the opening's.
     occupation_bonus: float = 0.15
     # Within competency fit: relevance of past work against requirements met.
@@ -94,6 +103,10 @@ class ScoringWeights:
             raise ValueError(
                 "scoring weight 'preference' must be greater than 'competency' "
                 f"(preferences first), got {self.preference} <= {self.competency}"
+            )
+        if self.title_weight > 1:
+            raise ValueError(
+                f"scoring weight 'title_weight' must be from 0 to 1, got {self.title_weight!r}"
             )
         if self.semantic_spans <= 0:
             raise ValueError(
