@@ -78,7 +78,10 @@ class PhraseBridge:
             raise ValueError("a phrase bridge needs at least one phrase pair")
         texts = [side for pair in self.pairs for side in pair]
         self.vectors_ = encoder.encode(texts, "query")
-        self.sides_ = [normalise(t) for t in texts]
+        # Per pair and side: that side's words, and the other side's, normalised.
+        sides = np.asarray([normalise(t) for t in texts], dtype=object)
+        self.sides_ = sides.reshape(len(self.pairs), 2)
+        self.others_ = self.sides_[:, ::-1]
         return self
 
     def variants(self, wishes: Sequence[str], vectors: np.ndarray) -> WishVariants:
@@ -88,31 +91,25 @@ class PhraseBridge:
         if len(wishes) == 0:
             return WishVariants.none()
         cosines = np.asarray(vectors, dtype=np.float32) @ self.vectors_.T
-        # Exact wording always counts, whatever the encoder makes of it.
-        for j, wish in enumerate(wishes):
-            said = normalise(wish)
-            for k, side in enumerate(self.sides_):
-                if side == said:
-                    cosines[j, k] = 1.0
         by_pair = cosines.reshape(len(wishes), len(self.pairs), 2)
-        best_side = by_pair.argmax(axis=2)
-        best = by_pair.max(axis=2)
         texts: list[str] = []
         owner: list[int] = []
+        pairs = np.arange(len(self.pairs))
         for j, wish in enumerate(wishes):
-            first = int(best[j].argmax())
-            if best[j, first] < self.similarity:
+            said = normalise(wish)
+            # Exact wording always counts, whatever the encoder makes of it.
+            here = np.where(self.sides_ == said, 1.0, by_pair[j])
+            side = here.argmax(axis=1)
+            best = here[pairs, side]
+            first = int(best.argmax())
+            if best[first] < self.similarity:
                 continue
-            other = self.pairs[first][1 - int(best_side[j, first])]
+            other = str(self.others_[first, side[first]])
             # Pairs that say something else in the other language must be clearly farther.
-            rivals = [
-                float(best[j, k])
-                for k in range(len(self.pairs))
-                if normalise(self.pairs[k][1 - int(best_side[j, k])]) != normalise(other)
-            ]
-            if rivals and best[j, first] - max(rivals) < self.margin:
+            rivals = best[self.others_[pairs, side] != other]
+            if len(rivals) and best[first] - rivals.max() < self.margin:
                 continue
-            if normalise(other) != normalise(wish):
-                texts.append(other)
+            if other != said:
+                texts.append(str(self.pairs[first][1 - int(side[first])]))
                 owner.append(j)
         return WishVariants(texts, np.asarray(owner, dtype=np.int64))
