@@ -78,7 +78,8 @@ class ScoringWeights:
     # matches" (`partial_reason`). A wish "matches" only when that fit is confirmed
     # (`wish_match`): the encoder ties the opening's whole text to the wish by
     # `match_whole` spans (`SimilarityScale.rise`), or the lexical channel, which counts
-    # only words that start the title's words, reaches `match_words`. Measured on the
+    # only words that start the title's words, reaches `match_words` (and, in
+    # `matcher.explanation`, a wish word starts the title's head). Measured on the
     # understanding benchmark's `tune` part (benchmarks/README.md): an encoder fit alone
     # also "matches" look-alike titles ("Plum picker" for "plumber").
     match_reason: float = 0.5
@@ -168,7 +169,8 @@ def wish_match(fit: float, whole: float, lexical: float, weights: ScoringWeights
     """How a reason may name the best wish: "matches", "partly matches" or None.
 
     `fit` is the wish's fit (`ScoringWeights.semantic`/`lexical` mix), `whole` the
-    rise of the opening's whole text in spans, `lexical` the lexical channel's cosine.
+    rise of the opening's whole text in spans, `lexical` the lexical channel's cosine
+    (given as 0 when no wish word starts the title's head, `matcher.lexical.title_heads`).
     From `partial_reason` a wish "partly matches"; it "matches" when a strong
     whole-text rise or the wish's words at the start of the title's confirm it.
     """
