@@ -17,8 +17,10 @@ DESCRIPTION = "Running servers for a company. Backups at night."
 
 def _first_reason(title: str) -> str:
     catalogue = [opening("o-1", title, DESCRIPTION), opening("o-2", "Bogholder", "Bogføring.")]
-    ranking = PreferenceRanker(FakeEncoder()).fit(catalogue).rank(
-        candidate(["mail carrier"]), k=2, on=DAY
+    ranking = (
+        PreferenceRanker(FakeEncoder())
+        .fit(catalogue)
+        .rank(candidate(["mail carrier"]), k=2, on=DAY)
     )
     return next(r for r in ranking.results if r.opening_id == "o-1").reasons[0]
 
