@@ -12,6 +12,7 @@ import numpy as np
 from matcher.catalogue import Catalogue
 from matcher.conditions import condition_names
 from matcher.diversity import cover_wishes
+from matcher.lexical import starts_a_head
 from matcher.prose import opening_terms
 from matcher.queries import CandidateQuery
 from matcher.reasons import Mention, Reason, english_part
@@ -19,6 +20,7 @@ from matcher.records import VIOLATION_CODES, RankedOpening
 from matcher.rules import avoided_words
 from matcher.scorer import Scored
 from matcher.scoring import ScoringWeights, explain
+from matcher.text import opening_title_text
 
 # `pick` looks this many times k clean openings deep for other wishes.
 COVER_POOL = 3
@@ -126,13 +128,23 @@ def ranked_opening(
     best_experience = (
         experience_texts[int(scored.best_experience[position])] if experience_texts else None
     )
+    # The wish's words confirm "matches" only where they start the title's head
+    # ("mail carrier" is not confirmed by "Mail server administrator").
+    said = [prefs.desired[wish]]
+    if query.variant_owner is not None:
+        said += [
+            t for t, o in zip(query.variant_texts, query.variant_owner, strict=True) if o == wish
+        ]
+    lexical = float(scored.wish_lexical[wish, position])
+    if lexical and not starts_a_head(said, opening_title_text(opening)):
+        lexical = 0.0
     reasons = explain(
         candidate,
         opening,
         best_wish=prefs.desired[wish],
         best_wish_fit=float(scored.wish_fit[wish, position]),
         best_wish_whole=float(scored.wish_whole[wish, position]),
-        best_wish_lexical=float(scored.wish_lexical[wish, position]),
+        best_wish_lexical=lexical,
         occupation_match=occupation_match,
         avoided=avoided,
         distance_km=known_distance,

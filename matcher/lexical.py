@@ -15,7 +15,8 @@ work, and then the channel gives nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -29,6 +30,62 @@ MIN_WORD_START = 3
 _HASHED = 2**22
 # Phrases whose reading is kept (see `LexicalChannel.similarity`).
 PHRASE_MEMO_SIZE = 4_096
+
+
+# A title's head is the last word of each of its parts, before a preposition, and of
+# each side of "and"/"og" ("Painter and decorator"; "Kok til kantinen"): the words
+# before it say what kind ("Mail server administrator" is no mail carrier).
+_TITLE_PARTS = re.compile(r"[,;/()|&+]|\s[-–]\s")
+_PREPOSITIONS = frozenset(
+    {"til", "i", "på", "ved", "hos", "for", "fra", "af", "med", "om"}
+    | {"in", "at", "with", "of", "to", "on", "from", "by"}
+)
+_CONJUNCTIONS = frozenset({"og", "and", "eller", "or"})
+# Heads that name a helper of the work before them: "Plumber's mate", "Baker's
+# assistant", "Dyrepasser-medhjælper" are that work.
+HELPER_HEADS = frozenset(
+    {"assistent", "elev", "hjælper", "lærling", "medhjælper"}
+    | {"assistant", "apprentice", "helper", "mate", "trainee"}
+)
+
+
+def title_heads(title: str) -> set[str]:
+    """The head words of a title (see above), lower-cased."""
+    heads: set[str] = set()
+    for part in _TITLE_PARTS.split(title):
+        found = [w for w in words(part) if len(w) > 1]  # "plumber's" → "plumber", "s"
+        for position, word in enumerate(found):
+            if position > 0 and word in _PREPOSITIONS:
+                found = found[:position]
+                break
+        sides: list[list[str]] = [[]]
+        for word in found:
+            if word in _CONJUNCTIONS:
+                sides.append([])
+            else:
+                sides[-1].append(word)
+        for side in sides:
+            position = len(side) - 1
+            while position >= 0:
+                heads.add(side[position])
+                if side[position] not in HELPER_HEADS:
+                    break
+                position -= 1
+    return heads
+
+
+def _stem(word: str) -> str:
+    # Inflection and derivation by suffix ("walking"/"walker", "gardening"/"gardener").
+    return word[: max(4, len(word) - 3)]
+
+
+def starts_a_head(phrases: Iterable[str], title: str) -> bool:
+    """Whether a word (3+ letters) of one of `phrases`, or its stem, starts a head word
+    of `title` (see `title_heads`; give the title with its industry in brackets, as
+    `matcher.text.opening_title_text` writes it, and the industry is a head too)."""
+    heads = title_heads(title)
+    stems = {_stem(word) for phrase in phrases for word in _phrase_words(phrase)}
+    return any(head.startswith(stem) for stem in stems for head in heads)
 
 
 def _document_starts(text: str) -> list[str]:

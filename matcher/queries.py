@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from matcher.bridge import PhraseBridge, WishVariants
 from matcher.conditions import CONDITIONS, all_labels, conditions_named_by_words
 from matcher.encoders import CachedEncoder
 from matcher.links import OccupationLink, TaxonomyLinks
@@ -40,6 +41,11 @@ class CandidateQuery:
     occupations: list[OccupationLink] = field(default_factory=list)
     shown_skills: list[str] = field(default_factory=list)
     shown_skill_vectors: np.ndarray | None = None
+    # Wishes said in the other language where the phrase pairs say them (`matcher.bridge`):
+    # `variants[i]` (text `variant_texts[i]`) stands for wish `variant_owner[i]`.
+    variants: np.ndarray | None = None
+    variant_texts: list[str] = field(default_factory=list)
+    variant_owner: np.ndarray | None = None
 
 
 def taxonomy_links(
@@ -76,6 +82,13 @@ class QueryEncoder:
         labels = all_labels()
         self.condition_label_bits = np.asarray([bit for bit, _ in labels], dtype=np.int64)
         self.condition_label_vectors = encoder.encode([t for _, t in labels], "query")
+        self.bridge = (
+            PhraseBridge(similarity=weights.bridge_similarity, margin=weights.bridge_margin).fit(
+                encoder
+            )
+            if weights.bridge_similarity <= 1
+            else None
+        )
 
     def encode(self, candidates: Sequence[Candidate]) -> list[CandidateQuery]:
         """Encode every candidate's wishes, avoids and competencies in one batch."""
@@ -101,6 +114,11 @@ class QueryEncoder:
             occupations: list[OccupationLink] = []
             shown: list[str] = []
             shown_vectors = None
+            found = (
+                self.bridge.variants(candidate.preferences.desired, vectors[start:wish_end])
+                if self.bridge is not None
+                else WishVariants.none()
+            )
             if wanted is not None and links is not None:
                 occupations = wanted[j]
                 shown = list(links.skills_shown(candidate))
@@ -118,6 +136,9 @@ class QueryEncoder:
                     occupations=occupations,
                     shown_skills=shown,
                     shown_skill_vectors=shown_vectors,
+                    variants=self.encoder.encode(found.texts, "query") if found.texts else None,
+                    variant_texts=found.texts,
+                    variant_owner=found.owner,
                 )
             )
         return queries

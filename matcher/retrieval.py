@@ -49,19 +49,19 @@ class Retrieval:
         if exhaustive or catalogue.index is None:
             return np.flatnonzero(open_now)
         per_query = self.shortlist_per_query
-        queries = np.vstack([query.wishes, query.competencies[:8]])
-        depths = [per_query] * len(query.wishes) + [per_query // 4] * (
-            len(queries) - len(query.wishes)
-        )
+        # A wish said in the other language (`matcher.bridge`) retrieves as the wish does.
+        wishes = query.wishes
+        if query.variants is not None and len(query.variants):
+            wishes = np.vstack([wishes, query.variants])
+        queries = np.vstack([wishes, query.competencies[:8]])
+        depths = [per_query] * len(wishes) + [per_query // 4] * (len(queries) - len(wishes))
         fitting = open_now & ~breaks_stated(catalogue, query, slice(None))
         within = reach(catalogue, query.candidate, postcodes)
         if within is not None:
             fitting &= within
         found = [self.nearest(catalogue, queries, depths, fitting)]
         if np.count_nonzero(fitting) < k:
-            found.append(
-                self.nearest(catalogue, query.wishes, [per_query] * len(query.wishes), open_now)
-            )
+            found.append(self.nearest(catalogue, wishes, [per_query] * len(wishes), open_now))
         chosen = np.unique(np.concatenate(found))
         if len(chosen) < k:
             # Too few open openings among the nearest: fall back to all of them.

@@ -52,9 +52,10 @@ class Scored:
 
 def fits_per_opening(
     catalogue: Catalogue, queries: np.ndarray, chosen: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each query against each opening: how far (in spans, `SimilarityScale.rise`,
-    unclipped) its best segment rises above the query's baseline, and its whole text.
+    unclipped) its best segment rises above the query's baseline, its whole text,
+    and its best segment other than the title (the whole text where it has no other).
 
     The best segment finds a wish stated in one sentence; the whole text (the
     first segment: title, industry and description together) is what tells a
@@ -62,19 +63,31 @@ def fits_per_opening(
     """
     if len(queries) == 0:
         empty = np.zeros((0, len(chosen)), dtype=np.float32)
-        return empty, empty
+        return empty, empty, empty
     vectors = catalogue.vectors
     best = np.empty((len(queries), len(chosen)), dtype=np.float32)
     whole = np.empty((len(queries), len(chosen)), dtype=np.float32)
+    untitled = np.empty((len(queries), len(chosen)), dtype=np.float32)
     for start in range(0, len(chosen), SCORE_BLOCK):
         block = chosen[start : start + SCORE_BLOCK]
         rows, group_starts = segment_rows(vectors.segment_offsets, block)
         cosines = queries @ vectors.segments[rows].astype(np.float32, copy=False).T
-        best[:, start : start + len(block)] = np.maximum.reduceat(cosines, group_starts, axis=1)
-        whole[:, start : start + len(block)] = cosines[:, group_starts]
+        columns = slice(start, start + len(block))
+        best[:, columns] = np.maximum.reduceat(cosines, group_starts, axis=1)
+        whole[:, columns] = cosines[:, group_starts]
+        # The title is an opening's second segment, when it has more than one.
+        counts = np.diff(np.append(group_starts, cosines.shape[1]))
+        titled = counts > 1
+        without_title = cosines.copy()
+        without_title[:, (group_starts + 1)[titled]] = -np.inf
+        untitled[:, columns] = np.maximum.reduceat(without_title, group_starts, axis=1)
     scale = catalogue.scale
     baselines = scale.baselines(queries)
-    return scale.rise(best, baselines), scale.rise(whole, baselines)
+    return (
+        scale.rise(best, baselines),
+        scale.rise(whole, baselines),
+        scale.rise(untitled, baselines),
+    )
 
 
 def score(
@@ -92,12 +105,21 @@ def score(
     columns = catalogue.columns
     # Preference fit: the best wish, by meaning and by words.
     # Wishes and past work in one pass: each opening's segment rows are gathered once.
-    best, whole = fits_per_opening(catalogue, np.vstack([query.wishes, query.competencies]), chosen)
+    n = len(query.wishes)
+    variants = query.variants if query.variants is not None else query.wishes[:0]
+    m = n + len(variants)
+    best, whole, untitled = fits_per_opening(
+        catalogue, np.vstack([query.wishes, variants, query.competencies]), chosen
+    )
+    rise = wish_rise(best[:m], whole[:m], untitled[:m], w)
+    lexical = catalogue.lexical.similarity([*prefs.desired, *query.variant_texts], chosen)
+    # A wish said in the other language (`matcher.bridge`) counts as the wish itself.
+    owner = np.concatenate([np.arange(n), _owners(query, m - n)])
+    rise, whole, lexical = (_best_per_wish(a, owner, n) for a in (rise, whole[:m], lexical))
     # A wish's meaning fits fully at `semantic_spans` spans, so that a look-alike title
     # one span up no longer ties with the wanted work two spans up; past work at one.
-    semantic = np.clip(best[: len(query.wishes)] / w.semantic_spans, 0.0, 1.0)
-    experience = np.clip(best[len(query.wishes) :], 0.0, 1.0)
-    lexical = catalogue.lexical.similarity(prefs.desired, chosen)
+    semantic = np.clip(rise / w.semantic_spans, 0.0, 1.0)
+    experience = np.clip(best[m:], 0.0, 1.0)
     wish_fit = (w.semantic * semantic + w.lexical * lexical) / (w.semantic + w.lexical)
     best_wish = wish_fit.argmax(axis=0)
     preference = wish_fit.max(axis=0)
@@ -156,7 +178,7 @@ def score(
         broken=broken,
         wish_fit=wish_fit,
         best_wish=best_wish,
-        wish_whole=whole[: len(query.wishes)],
+        wish_whole=whole,
         wish_lexical=lexical,
         occupation=occupation,
         linked_occupation=linked,
@@ -168,6 +190,38 @@ def score(
         skill_met_rows=skill_met_rows,
         requirement_rows=requirement_rows,
     )
+
+
+def _owners(query: CandidateQuery, count: int) -> np.ndarray:
+    if count == 0 or query.variant_owner is None:
+        return np.zeros(0, dtype=np.int64)
+    return query.variant_owner.astype(np.int64)
+
+
+def _best_per_wish(values: np.ndarray, owner: np.ndarray, wishes: int) -> np.ndarray:
+    """Per wish (rows of `owner` 0..wishes-1), the best of its own row and its variants'."""
+    if len(owner) == wishes:
+        return values
+    best = values[:wishes].copy()
+    for row in range(wishes, len(owner)):
+        np.maximum(best[owner[row]], values[row], out=best[owner[row]])
+    return best
+
+
+def wish_rise(
+    best: np.ndarray, whole: np.ndarray, untitled: np.ndarray, weights: ScoringWeights
+) -> np.ndarray:
+    """A wish's rise over each opening, in spans: its best segment, where a title that
+    rises above every other segment counts `title_weight` of its own rise and the rest
+    of the whole text's.
+
+    A title shares a word with many wishes it is not ("Madkundskabslærer" with "lave
+    mad", "Mail server administrator" with "mail carrier"); the whole text says what
+    the work is. `best`, `whole` and `untitled` are from `fits_per_opening`.
+    """
+    t = weights.title_weight
+    by_title = t * best + (1 - t) * whole
+    return np.where(best > untitled, np.maximum(untitled, by_title), best)
 
 
 def unchecked_limits(catalogue: Catalogue, candidate: Candidate, chosen: np.ndarray) -> np.ndarray:

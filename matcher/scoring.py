@@ -47,6 +47,15 @@ class ScoringWeights:
     # A wish's meaning fits fully (1) at this many spans above its baseline
     # (`matcher.calibration`); at one span, a look-alike title ties with the wanted work.
     semantic_spans: float = 2.0
+    # A title that fits a wish better than the rest of the opening counts this much of
+    # its own rise, the rest the whole text's (`matcher.scorer.wish_rise`); 1 is the
+    # best segment alone. Measured on the understanding benchmark's `tune` part.
+    title_weight: float = 0.5
+    # A wish is also looked for in the other language where the packaged Danish-English
+    # phrase pairs say it (`matcher.bridge`): it must reach this cosine to one side of a
+    # pair and beat the other pairs by `bridge_margin`. Above 1 the bridge is off.
+    bridge_similarity: float = 0.95
+    bridge_margin: float = 0.01
     # Added to preference fit when a wanted occupation code agrees with the opening's.
     occupation_bonus: float = 0.15
     # Within competency fit: relevance of past work against requirements met.
@@ -69,7 +78,8 @@ class ScoringWeights:
     # matches" (`partial_reason`). A wish "matches" only when that fit is confirmed
     # (`wish_match`): the encoder ties the opening's whole text to the wish by
     # `match_whole` spans (`SimilarityScale.rise`), or the lexical channel, which counts
-    # only words that start the title's words, reaches `match_words`. Measured on the
+    # only words that start the title's words, reaches `match_words` (and, in
+    # `matcher.explanation`, a wish word starts the title's head). Measured on the
     # understanding benchmark's `tune` part (benchmarks/README.md): an encoder fit alone
     # also "matches" look-alike titles ("Plum picker" for "plumber").
     match_reason: float = 0.5
@@ -94,6 +104,10 @@ class ScoringWeights:
             raise ValueError(
                 "scoring weight 'preference' must be greater than 'competency' "
                 f"(preferences first), got {self.preference} <= {self.competency}"
+            )
+        if self.title_weight > 1:
+            raise ValueError(
+                f"scoring weight 'title_weight' must be from 0 to 1, got {self.title_weight!r}"
             )
         if self.semantic_spans <= 0:
             raise ValueError(
@@ -155,7 +169,8 @@ def wish_match(fit: float, whole: float, lexical: float, weights: ScoringWeights
     """How a reason may name the best wish: "matches", "partly matches" or None.
 
     `fit` is the wish's fit (`ScoringWeights.semantic`/`lexical` mix), `whole` the
-    rise of the opening's whole text in spans, `lexical` the lexical channel's cosine.
+    rise of the opening's whole text in spans, `lexical` the lexical channel's cosine
+    (given as 0 when no wish word starts the title's head, `matcher.lexical.title_heads`).
     From `partial_reason` a wish "partly matches"; it "matches" when a strong
     whole-text rise or the wish's words at the start of the title's confirm it.
     """

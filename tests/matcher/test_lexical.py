@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher import lexical
-from matcher.lexical import MIN_WORD_START, LexicalChannel
+from matcher.lexical import MIN_WORD_START, LexicalChannel, starts_a_head, title_heads
 from matcher.text import words
 
 TITLES = ["Bagagemedarbejder", "Bagermedhjælper", "Plum picker", "Plumber's mate", "Kok"]
@@ -109,3 +109,31 @@ def test_a_full_memo_starts_afresh_and_answers_stay_the_same(
     first = channel.similarity(["bager", "kok", "lager"])
     assert len(channel.phrase_memo_) <= 2
     np.testing.assert_array_equal(channel.similarity(["bager", "kok", "lager"]), first)
+
+
+@pytest.mark.parametrize(
+    ("title", "heads"),
+    [
+        ("Mail server administrator", {"administrator"}),
+        ("Painter and decorator", {"painter", "decorator"}),
+        ("Kok til kantinen", {"kok"}),
+        ("Plumber's mate", {"mate", "plumber"}),
+        ("Dyrepasser-medhjælper", {"medhjælper", "dyrepasser"}),
+        ("Medarbejder, lagerarbejde", {"medarbejder", "lagerarbejde"}),
+        ("Chaufførernes planlægger", {"planlægger"}),
+        ("Bike courier (part time)", {"courier", "time"}),
+    ],
+)
+def test_a_title_s_heads_are_the_last_words_of_its_parts(title: str, heads: set[str]) -> None:
+    assert title_heads(title) == heads
+
+
+def test_a_wish_word_confirms_only_at_the_start_of_a_head() -> None:
+    assert starts_a_head(["mail carrier"], "Postal worker, mail route") is False
+    assert starts_a_head(["mail carrier"], "Mail server administrator") is False
+    assert starts_a_head(["noget med dyr"], "Dyrepasser-medhjælper") is True
+    assert starts_a_head(["bager"], "Bagermedhjælper") is True
+    assert starts_a_head(["x", "driver"], "Delivery driver") is True
+    # A stem: "walking" is "walker"'s work; an industry in brackets is a head.
+    assert starts_a_head(["dog walking"], "Dog walker") is True
+    assert starts_a_head(["landbrug"], "Malkemedhjælper (Landbrug)") is True

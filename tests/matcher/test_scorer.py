@@ -10,7 +10,7 @@ from builders import candidate, opening
 from fakes import FakeEncoder
 
 from matcher.ranker import PreferenceRanker
-from matcher.scorer import fits_per_opening, skills
+from matcher.scorer import fits_per_opening, skills, wish_rise
 from matcher.scoring import ScoringWeights
 
 DAY = date(2026, 11, 22)
@@ -35,7 +35,7 @@ def test_the_best_segment_and_the_whole_text_are_both_measured() -> None:
     catalogue = ranker.catalogue_
     (query,) = ranker.encode_candidates([candidate(["bager kager"])])
     chosen = np.arange(len(CATALOGUE))
-    best, whole = fits_per_opening(catalogue, query.wishes, chosen)
+    best, whole, untitled = fits_per_opening(catalogue, query.wishes, chosen)
     vectors = catalogue.vectors
     baseline = catalogue.scale.baselines(query.wishes)[0, 0]
     for position, row in enumerate(chosen):
@@ -45,6 +45,9 @@ def test_the_best_segment_and_the_whole_text_are_both_measured() -> None:
         # The whole text is the first segment; the best is the closest of all, unclipped.
         assert whole[0, position] == pytest.approx((cosines[0] - baseline) / span, abs=1e-5)
         assert best[0, position] == pytest.approx((cosines.max() - baseline) / span, abs=1e-5)
+        # Without the title (the second segment): the closest of the others.
+        others = np.delete(cosines, 1) if len(cosines) > 1 else cosines
+        assert untitled[0, position] == pytest.approx((others.max() - baseline) / span, abs=1e-5)
     assert best[0, 0] > 1.0  # beyond one span: a fit would have clipped it
 
 
@@ -76,3 +79,25 @@ def test_the_skill_threshold_decides_what_is_shown() -> None:
     office = {r.opening_id: r for r in lenient.results}["o-kontor"]
     assert "skill" not in office.requirement_gaps
     assert "skill" in {r.opening_id: r for r in strict.results}["o-kontor"].requirement_gaps
+
+
+def test_a_title_above_the_rest_of_the_opening_counts_half_toward_the_whole_text() -> None:
+    # Rises of one wish over three openings: the title is best (2.0 against a whole text
+    # of 0.4 and sentences of 0.6); a sentence is best; one segment only.
+    best = np.array([[2.0, 1.5, 0.8]], dtype=np.float32)
+    untitled = np.array([[0.6, 1.5, 0.8]], dtype=np.float32)
+    whole = np.array([[0.4, 1.0, 0.8]], dtype=np.float32)
+    rise = wish_rise(best, whole, untitled, ScoringWeights(title_weight=0.5))
+    # (2.0 + 0.4) / 2 = 1.2, above the best sentence's 0.6; the others as they were.
+    assert rise[0].tolist() == pytest.approx([1.2, 1.5, 0.8])
+    # Never below the best segment other than the title.
+    low = wish_rise(best, np.array([[-1.0, 1.0, 0.8]], np.float32), untitled, ScoringWeights())
+    assert low[0, 0] == pytest.approx(0.6)
+    # At 1 the best segment alone, as before the weight.
+    same = wish_rise(best, whole, untitled, ScoringWeights(title_weight=1.0))
+    assert same[0].tolist() == pytest.approx(best[0].tolist())
+
+
+def test_title_weight_above_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="title_weight"):
+        ScoringWeights(title_weight=1.5)
