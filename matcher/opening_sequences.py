@@ -10,21 +10,30 @@ objects. `joined` appends openings without copying either part, and
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from typing import overload
 
 from matcher.records import Opening
 from matcher.text import opening_full_text
 
+# Whole texts a `FullTexts` keeps once made.
+FULL_TEXTS_KEPT = 1_024
+
 
 class FullTexts:
     """Openings' whole texts, each made when asked (only the avoided-words check reads them,
-    for the `k` results of a ranking), so a large catalogue holds no second copy of its texts."""
+    for the few openings a ranking explains), so a large catalogue holds no second copy of
+    its texts; the last `FULL_TEXTS_KEPT` made are kept, as a ranking asks twice."""
 
     def __init__(self, openings: Sequence[Opening]) -> None:
         self._openings = openings
+        self._text = functools.lru_cache(maxsize=FULL_TEXTS_KEPT)(self._made)
 
     def __getitem__(self, i: int) -> str:
+        return self._text(i)
+
+    def _made(self, i: int) -> str:
         return opening_full_text(self._openings[i])
 
 
