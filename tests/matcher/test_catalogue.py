@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import matcher.catalogue
-from matcher.records import Opening, Ranking
 from matcher.ranker import PreferenceRanker
+from matcher.records import Opening, Ranking
 
 DAY = date(2026, 11, 22)
 PEOPLE = [
