@@ -414,7 +414,7 @@ def build_catalogue(
             opening_links.extend(links.of_openings(chunk))
     columns = parts[0].concatenated(*parts[1:]) if parts else tabulate([], postcodes, languages)
     del parts
-    lexical = LexicalChannel(word_starts=True).fit(title_texts)
+    lexical = LexicalChannel(word_starts=True, distinct_documents=True).fit(title_texts)
     del title_texts
     index = title_index = None
     if len(openings) > score_all_up_to:
