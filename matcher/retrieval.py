@@ -19,6 +19,9 @@ from matcher.errors import NotFittedError
 from matcher.queries import CandidateQuery
 from matcher.rules import breaks_stated, reach
 
+# Openings compared at a time when the allowed ones are scanned directly.
+SCAN_BLOCK = 65_536
+
 
 @dataclass(frozen=True)
 class Retrieval:
@@ -85,20 +88,8 @@ class Retrieval:
         rows = np.flatnonzero(allowed)
         if len(queries) == 0 or len(rows) == 0:
             return np.zeros(0, dtype=np.int64)
-        vectors = catalogue.vectors
         if len(rows) <= self.scan_up_to:
-            whole = vectors.segments[vectors.segment_offsets[rows]]
-            similarities = [queries @ whole.astype(np.float32, copy=False).T]
-            if self.by_segments:
-                segments, group_starts = segment_rows(vectors.segment_offsets, rows)
-                cosines = queries @ vectors.segments[segments].astype(np.float32, copy=False).T
-                similarities.append(np.maximum.reduceat(cosines, group_starts, axis=1))
-            found = []
-            for similarity in similarities:
-                for j, depth in enumerate(depths):
-                    depth = min(depth, len(rows))
-                    found.append(rows[np.argpartition(-similarity[j], depth - 1)[:depth]])
-            return np.concatenate(found)
+            return self.scanned(catalogue, queries, depths, rows)
         if catalogue.index is None:
             raise NotFittedError("the ranker has no index for a catalogue this large")
         indexes = [catalogue.index]
@@ -107,6 +98,41 @@ class Retrieval:
         nearest: list[np.ndarray] = []
         for index in indexes:
             _, ids = index.search(queries, max(depths), allowed=allowed)
+            found = (ids >= 0).sum(axis=1)
+            if index is catalogue.index and np.any(found < np.minimum(depths, len(rows))):
+                # A graph search among few allowed openings can stop short of the depth
+                # asked (faiss follows the graph through openings it may not return): the
+                # allowed openings are then compared directly, a block at a time.
+                return self.scanned(catalogue, queries, depths, rows)
             nearest.extend(ids[j, :depth] for j, depth in enumerate(depths))
         found_ids = np.concatenate(nearest)
         return found_ids[found_ids >= 0]
+
+    def scanned(
+        self, catalogue: Catalogue, queries: np.ndarray, depths: Sequence[int], rows: np.ndarray
+    ) -> np.ndarray:
+        """The `depths[j]` of `rows` that best match query j, every one of them compared."""
+        vectors = catalogue.vectors
+        if len(rows) > SCAN_BLOCK:
+            # Each block's best for every query, then the best of those.
+            best = np.unique(
+                np.concatenate(
+                    [
+                        self.scanned(catalogue, queries, depths, rows[start : start + SCAN_BLOCK])
+                        for start in range(0, len(rows), SCAN_BLOCK)
+                    ]
+                )
+            )
+            return self.scanned(catalogue, queries, depths, best)
+        whole = vectors.segments[vectors.segment_offsets[rows]]
+        similarities = [queries @ whole.astype(np.float32, copy=False).T]
+        if self.by_segments:
+            segments, group_starts = segment_rows(vectors.segment_offsets, rows)
+            cosines = queries @ vectors.segments[segments].astype(np.float32, copy=False).T
+            similarities.append(np.maximum.reduceat(cosines, group_starts, axis=1))
+        found = []
+        for similarity in similarities:
+            for j, depth in enumerate(depths):
+                depth = min(depth, len(rows))
+                found.append(rows[np.argpartition(-similarity[j], depth - 1)[:depth]])
+        return np.concatenate(found)
