@@ -114,7 +114,7 @@ class Retrieval:
         """The `depths[j]` of `rows` that best match query j, every one of them compared."""
         vectors = catalogue.vectors
         if len(rows) > SCAN_BLOCK:
-            # Each block's best for every query, then the best of those.
+            # Each block's best for every query, then the best of those (while that narrows).
             best = np.unique(
                 np.concatenate(
                     [
@@ -123,7 +123,8 @@ class Retrieval:
                     ]
                 )
             )
-            return self.scanned(catalogue, queries, depths, best)
+            if len(best) < len(rows):
+                return self.scanned(catalogue, queries, depths, best)
         whole = vectors.segments[vectors.segment_offsets[rows]]
         similarities = [queries @ whole.astype(np.float32, copy=False).T]
         if self.by_segments:
