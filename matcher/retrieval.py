@@ -67,6 +67,16 @@ class Retrieval:
             )
         chosen = np.unique(np.concatenate(found))
         if len(chosen) < k:
+            # A graph search among few allowed openings can stop short (faiss follows the
+            # graph through openings it may not return): compare them directly instead.
+            found = [self.scanned(catalogue, queries, depths, np.flatnonzero(fitting))]
+            if np.count_nonzero(fitting) < k:
+                wishes = [per_query] * len(query.wishes)
+                found.append(
+                    self.scanned(catalogue, query.wishes, wishes, np.flatnonzero(open_now))
+                )
+            chosen = np.unique(np.concatenate(found))
+        if len(chosen) < k:
             # Too few open openings among the nearest: fall back to all of them.
             return np.flatnonzero(open_now)
         return chosen
@@ -98,12 +108,6 @@ class Retrieval:
         nearest: list[np.ndarray] = []
         for index in indexes:
             _, ids = index.search(queries, max(depths), allowed=allowed)
-            found = (ids >= 0).sum(axis=1)
-            if index is catalogue.index and np.any(found < np.minimum(depths, len(rows))):
-                # A graph search among few allowed openings can stop short of the depth
-                # asked (faiss follows the graph through openings it may not return): the
-                # allowed openings are then compared directly, a block at a time.
-                return self.scanned(catalogue, queries, depths, rows)
             nearest.extend(ids[j, :depth] for j, depth in enumerate(depths))
         found_ids = np.concatenate(nearest)
         return found_ids[found_ids >= 0]
@@ -112,6 +116,8 @@ class Retrieval:
         self, catalogue: Catalogue, queries: np.ndarray, depths: Sequence[int], rows: np.ndarray
     ) -> np.ndarray:
         """The `depths[j]` of `rows` that best match query j, every one of them compared."""
+        if len(queries) == 0 or len(rows) == 0:
+            return np.zeros(0, dtype=np.int64)
         vectors = catalogue.vectors
         if len(rows) > SCAN_BLOCK:
             # Each block's best for every query, then the best of those (while that narrows).

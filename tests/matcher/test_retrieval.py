@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from builders import candidate, word_catalogue
+from fakes import FakeEncoder
 
 import matcher.retrieval
 from matcher.catalogue import OpeningVectors
 from matcher.encoders import l2_normalise
 from matcher.index import build_index
+from matcher.ranker import PreferenceRanker
 from matcher.retrieval import Retrieval
 
 DIMENSION = 16
+DAY = date(2026, 11, 22)
 
 
 def catalogue_of(count: int, seed: int) -> Any:
@@ -47,25 +51,21 @@ class ShortGraph:
         return scores, ids
 
 
-def exact(catalogue: Any, queries: np.ndarray, depth: int, allowed: np.ndarray) -> set[int]:
-    rows = np.flatnonzero(allowed)
-    cosines = queries @ catalogue.vectors.segments[rows].T
-    return {int(rows[i]) for row in cosines for i in np.argsort(-row)[:depth]}
-
-
-@settings(max_examples=10, deadline=None)
-@given(seed=st.integers(0, 100), found=st.integers(0, 4), share=st.floats(0.05, 1.0))
-def test_a_graph_search_that_stops_short_is_replaced_by_a_scan(
-    seed: int, found: int, share: float
-) -> None:
-    catalogue = catalogue_of(600, seed)
-    catalogue.index = ShortGraph(catalogue.index, found)
-    rng = np.random.default_rng(seed + 1)
-    allowed = rng.random(600) < share
-    allowed[:6] = True
-    queries = l2_normalise(rng.normal(size=(3, DIMENSION))).astype(np.float32)
-    nearest = Retrieval(scan_up_to=0).nearest(catalogue, queries, [5, 5, 5], allowed)
-    assert set(nearest.tolist()) == exact(catalogue, queries, 5, allowed)
+def test_a_graph_search_that_stops_short_is_replaced_by_a_scan_not_by_scoring_all() -> None:
+    ranker = PreferenceRanker(FakeEncoder(), index="hnsw", score_all_up_to=10, scan_up_to=0)
+    ranker.fit(word_catalogue(300, seed=2))
+    person = candidate(["dyr", "lager"])
+    (query,) = ranker.encode_candidates([person])
+    expected = ranker.rank_encoded(query, k=5, on=DAY)
+    graph = ranker.catalogue_.index
+    scan = Retrieval(scan_up_to=10_000).shortlist(ranker.catalogue_, query, DAY, 5, False, None)
+    for found in (0, 1):
+        shortened = dataclasses.replace(ranker.catalogue_, index=ShortGraph(graph, found))
+        ranker.catalogue_ = shortened
+        shortlist = ranker.shortlist(query, DAY, 5)
+        assert np.array_equal(shortlist, scan)
+        assert len(shortlist) < len(ranker.openings_)
+        assert ranker.rank_encoded(query, k=5, on=DAY) == expected
 
 
 @pytest.mark.parametrize("block", [7, 50, 10_000])
