@@ -350,8 +350,9 @@ def load_places(demo: Sequence[Opening]) -> tuple[np.ndarray, np.ndarray]:
 class SynthesisedOpenings(Sequence[Opening]):
     """The synthesised openings, each made when asked from its template and its columns.
 
-    A million `Opening` objects would take about 2.3 GB of Python objects
-    (about 2.3 KB each, measured with tracemalloc on 20,000); the catalogue
+    A million `Opening` objects would take 1.5-2 GB of Python objects (about
+    2.1 KB each by tracemalloc on 20,000, 151 MiB more peak memory at 100,000
+    in `ranking_cpu.py`); the catalogue
     keeps any sequence as it is given (`matcher.opening_sequences`), so the
     benchmark holds columns instead, as a store of openings would, and the
     ranker makes an `Opening` only while it is fitted and for the results it
