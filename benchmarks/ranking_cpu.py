@@ -55,6 +55,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--candidates", type=int, default=200, help="rankings timed per pass")
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--profile", action="store_true", help="print a cProfile of the timed rankings to stderr"
+    )
     return parser.parse_args(argv)
 
 
@@ -94,6 +97,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     started = time.perf_counter()
     ranker.fit(openings, vectors=vectors)
     build_s = time.perf_counter() - started
+    catalogue_maker.log(f"fit in {build_s:.1f} s; {catalogue_maker.memory()}")
     candidates = catalogue_maker.vary_candidates(demo_candidates, args.candidates, places, rng)
     queries = ranker.encode_candidates(candidates)
     faiss.omp_set_num_threads(1)
@@ -102,10 +106,16 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         wall, cpu, rankings = timed(ranker, queries, args.k)
         # A second pass: what a service asked again for the same people spends.
         _, cpu_again, _ = timed(ranker, queries, args.k)
+        if args.profile:
+            print(
+                catalogue_maker.profile_rankings(ranker, queries, args.k, exhaustive=False),
+                file=sys.stderr,
+            )
     return {
         "openings": args.openings,
         "candidates": len(queries),
         "build_s": round(build_s, 1),
+        "peak_rss_mb": round(catalogue_maker.peak_rss_mb(), 1),
         "cpu_p50_ms": round(float(np.percentile(cpu, 50)), 2),
         "cpu_p95_ms": round(float(np.percentile(cpu, 95)), 2),
         "cpu_again_p50_ms": round(float(np.percentile(cpu_again, 50)), 2),

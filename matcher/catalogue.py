@@ -4,11 +4,19 @@
 checks read, the lexical channel, the vector index, occupations); `Catalogue.extended`
 returns a new catalogue with openings added and retired. A `Catalogue` is
 never changed once built, so a ranking in progress keeps the one it started with.
+
+Openings are read once, a chunk at a time (`TABULATE_CHUNK`), and kept as the
+sequence they came in: a list is copied (references only), any other
+`Sequence` (a tuple, or a read-only view that makes each `Opening` when asked,
+as `benchmarks/rank.py` gives a million of them) is kept as it is and must not
+change. Retrieval, the checks and scoring read only columns; explanation reads
+the `Opening` of each of the `k` results.
 """
 
 from __future__ import annotations
 
 import copy
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
@@ -22,10 +30,11 @@ from matcher.geo import unit_vectors
 from matcher.index import IndexKind, VectorIndex, build_index
 from matcher.lexical import LexicalChannel
 from matcher.links import OccupationLink, TaxonomyLinks
+from matcher.opening_sequences import FullTexts, joined, kept
 from matcher.prose import opening_terms
 from matcher.records import KINDS, SCHEDULES, Location, Opening
 from matcher.scoring import canonical_phrase
-from matcher.text import opening_full_text, opening_segments, opening_title_text
+from matcher.text import opening_segments, opening_title_text
 
 Postcodes = Mapping[str, tuple[float, float]]
 NO_DATE = np.iinfo(np.int64).max
@@ -35,6 +44,8 @@ SCHEDULE_BITS = {name: bit for bit, name in enumerate(SCHEDULES)}
 KIND_BITS = {name: bit for bit, name in enumerate(KINDS)}
 # At most this many language codes get a bit; a code beyond them is never counted as required.
 MAX_LANGUAGES = 63
+# Openings read (and, from a lazy sequence, made) at a time while a catalogue is built.
+TABULATE_CHUNK = 16_384
 
 
 @dataclass
@@ -174,11 +185,14 @@ class Columns:
     conditions: np.ndarray
     # Per opening: whether it has a description (an unchecked limit where it has none).
     described: np.ndarray
+    # Per opening: its occupation code as given (interned strings), None where none.
+    occupation: np.ndarray
 
-    def concatenated(self, added: Columns) -> Columns:
+    def concatenated(self, *added: Columns) -> Columns:
+        """These columns followed by each of `added`'s, in one copy."""
         return Columns(
             **{
-                f.name: np.concatenate([getattr(self, f.name), getattr(added, f.name)])
+                f.name: np.concatenate([getattr(c, f.name) for c in (self, *added)])
                 for f in fields(self)
             }
         )
@@ -218,6 +232,7 @@ def tabulate(
     language_mask = np.zeros(n, dtype=np.uint64)
     conditions = np.zeros(n, dtype=np.int64)
     described = np.zeros(n, dtype=bool)
+    occupation = np.full(n, None, dtype=object)
     for i, opening in enumerate(openings):
         place = coordinates(opening.location, postcodes)
         if place is not None:
@@ -238,6 +253,8 @@ def tabulate(
         licence[i] = opening.requires.driving_licence
         described[i] = bool(opening.description)
         language_mask[i] = bitmask(opening.requires.languages, languages)
+        if opening.occupation is not None:
+            occupation[i] = sys.intern(opening.occupation)
     phrases = [canonical_phrase(s) for o in openings for s in o.requires.skills]
     return Columns(
         lat=lat,
@@ -254,33 +271,15 @@ def tabulate(
         requirement_phrases=np.asarray(phrases, dtype=object),
         conditions=conditions,
         described=described,
+        occupation=occupation,
     )
-
-
-class FullTexts:
-    """Openings' whole texts, made on first use (only the avoided-words check reads them)."""
-
-    def __init__(self, openings: Sequence[Opening], texts: list[str] | None = None) -> None:
-        self._openings = openings
-        self._texts = texts
-
-    def __getitem__(self, i: int) -> str:
-        if self._texts is None:
-            self._texts = [opening_full_text(o) for o in self._openings]
-        return self._texts[i]
-
-    def extended(self, openings: Sequence[Opening], added: Sequence[Opening]) -> FullTexts:
-        texts = None
-        if self._texts is not None:
-            texts = self._texts + [opening_full_text(o) for o in added]
-        return FullTexts(openings, texts)
 
 
 @dataclass(frozen=True)
 class Catalogue:
     """A fitted catalogue: what retrieval, the rule checks, scoring and explanation read."""
 
-    openings: list[Opening]
+    openings: Sequence[Opening]
     vectors: OpeningVectors
     columns: Columns
     # Language code → its bit in `columns.language_mask`.
@@ -324,7 +323,8 @@ class Catalogue:
         gone = [self.rows_by_id[i] for i in retired_ids]
         start = len(self.openings)
         all_vectors = self.vectors.concatenated(vectors)
-        openings = self.openings + list(added)
+        added = kept(added)
+        openings = joined(self.openings, added)
         rows_by_id = {i: row for i, row in self.rows_by_id.items() if i not in retired_ids}
         rows_by_id.update((o.id, start + j) for j, o in enumerate(added))
         languages = with_languages(self.languages, added)
@@ -363,7 +363,7 @@ class Catalogue:
             links=self.links,
             opening_links=opening_links,
             opening_groups=np.concatenate([self.opening_groups, groups]),
-            full_texts=self.full_texts.extended(openings, added),
+            full_texts=FullTexts(openings),
         )
 
 
@@ -383,44 +383,59 @@ def build_catalogue(
     half_precision_from: int,
     titles: bool = False,
 ) -> Catalogue:
-    """Learn the catalogue of `openings` from their `vectors` (see `encode_openings`)."""
-    openings = list(openings)
+    """Learn the catalogue of `openings` from their `vectors` (see `encode_openings`).
+
+    The openings are read once, `TABULATE_CHUNK` at a time (see the module's docstring).
+    """
+    openings = kept(openings)
     if vectors.count != len(openings):
         raise ValueError(
             f"vectors describe {vectors.count} openings but {len(openings)} were given"
         )
     half = len(openings) >= half_precision_from
-    kept = OpeningVectors(
+    fitted = OpeningVectors(
         segments=vectors.segments.astype(np.float16 if half else np.float32, copy=False),
         segment_offsets=vectors.segment_offsets,
         requirements=vectors.requirements,
         requirement_offsets=vectors.requirement_offsets,
     )
-    lexical = LexicalChannel(word_starts=True).fit([opening_title_text(o) for o in openings])
+    languages: dict[str, int] = {}
+    parts: list[Columns] = []
+    title_texts: list[str] = []
+    rows_by_id: dict[str, int] = {}
+    opening_links: list[OccupationLink | None] = []
+    for start in range(0, len(openings), TABULATE_CHUNK):
+        chunk = [openings[i] for i in range(start, min(start + TABULATE_CHUNK, len(openings)))]
+        languages = with_languages(languages, chunk)
+        parts.append(tabulate(chunk, postcodes, languages))
+        title_texts.extend(opening_title_text(o) for o in chunk)
+        rows_by_id.update((o.id, start + j) for j, o in enumerate(chunk))
+        if links is not None:
+            opening_links.extend(links.of_openings(chunk))
+    columns = parts[0].concatenated(*parts[1:]) if parts else tabulate([], postcodes, languages)
+    del parts
+    lexical = LexicalChannel(word_starts=True, distinct_documents=True).fit(title_texts)
+    del title_texts
     index = title_index = None
     if len(openings) > score_all_up_to:
-        index = build_index(kept.whole_texts(), index_kind)
+        index = build_index(fitted.whole_texts(), index_kind)
         if titles:
-            title_index = build_index(kept.titles(), index_kind)
-    languages = with_languages({}, openings)
-    opening_links: list[OccupationLink | None] = []
+            title_index = build_index(fitted.titles(), index_kind)
     groups = np.full(len(openings), "", dtype=object)
-    if links is not None:
-        opening_links = links.of_openings(openings)
-        for i, link in enumerate(opening_links):
-            if link is not None:
-                groups[i] = link.group
+    for i, link in enumerate(opening_links):
+        if link is not None:
+            groups[i] = link.group
     return Catalogue(
         openings=openings,
-        vectors=kept,
-        columns=tabulate(openings, postcodes, languages),
+        vectors=fitted,
+        columns=columns,
         languages=languages,
-        requirement_owner=requirement_owner(kept),
+        requirement_owner=requirement_owner(fitted),
         scale=scale,
         lexical=lexical,
         index=index,
         title_index=title_index,
-        rows_by_id={o.id: i for i, o in enumerate(openings)},
+        rows_by_id=rows_by_id,
         retired=0,
         links=links,
         opening_links=opening_links,

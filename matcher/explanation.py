@@ -16,7 +16,7 @@ from matcher.lexical import starts_a_head
 from matcher.prose import opening_terms
 from matcher.queries import CandidateQuery
 from matcher.reasons import Mention, Reason, english_part
-from matcher.records import VIOLATION_CODES, RankedOpening
+from matcher.records import VIOLATION_CODES, Opening, RankedOpening
 from matcher.rules import avoided_words
 from matcher.scorer import Scored
 from matcher.scoring import ScoringWeights, explain
@@ -107,7 +107,7 @@ def ranked_opening(
     distance = float(scored.distance[position])
     known_distance = None if np.isnan(distance) else distance
 
-    missing_skills = _missing_skills(catalogue, i, scored)
+    missing_skills = _missing_skills(catalogue, opening, i, scored)
     has_languages = set(candidate.competencies.languages)
     missing_languages = [c for c in opening.requires.languages if c not in has_languages]
     licence_gap = bool(scored.licence_gap[position])
@@ -197,10 +197,10 @@ def _occupation_reason(
     return Reason("occupation_link", {"group": link.group, "title": title})
 
 
-def _missing_skills(catalogue: Catalogue, opening: int, scored: Scored) -> list[str]:
-    skills = catalogue.openings[opening].requires.skills
+def _missing_skills(catalogue: Catalogue, opening: Opening, row: int, scored: Scored) -> list[str]:
+    skills = opening.requires.skills
     if not skills:
         return []
-    first = catalogue.vectors.requirement_offsets[opening]
+    first = catalogue.vectors.requirement_offsets[row]
     met_by_row = dict(zip(scored.requirement_rows.tolist(), scored.skill_met_rows, strict=True))
     return [s for j, s in enumerate(skills) if not met_by_row.get(int(first) + j, False)]

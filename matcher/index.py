@@ -97,12 +97,34 @@ class ExactIndex(_FaissIndex):
 
 
 class HNSWIndex(_FaissIndex):
-    """Approximate search on a hierarchical navigable small-world graph."""
+    """Approximate search on a hierarchical navigable small-world graph.
+
+    With ``half_precision=True`` the graph keeps its vectors in float16
+    (faiss ``IndexHNSWSQ`` with ``QT_fp16``): half the memory of float32. For
+    vectors that are float16 already (a large catalogue's, see
+    `matcher.catalogue.HALF_PRECISION_FROM`) it stores exactly the same values,
+    so every similarity, and the graph built from them, is the same.
+    """
 
     def __init__(
-        self, dimension: int, neighbours: int = 32, ef_construction: int = 80, ef_search: int = 128
+        self,
+        dimension: int,
+        neighbours: int = 32,
+        ef_construction: int = 80,
+        ef_search: int = 128,
+        half_precision: bool = False,
     ) -> None:
-        index = faiss.IndexHNSWFlat(dimension, neighbours, faiss.METRIC_INNER_PRODUCT)
+        index: faiss.IndexHNSW
+        if half_precision:
+            index = faiss.IndexHNSWSQ(
+                dimension,
+                faiss.ScalarQuantizer.QT_fp16,  # type: ignore[arg-type]
+                neighbours,
+                faiss.METRIC_INNER_PRODUCT,
+            )
+        else:
+            index = faiss.IndexHNSWFlat(dimension, neighbours, faiss.METRIC_INNER_PRODUCT)
+        self.half_precision = half_precision
         index.hnsw.efConstruction = ef_construction
         index.hnsw.efSearch = ef_search
         super().__init__(index)
@@ -116,14 +138,21 @@ class HNSWIndex(_FaissIndex):
 
 
 def build_index(vectors: np.ndarray, kind: IndexKind = "auto") -> VectorIndex:
-    """Build the index that suits the catalogue's size (`kind="auto"`)."""
+    """Build the index that suits the catalogue's size (`kind="auto"`).
+
+    An HNSW graph of float16 vectors keeps them in float16 (see `HNSWIndex`).
+    """
     dimension = vectors.shape[1]
     chosen = kind
     if kind == "auto":
         chosen = "exact" if len(vectors) <= EXACT_UP_TO else "hnsw"
     if chosen not in ("exact", "hnsw"):
         raise ValueError(f"index kind {kind!r} is not one of 'auto', 'exact', 'hnsw'")
-    index: VectorIndex = ExactIndex(dimension) if chosen == "exact" else HNSWIndex(dimension)
+    index: VectorIndex = (
+        ExactIndex(dimension)
+        if chosen == "exact"
+        else HNSWIndex(dimension, half_precision=vectors.dtype == np.float16)
+    )
     # In chunks, so vectors kept in float16 are never converted whole.
     for start in range(0, len(vectors), ADD_CHUNK):
         index.add(vectors[start : start + ADD_CHUNK])

@@ -11,6 +11,11 @@ the same word, inflected ("bager", "bagere") or as a compound's first part
 ("bager", "bagerlærling"). Words that merely share letters ("bager",
 "bagage"; "maler", "malker"; "plumber", "plum") share n-grams but name other
 work, and then the channel gives nothing.
+
+With ``distinct_documents=True`` each distinct text is read and stored once
+(openings repeat their titles: a catalogue of a million openings holds far
+fewer titles), and the inverse document frequencies still count every
+document, so every similarity is what the channel fitted on all of them gives.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction import FeatureHasher
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 
 from matcher.text import normalise, words
 
@@ -106,6 +111,32 @@ def _hashed(features: list[list[str]]) -> sp.csr_matrix:
     return sp.csr_matrix(hasher.transform(features))
 
 
+def _distinct(documents: Sequence[str], rows: dict[str, int]) -> tuple[list[str], np.ndarray]:
+    """Every text in `rows` (text → row, extended in place with the new ones, in order of
+    first appearance) and each document's row."""
+    of = np.fromiter(
+        (rows.setdefault(d, len(rows)) for d in documents), dtype=np.int64, count=len(documents)
+    )
+    return list(rows), of
+
+
+def _weighted_idf(counts: sp.spmatrix, text_of: np.ndarray) -> np.ndarray:
+    """The inverse document frequencies `TfidfVectorizer.fit` gives on every document, from
+    the distinct texts' n-gram `counts` and how many documents each text is (the same
+    float32 operations as scikit-learn's smooth idf)."""
+    counts = sp.csr_matrix(counts)
+    copies = np.bincount(text_of, minlength=counts.shape[0])
+    df = np.bincount(
+        counts.indices, weights=np.repeat(copies, np.diff(counts.indptr)), minlength=counts.shape[1]
+    ).astype(np.float32)
+    df += 1.0  # smooth_idf, as sklearn does
+    idf = np.full_like(df, fill_value=len(text_of) + 1, dtype=np.float32)
+    idf /= df
+    np.log(idf, out=idf)
+    idf += 1.0
+    return idf
+
+
 class LexicalChannel:
     """Cosine similarity of character 3-5-grams, fitted on the openings' titles.
 
@@ -114,13 +145,23 @@ class LexicalChannel:
     """
 
     def __init__(
-        self, ngram_range: tuple[int, int] = (3, 5), min_df: int = 1, word_starts: bool = False
+        self,
+        ngram_range: tuple[int, int] = (3, 5),
+        min_df: int = 1,
+        word_starts: bool = False,
+        distinct_documents: bool = False,
     ) -> None:
         self.ngram_range = ngram_range
         self.min_df = min_df
         self.word_starts = word_starts
+        self.distinct_documents = distinct_documents
 
     def fit(self, documents: Sequence[str]) -> LexicalChannel:
+        """Learn the n-grams and their weights from `documents`; `matrix_` holds one row per
+        document, or per distinct text with `distinct_documents` (`text_of_` maps each
+        document to its row)."""
+        if self.distinct_documents and self.min_df != 1:
+            raise ValueError("distinct_documents needs min_df=1 (document counts are weighted)")
         self.vectorizer_ = TfidfVectorizer(
             analyzer="char_wb",
             ngram_range=self.ngram_range,
@@ -129,14 +170,27 @@ class LexicalChannel:
             sublinear_tf=True,
             dtype=np.float32,
         )
-        if documents:
-            self.matrix_: sp.csr_matrix = sp.csr_matrix(self.vectorizer_.fit_transform(documents))
+        texts = list(documents)
+        self.text_rows_: dict[str, int] = {}
+        if self.distinct_documents:
+            texts, self.text_of_ = _distinct(documents, self.text_rows_)
+        else:
+            self.text_of_ = np.arange(len(texts), dtype=np.int64)
+        if texts and self.distinct_documents:
+            # As `fit_transform` does, step by step, with the idf of every document: the
+            # n-grams are numbered and each row's entries ordered as on every document.
+            counts = CountVectorizer.fit_transform(self.vectorizer_, texts)
+            tfidf = TfidfTransformer(sublinear_tf=True)
+            tfidf.idf_ = self.vectorizer_.idf_ = _weighted_idf(counts, self.text_of_)
+            self.matrix_: sp.csr_matrix = sp.csr_matrix(tfidf.transform(counts, copy=False))
+        elif texts:
+            self.matrix_ = sp.csr_matrix(self.vectorizer_.fit_transform(texts))
         else:
             self.vectorizer_.fit(["-"])
             self.matrix_ = sp.csr_matrix((0, len(self.vectorizer_.vocabulary_)), dtype=np.float32)
         if self.word_starts:
             # By column (word start → documents), so a phrase's words find their rows at once.
-            self.starts_ = sp.csc_matrix(_hashed([_document_starts(d) for d in documents]))
+            self.starts_ = sp.csc_matrix(_hashed([_document_starts(d) for d in texts]))
         self.phrase_memo_: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         return self
 
@@ -144,11 +198,22 @@ class LexicalChannel:
         """Append documents with the fitted vocabulary (new n-grams are not learned)."""
         if not documents:
             return
-        rows = sp.csr_matrix(self.vectorizer_.transform(documents))
-        self.matrix_ = sp.csr_matrix(sp.vstack([self.matrix_, rows], format="csr"))
-        if self.word_starts:
-            added = _hashed([_document_starts(d) for d in documents])
-            self.starts_ = sp.csc_matrix(sp.vstack([self.starts_, added], format="csc"))
+        texts = list(documents)
+        if self.distinct_documents:
+            # A new dict: a copy of this channel may still share the old one.
+            self.text_rows_ = dict(self.text_rows_)
+            known = len(self.text_rows_)
+            distinct, added_of = _distinct(documents, self.text_rows_)
+            texts = distinct[known:]
+        else:
+            added_of = np.arange(len(texts), dtype=np.int64) + self.matrix_.shape[0]
+        self.text_of_ = np.concatenate([self.text_of_, added_of])
+        if texts:
+            rows = sp.csr_matrix(self.vectorizer_.transform(texts))
+            self.matrix_ = sp.csr_matrix(sp.vstack([self.matrix_, rows], format="csr"))
+            if self.word_starts:
+                added = _hashed([_document_starts(d) for d in texts])
+                self.starts_ = sp.csc_matrix(sp.vstack([self.starts_, added], format="csc"))
         # A new dict, not a cleared one: a copy of this channel (`copy.copy`, as
         # `Catalogue.extended` makes) may still share the old one, and its rows stay right.
         self.phrase_memo_ = {}
@@ -158,20 +223,20 @@ class LexicalChannel:
 
     def similarity(self, phrases: Sequence[str], rows: np.ndarray | None = None) -> np.ndarray:
         """Dense ``(len(phrases), len(rows))`` cosines against the fitted documents."""
-        count = self.matrix_.shape[0]
+        count = len(self.text_of_)
         shape = (len(phrases), count if rows is None else len(rows))
         if not phrases or count == 0:
             return np.zeros(shape, dtype=np.float32)
+        texts = self.text_of_ if rows is None else self.text_of_[rows]
         if not self.word_starts:
-            matrix = self.matrix_ if rows is None else self.matrix_[rows]
-            product = self.transform(phrases) @ matrix.T
+            product = self.transform(phrases) @ self.matrix_[texts].T
             return np.asarray(product.toarray(), dtype=np.float32)
         similarities = np.zeros(shape, dtype=np.float32)
-        every = np.zeros(count, dtype=np.float32)
+        every = np.zeros(self.matrix_.shape[0], dtype=np.float32)
         for j, phrase in enumerate(phrases):
             started, cosines = self._reading(phrase)
             every[started] = cosines
-            similarities[j] = every if rows is None else every[rows]
+            similarities[j] = every[texts]
             every[started] = 0.0
         return similarities
 

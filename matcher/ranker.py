@@ -164,7 +164,8 @@ class PreferenceRanker:
         """Learn the catalogue: encode (unless `vectors` are given), index, tabulate."""
         self.encoder_ = self._cached_encoder()
         self.weights_ = self.weights or ScoringWeights()
-        openings = list(openings)
+        # A sequence is kept as given (see `matcher.opening_sequences`); anything else is listed.
+        openings = openings if isinstance(openings, Sequence) else list(openings)
         if vectors is None:
             vectors = encode_openings(openings, self.encoder_, progress=progress)
         scale = measure_scale(self.encoder_)
@@ -227,7 +228,7 @@ class PreferenceRanker:
     # The fitted catalogue's parts, by the names they had before it was split out.
 
     @property
-    def openings_(self) -> list[Opening]:
+    def openings_(self) -> Sequence[Opening]:
         return self._fitted().openings
 
     @property

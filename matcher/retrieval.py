@@ -19,6 +19,9 @@ from matcher.errors import NotFittedError
 from matcher.queries import CandidateQuery
 from matcher.rules import breaks_stated, reach
 
+# Openings compared at a time when the allowed ones are scanned directly.
+SCAN_BLOCK = 65_536
+
 
 @dataclass(frozen=True)
 class Retrieval:
@@ -64,6 +67,14 @@ class Retrieval:
             found.append(self.nearest(catalogue, wishes, [per_query] * len(wishes), open_now))
         chosen = np.unique(np.concatenate(found))
         if len(chosen) < k:
+            # A graph search among few allowed openings can stop short (faiss follows the
+            # graph through openings it may not return): compare them directly instead.
+            found = [self.scanned(catalogue, queries, depths, np.flatnonzero(fitting))]
+            if np.count_nonzero(fitting) < k:
+                wish_depths = [per_query] * len(wishes)
+                found.append(self.scanned(catalogue, wishes, wish_depths, np.flatnonzero(open_now)))
+            chosen = np.unique(np.concatenate(found))
+        if len(chosen) < k:
             # Too few open openings among the nearest: fall back to all of them.
             return np.flatnonzero(open_now)
         return chosen
@@ -85,20 +96,8 @@ class Retrieval:
         rows = np.flatnonzero(allowed)
         if len(queries) == 0 or len(rows) == 0:
             return np.zeros(0, dtype=np.int64)
-        vectors = catalogue.vectors
         if len(rows) <= self.scan_up_to:
-            whole = vectors.segments[vectors.segment_offsets[rows]]
-            similarities = [queries @ whole.astype(np.float32, copy=False).T]
-            if self.by_segments:
-                segments, group_starts = segment_rows(vectors.segment_offsets, rows)
-                cosines = queries @ vectors.segments[segments].astype(np.float32, copy=False).T
-                similarities.append(np.maximum.reduceat(cosines, group_starts, axis=1))
-            found = []
-            for similarity in similarities:
-                for j, depth in enumerate(depths):
-                    depth = min(depth, len(rows))
-                    found.append(rows[np.argpartition(-similarity[j], depth - 1)[:depth]])
-            return np.concatenate(found)
+            return self.scanned(catalogue, queries, depths, rows)
         if catalogue.index is None:
             raise NotFittedError("the ranker has no index for a catalogue this large")
         indexes = [catalogue.index]
@@ -110,3 +109,35 @@ class Retrieval:
             nearest.extend(ids[j, :depth] for j, depth in enumerate(depths))
         found_ids = np.concatenate(nearest)
         return found_ids[found_ids >= 0]
+
+    def scanned(
+        self, catalogue: Catalogue, queries: np.ndarray, depths: Sequence[int], rows: np.ndarray
+    ) -> np.ndarray:
+        """The `depths[j]` of `rows` that best match query j, every one of them compared."""
+        if len(queries) == 0 or len(rows) == 0:
+            return np.zeros(0, dtype=np.int64)
+        vectors = catalogue.vectors
+        if len(rows) > SCAN_BLOCK:
+            # Each block's best for every query, then the best of those (while that narrows).
+            best = np.unique(
+                np.concatenate(
+                    [
+                        self.scanned(catalogue, queries, depths, rows[start : start + SCAN_BLOCK])
+                        for start in range(0, len(rows), SCAN_BLOCK)
+                    ]
+                )
+            )
+            if len(best) < len(rows):
+                return self.scanned(catalogue, queries, depths, best)
+        whole = vectors.segments[vectors.segment_offsets[rows]]
+        similarities = [queries @ whole.astype(np.float32, copy=False).T]
+        if self.by_segments:
+            segments, group_starts = segment_rows(vectors.segment_offsets, rows)
+            cosines = queries @ vectors.segments[segments].astype(np.float32, copy=False).T
+            similarities.append(np.maximum.reduceat(cosines, group_starts, axis=1))
+        found = []
+        for similarity in similarities:
+            for j, depth in enumerate(depths):
+                depth = min(depth, len(rows))
+                found.append(rows[np.argpartition(-similarity[j], depth - 1)[:depth]])
+        return np.concatenate(found)

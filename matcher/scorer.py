@@ -125,11 +125,10 @@ def score(
     preference = wish_fit.max(axis=0)
     occupation = np.zeros(len(chosen), dtype=bool)
     if prefs.occupations:
-        for position, i in enumerate(chosen):
-            code = catalogue.openings[i].occupation
-            occupation[position] = code is not None and any(
-                occupation_codes_agree(wanted, code) for wanted in prefs.occupations
-            )
+        codes = columns.occupation[chosen]
+        for code in set(codes.tolist()) - {None}:
+            if any(occupation_codes_agree(wanted, code) for wanted in prefs.occupations):
+                occupation |= codes == code
         preference = np.minimum(1.0, preference + w.occupation_bonus * occupation)
     # With a taxonomy, occupations given or inferred from words agree too (once only).
     linked = linked_occupations(catalogue, query, chosen)

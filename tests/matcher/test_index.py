@@ -67,3 +67,27 @@ def test_allowed_flags_must_cover_the_index() -> None:
     index = build_index(unit_vectors(10), "exact")
     with pytest.raises(ValueError, match="3 flags for 10 stored vectors"):
         index.search(unit_vectors(1, seed=6), 2, allowed=np.ones(3, dtype=bool))
+
+
+def test_hnsw_of_float16_vectors_keeps_float16_and_finds_what_float32_finds() -> None:
+    vectors = unit_vectors(3000).astype(np.float16)
+    queries = unit_vectors(20, seed=7)
+    allowed = np.zeros(len(vectors), dtype=bool)
+    allowed[::3] = True
+    half = build_index(vectors, "hnsw")
+    full = HNSWIndex(vectors.shape[1])
+    full.add(vectors.astype(np.float32))
+    assert isinstance(half, HNSWIndex) and half.half_precision and not full.half_precision
+    for among in (None, allowed):
+        half_scores, half_ids = half.search(queries, 15, allowed=among)
+        full_scores, full_ids = full.search(queries, 15, allowed=among)
+        assert np.array_equal(half_ids, full_ids)
+        np.testing.assert_allclose(half_scores, full_scores, rtol=0, atol=1e-6)
+    copied = half.copy()
+    copied.add(vectors[:5])
+    assert (half.size, copied.size) == (3000, 3005)
+
+
+def test_float32_vectors_keep_a_float32_graph() -> None:
+    index = build_index(unit_vectors(50), "hnsw")
+    assert isinstance(index, HNSWIndex) and not index.half_precision

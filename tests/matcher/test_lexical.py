@@ -137,3 +137,33 @@ def test_a_wish_word_confirms_only_at_the_start_of_a_head() -> None:
     # A stem: "walking" is "walker"'s work; an industry in brackets is a head.
     assert starts_a_head(["dog walking"], "Dog walker") is True
     assert starts_a_head(["landbrug"], "Malkemedhjælper (Landbrug)") is True
+
+
+@settings(deadline=None)
+@given(
+    titles=st.lists(st.lists(_WORD, min_size=1, max_size=3).map(" ".join), min_size=1, max_size=10),
+    added=st.lists(st.lists(_WORD, min_size=1, max_size=3).map(" ".join), max_size=5),
+    phrases=st.lists(st.lists(_WORD, min_size=1, max_size=2).map(" ".join), min_size=1, max_size=3),
+    word_starts=st.booleans(),
+)
+def test_distinct_documents_give_exactly_the_similarities_of_every_document(
+    titles: list[str], added: list[str], phrases: list[str], word_starts: bool
+) -> None:
+    every = LexicalChannel(word_starts=word_starts).fit(titles)
+    distinct = LexicalChannel(word_starts=word_starts, distinct_documents=True).fit(titles)
+    assert distinct.matrix_.shape[0] == len(set(titles))
+    assert np.array_equal(distinct.vectorizer_.idf_, every.vectorizer_.idf_)
+    assert np.array_equal(distinct.similarity(phrases), every.similarity(phrases))
+    every.add(added)
+    distinct.add(added)
+    rows = np.arange(len(titles) + len(added))[::-1]
+    # An added text already fitted reads that text's fitted row, where every document's
+    # channel reads it anew (its n-grams summed in another order): the last bit may differ.
+    np.testing.assert_allclose(
+        distinct.similarity(phrases, rows), every.similarity(phrases, rows), rtol=1e-6, atol=0
+    )
+
+
+def test_distinct_documents_need_min_df_one() -> None:
+    with pytest.raises(ValueError, match="min_df=1"):
+        LexicalChannel(min_df=2, distinct_documents=True).fit(["a", "b"])

@@ -1,0 +1,85 @@
+"""Retrieval: a graph search that stops short, and a scan of many openings in blocks."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+from builders import candidate, word_catalogue
+from fakes import FakeEncoder
+
+import matcher.retrieval
+from matcher.catalogue import OpeningVectors
+from matcher.encoders import l2_normalise
+from matcher.index import build_index
+from matcher.ranker import PreferenceRanker
+from matcher.retrieval import Retrieval
+
+DIMENSION = 16
+DAY = date(2026, 11, 22)
+
+
+def catalogue_of(count: int, seed: int) -> Any:
+    """The parts of a catalogue that `Retrieval.nearest` reads: one segment per opening."""
+    rng = np.random.default_rng(seed)
+    whole = l2_normalise(rng.normal(size=(count, DIMENSION))).astype(np.float32)
+    vectors = OpeningVectors(
+        segments=whole,
+        segment_offsets=np.arange(count + 1),
+        requirements=np.zeros((0, DIMENSION), dtype=np.float32),
+        requirement_offsets=np.zeros(count + 1, dtype=np.int64),
+    )
+    return SimpleNamespace(vectors=vectors, index=build_index(whole, "hnsw"), title_index=None)
+
+
+class ShortGraph:
+    """An index whose every search stops after `found` results, as a filtered graph can."""
+
+    def __init__(self, index: Any, found: int) -> None:
+        self.index = index
+        self.found = found
+
+    def search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        scores, ids = self.index.search(queries, k, allowed=allowed)
+        ids[:, self.found :] = -1
+        return scores, ids
+
+
+def test_a_graph_search_that_stops_short_is_replaced_by_a_scan_not_by_scoring_all() -> None:
+    ranker = PreferenceRanker(FakeEncoder(), index="hnsw", score_all_up_to=10, scan_up_to=0)
+    ranker.fit(word_catalogue(300, seed=2))
+    person = candidate(["dyr", "lager"])
+    (query,) = ranker.encode_candidates([person])
+    expected = ranker.rank_encoded(query, k=5, on=DAY)
+    graph = ranker.catalogue_.index
+    scan = Retrieval(scan_up_to=10_000).shortlist(ranker.catalogue_, query, DAY, 5, False, None)
+    for found in (0, 1):
+        shortened = dataclasses.replace(ranker.catalogue_, index=ShortGraph(graph, found))
+        ranker.catalogue_ = shortened
+        shortlist = ranker.shortlist(query, DAY, 5)
+        assert np.array_equal(shortlist, scan)
+        assert len(shortlist) < len(ranker.openings_)
+        assert ranker.rank_encoded(query, k=5, on=DAY) == expected
+
+
+@pytest.mark.parametrize("block", [7, 50, 10_000])
+def test_a_scan_in_blocks_finds_what_one_scan_finds(block: int) -> None:
+    catalogue = catalogue_of(300, 4)
+    queries = l2_normalise(np.random.default_rng(5).normal(size=(4, DIMENSION))).astype(np.float32)
+    allowed = np.ones(300, dtype=bool)
+    allowed[::4] = False
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(matcher.retrieval, "SCAN_BLOCK", block)
+        found = Retrieval(scan_up_to=10_000).nearest(catalogue, queries, [6, 6, 3, 3], allowed)
+    expected = set()
+    rows = np.flatnonzero(allowed)
+    cosines = queries @ catalogue.vectors.segments[rows].T
+    for j, depth in enumerate([6, 6, 3, 3]):
+        expected |= {int(rows[i]) for i in np.argsort(-cosines[j])[:depth]}
+    assert set(found.tolist()) == expected
