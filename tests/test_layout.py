@@ -34,3 +34,13 @@ def test_no_module_of_the_engine_is_above_500_lines() -> None:
     }
     too_long = {name: lines for name, lines in sizes.items() if lines > 500}
     assert not too_long, f"modules above 500 lines: {too_long}"
+
+
+def test_no_two_test_files_share_a_name() -> None:
+    # The test folders are not packages: pytest imports each file by its bare name, so a
+    # second file of the same name stops the whole run at collection.
+    seen: dict[str, list[str]] = {}
+    for path in sorted((REPO / "tests").rglob("test_*.py")):
+        seen.setdefault(path.name, []).append(str(path.relative_to(REPO)))
+    shared = {name: places for name, places in seen.items() if len(places) > 1}
+    assert not shared, f"test files share a name: {shared}"
