@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 import faiss
 import numpy as np
@@ -44,6 +44,7 @@ from matcher.encoders import (  # noqa: E402
     EmbeddingCache,
     SentenceTransformerEncoder,
 )
+from matcher.opening_sequences import OpeningsByIndex  # noqa: E402
 from matcher.ranker import (  # noqa: E402
     HALF_PRECISION_FROM,
     CandidateQuery,
@@ -347,7 +348,7 @@ def load_places(demo: Sequence[Opening]) -> tuple[np.ndarray, np.ndarray]:
     return demo_places, town_places
 
 
-class SynthesisedOpenings(Sequence[Opening]):
+class SynthesisedOpenings(OpeningsByIndex):
     """The synthesised openings, each made when asked from its template and its columns.
 
     A million `Opening` objects would take 1.5-2 GB of Python objects (about
@@ -380,18 +381,7 @@ class SynthesisedOpenings(Sequence[Opening]):
     def __len__(self) -> int:
         return len(self.chosen)
 
-    @overload
-    def __getitem__(self, i: int) -> Opening: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[Opening]: ...
-
-    def __getitem__(self, i: int | slice) -> Opening | Sequence[Opening]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if not -len(self) <= i < len(self):
-            raise IndexError(i)
-        i %= len(self)
+    def opening(self, i: int) -> Opening:
         template = self.templates[self.chosen[i]]
         base = template.base
         fields: dict[str, Any] = {

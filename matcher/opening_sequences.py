@@ -11,6 +11,7 @@ objects. `joined` appends openings without copying either part, and
 from __future__ import annotations
 
 import functools
+from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from typing import overload
 
@@ -37,15 +38,13 @@ class FullTexts:
         return opening_full_text(self._openings[i])
 
 
-class Joined(Sequence[Opening]):
-    """Two sequences of openings read as one, neither copied (`Catalogue.extended`)."""
+class OpeningsByIndex(Sequence[Opening]):
+    """Openings made one at a time by `opening(i)`, read as a list reads (slices, negative
+    indices, `IndexError`): the base of every sequence a catalogue keeps without a list."""
 
-    def __init__(self, first: Sequence[Opening], second: Sequence[Opening]) -> None:
-        self._first = first
-        self._second = second
-
-    def __len__(self) -> int:
-        return len(self._first) + len(self._second)
+    @abstractmethod
+    def opening(self, i: int) -> Opening:
+        """The opening at `i`, with 0 <= i < len(self)."""
 
     @overload
     def __getitem__(self, i: int) -> Opening: ...
@@ -55,11 +54,25 @@ class Joined(Sequence[Opening]):
 
     def __getitem__(self, i: int | slice) -> Opening | Sequence[Opening]:
         if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
+            return [self.opening(j) for j in range(*i.indices(len(self)))]
         if i < 0:
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(f"opening {i} is not in a catalogue of {len(self)}")
+        return self.opening(i)
+
+
+class Joined(OpeningsByIndex):
+    """Two sequences of openings read as one, neither copied (`Catalogue.extended`)."""
+
+    def __init__(self, first: Sequence[Opening], second: Sequence[Opening]) -> None:
+        self._first = first
+        self._second = second
+
+    def __len__(self) -> int:
+        return len(self._first) + len(self._second)
+
+    def opening(self, i: int) -> Opening:
         first = len(self._first)
         return self._first[i] if i < first else self._second[i - first]
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
-from typing import overload
 
 import numpy as np
 import pytest
@@ -14,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import matcher.catalogue
+from matcher.opening_sequences import OpeningsByIndex
 from matcher.ranker import PreferenceRanker
 from matcher.records import Opening, Ranking
 
@@ -25,7 +24,7 @@ PEOPLE = [
 ]
 
 
-class Lazy(Sequence[Opening]):
+class Lazy(OpeningsByIndex):
     """Makes each opening when asked, as a store of a million openings would; counts asks."""
 
     def __init__(self, openings: list[Opening]) -> None:
@@ -35,15 +34,7 @@ class Lazy(Sequence[Opening]):
     def __len__(self) -> int:
         return len(self._records)
 
-    @overload
-    def __getitem__(self, i: int) -> Opening: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[Opening]: ...
-
-    def __getitem__(self, i: int | slice) -> Opening | Sequence[Opening]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
+    def opening(self, i: int) -> Opening:
         self.made += 1
         return Opening.model_validate(self._records[i])
 
