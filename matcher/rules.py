@@ -23,6 +23,37 @@ from matcher.scoring import avoided_phrase_in_text
 REACH_SLACK_KM = 1e-3
 
 
+def _kind_broken(
+    catalogue: Catalogue, query: CandidateQuery, rows: np.ndarray | slice
+) -> np.ndarray:
+    """Per opening: of a kind (job, education, ...) the person did not ask for."""
+    kinds = query.candidate.preferences.kinds
+    return (catalogue.columns.kind[rows] & bitmask(kinds, KIND_BITS)) == 0
+
+
+def _hours_broken(
+    catalogue: Catalogue, query: CandidateQuery, rows: np.ndarray | slice
+) -> np.ndarray | None:
+    """Per opening: weekly hours outside the person's range; None when they stated none."""
+    hours = query.candidate.preferences.hours_per_week
+    if hours is None or not hours.stated:
+        return None
+    low = hours.min if hours.min is not None else 0.0
+    high = hours.max if hours.max is not None else 168.0
+    o_min, o_max = catalogue.columns.hours_min[rows], catalogue.columns.hours_max[rows]
+    return np.asarray(~np.isnan(o_min) & (np.fmax(o_min, low) > np.fmin(o_max, high)))
+
+
+def _schedule_broken(
+    catalogue: Catalogue, query: CandidateQuery, rows: np.ndarray | slice
+) -> np.ndarray | None:
+    """Per opening: working times the person did not accept; None when they stated none."""
+    schedule = query.candidate.preferences.schedule
+    if not schedule:
+        return None
+    return (catalogue.columns.schedule[rows] & ~bitmask(schedule, SCHEDULE_BITS)) != 0
+
+
 def stated_violations(
     catalogue: Catalogue, query: CandidateQuery, rows: np.ndarray | slice
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -33,23 +64,17 @@ def stated_violations(
     to `commute`.
     """
     columns = catalogue.columns
-    prefs = query.candidate.preferences
-    kind = columns.kind[rows]
-    broken = {code: np.zeros(len(kind), dtype=bool) for code in VIOLATION_CODES}
+    broken = {code: np.zeros(len(columns.kind[rows]), dtype=bool) for code in VIOLATION_CODES}
     shown = columns.conditions[rows]
     avoided = (shown[np.newaxis, :] & query.avoid_conditions[:, np.newaxis]) != 0
     broken["avoid"] = np.asarray(avoided.any(axis=0))
-    if prefs.hours_per_week is not None and prefs.hours_per_week.stated:
-        low = prefs.hours_per_week.min if prefs.hours_per_week.min is not None else 0.0
-        high = prefs.hours_per_week.max if prefs.hours_per_week.max is not None else 168.0
-        o_min, o_max = columns.hours_min[rows], columns.hours_max[rows]
-        broken["hours"] = np.asarray(
-            ~np.isnan(o_min) & (np.fmax(o_min, low) > np.fmin(o_max, high))
-        )
-    if prefs.schedule:
-        accepted = bitmask(prefs.schedule, SCHEDULE_BITS)
-        broken["schedule"] = (columns.schedule[rows] & ~accepted) != 0
-    broken["kind"] = (kind & bitmask(prefs.kinds, KIND_BITS)) == 0
+    hours = _hours_broken(catalogue, query, rows)
+    if hours is not None:
+        broken["hours"] = hours
+    schedule = _schedule_broken(catalogue, query, rows)
+    if schedule is not None:
+        broken["schedule"] = schedule
+    broken["kind"] = _kind_broken(catalogue, query, rows)
     return broken, avoided
 
 
@@ -62,20 +87,14 @@ def breaks_stated(
     one test for all avoided conditions together: retrieval asks it of every opening
     in the catalogue on every ranking.
     """
-    columns = catalogue.columns
-    prefs = query.candidate.preferences
-    broken = (columns.kind[rows] & bitmask(prefs.kinds, KIND_BITS)) == 0
+    broken = _kind_broken(catalogue, query, rows)
     avoided = int(np.bitwise_or.reduce(query.avoid_conditions, initial=0))
     if avoided:
-        broken |= (columns.conditions[rows] & avoided) != 0
-    if prefs.hours_per_week is not None and prefs.hours_per_week.stated:
-        low = prefs.hours_per_week.min if prefs.hours_per_week.min is not None else 0.0
-        high = prefs.hours_per_week.max if prefs.hours_per_week.max is not None else 168.0
-        o_min, o_max = columns.hours_min[rows], columns.hours_max[rows]
-        broken |= ~np.isnan(o_min) & (np.fmax(o_min, low) > np.fmin(o_max, high))
-    if prefs.schedule:
-        accepted = bitmask(prefs.schedule, SCHEDULE_BITS)
-        broken |= (columns.schedule[rows] & ~accepted) != 0
+        broken |= (catalogue.columns.conditions[rows] & avoided) != 0
+    for check in (_hours_broken, _schedule_broken):
+        found = check(catalogue, query, rows)
+        if found is not None:
+            broken |= found
     return broken
 
 
