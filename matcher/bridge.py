@@ -34,10 +34,12 @@ __all__ = ["PhraseBridge", "WishVariants"]
 
 @dataclass(frozen=True)
 class WishVariants:
-    """Other-language phrases for a list of wishes: ``texts[i]`` stands for ``owner[i]``."""
+    """Other-language phrases for a list of wishes: ``texts[i]`` (query vector
+    ``vectors[i]``) stands for ``owner[i]``."""
 
     texts: list[str]
     owner: np.ndarray
+    vectors: np.ndarray | None = None
 
     @classmethod
     def none(cls) -> WishVariants:
@@ -94,6 +96,8 @@ class PhraseBridge:
         by_pair = cosines.reshape(len(wishes), len(self.pairs), 2)
         texts: list[str] = []
         owner: list[int] = []
+        # Rows of `vectors_` (pair p's sides at 2p and 2p + 1): the variants' query vectors.
+        rows: list[int] = []
         pairs = np.arange(len(self.pairs))
         for j, wish in enumerate(wishes):
             said = normalise(wish)
@@ -110,6 +114,10 @@ class PhraseBridge:
             if len(rivals) and best[first] - rivals.max() < self.margin:
                 continue
             if other != said:
-                texts.append(str(self.pairs[first][1 - int(side[first])]))
+                other_side = 1 - int(side[first])
+                texts.append(str(self.pairs[first][other_side]))
                 owner.append(j)
-        return WishVariants(texts, np.asarray(owner, dtype=np.int64))
+                rows.append(2 * first + other_side)
+        if not texts:
+            return WishVariants.none()
+        return WishVariants(texts, np.asarray(owner, dtype=np.int64), self.vectors_[rows])

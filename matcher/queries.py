@@ -136,7 +136,7 @@ class QueryEncoder:
                     occupations=occupations,
                     shown_skills=shown,
                     shown_skill_vectors=shown_vectors,
-                    variants=self.encoder.encode(found.texts, "query") if found.texts else None,
+                    variants=found.vectors,
                     variant_texts=found.texts,
                     variant_owner=found.owner,
                 )
