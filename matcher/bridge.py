@@ -40,10 +40,36 @@ class WishVariants:
     texts: list[str]
     owner: np.ndarray
     vectors: np.ndarray | None = None
+    # Per variant: whether it may confirm "matches" (the person's words in the other
+    # language do; a reading of the wish by `matcher.wish_expansion` does not). None: all.
+    confirms: np.ndarray | None = None
 
     @classmethod
     def none(cls) -> WishVariants:
         return cls([], np.zeros(0, dtype=np.int64))
+
+    def confirming(self) -> np.ndarray:
+        """Per variant, whether it may confirm "matches"."""
+        if self.confirms is None:
+            return np.ones(len(self.texts), dtype=bool)
+        return self.confirms
+
+    @classmethod
+    def joined(cls, parts: Sequence[WishVariants]) -> WishVariants:
+        """The variants of `parts` one after another (each part's vectors are needed)."""
+        present = [part for part in parts if part.texts]
+        if not present:
+            return cls.none()
+        if len(present) == 1:
+            return present[0]
+        if any(part.vectors is None for part in present):
+            raise ValueError("only variants with vectors can be joined")
+        return cls(
+            [t for part in present for t in part.texts],
+            np.concatenate([part.owner for part in present]),
+            np.vstack([part.vectors for part in present if part.vectors is not None]),
+            np.concatenate([part.confirming() for part in present]),
+        )
 
 
 class PhraseBridge:

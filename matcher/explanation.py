@@ -132,8 +132,15 @@ def ranked_opening(
     # ("mail carrier" is not confirmed by "Mail server administrator").
     said = [prefs.desired[wish]]
     if query.variant_owner is not None:
+        confirms = (
+            query.variant_confirms
+            if query.variant_confirms is not None
+            else np.ones(len(query.variant_texts), dtype=bool)
+        )
         said += [
-            t for t, o in zip(query.variant_texts, query.variant_owner, strict=True) if o == wish
+            t
+            for t, o, c in zip(query.variant_texts, query.variant_owner, confirms, strict=True)
+            if o == wish and c
         ]
     lexical = float(scored.wish_lexical[wish, position])
     if lexical and not starts_a_head(said, opening_title_text(opening)):

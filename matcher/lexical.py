@@ -84,13 +84,54 @@ def _stem(word: str) -> str:
     return word[: max(4, len(word) - 3)]
 
 
+# Two consonants that can begin a Danish or English word (or a compound's next part).
+# A word that goes on from a wish word with any other pair ("skov" in "skovlfabrik":
+# "lf") is another word that shares its letters, not a compound of it.
+_VOWELS = frozenset("aeiouyæøåéè")
+_ONSETS = frozenset(
+    "bl br bj ch dr dv fl fr fj gl gn gr hj hv kl kn kr kv kj ph pl pr ps pj "
+    "sc sh sj sk sl sm sn sp st sv sw th tr tv tw tj wh wr".split()
+)
+
+
+def goes_on_from(word: str, start: int) -> bool:
+    """Whether `word` may be read as its first `start` letters and then an ending or a
+    compound's next part: nothing follows, a vowel follows (an inflection, "-er",
+    "-ing"), or a consonant that can begin a word, after an optional linking "s"
+    ("rengøring|sassistent")."""
+    rest = word[start:]
+    if rest.startswith("s") and len(rest) > 1 and _begins_a_part(rest[1:]):
+        return True
+    return _begins_a_part(rest)
+
+
+def _begins_a_part(rest: str) -> bool:
+    if len(rest) < 2 or rest[0] in _VOWELS or rest[1] in _VOWELS:
+        return True
+    return rest[:2] in _ONSETS
+
+
 def starts_a_head(phrases: Iterable[str], title: str) -> bool:
     """Whether a word (3+ letters) of one of `phrases`, or its stem, starts a head word
     of `title` (see `title_heads`; give the title with its industry in brackets, as
-    `matcher.text.opening_title_text` writes it, and the industry is a head too)."""
+    `matcher.text.opening_title_text` writes it, and the industry is a head too), where
+    the head goes on from it as an ending or a compound does (`goes_on_from`)."""
     heads = title_heads(title)
-    stems = {_stem(word) for phrase in phrases for word in _phrase_words(phrase)}
-    return any(head.startswith(stem) for stem in stems for head in heads)
+    said = {word for phrase in phrases for word in _phrase_words(phrase)}
+    return any(
+        head.startswith(_stem(word)) and goes_on_from(head, _common_start(head, word))
+        for word in said
+        for head in heads
+    )
+
+
+def _common_start(one: str, other: str) -> int:
+    length = 0
+    for a, b in zip(one, other, strict=False):
+        if a != b:
+            break
+        length += 1
+    return length
 
 
 def _document_starts(text: str) -> list[str]:

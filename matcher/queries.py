@@ -23,6 +23,7 @@ from matcher.records import Candidate
 from matcher.scoring import ScoringWeights
 from matcher.taxonomy import Taxonomy
 from matcher.text import competency_texts
+from matcher.wish_expansion import WishExpansion
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class CandidateQuery:
     variants: np.ndarray | None = None
     variant_texts: list[str] = field(default_factory=list)
     variant_owner: np.ndarray | None = None
+    # Per variant: whether it may confirm "matches" (`WishVariants.confirms`); None: all.
+    variant_confirms: np.ndarray | None = None
 
 
 def taxonomy_links(
@@ -89,6 +92,13 @@ class QueryEncoder:
             if weights.bridge_similarity <= 1
             else None
         )
+        self.expansion = (
+            WishExpansion(
+                similarity=weights.expansion_similarity, margin=weights.expansion_margin
+            ).fit(encoder)
+            if weights.expansion_similarity <= 1
+            else None
+        )
 
     def encode(self, candidates: Sequence[Candidate]) -> list[CandidateQuery]:
         """Encode every candidate's wishes, avoids and competencies in one batch."""
@@ -114,11 +124,7 @@ class QueryEncoder:
             occupations: list[OccupationLink] = []
             shown: list[str] = []
             shown_vectors = None
-            found = (
-                self.bridge.variants(candidate.preferences.desired, vectors[start:wish_end])
-                if self.bridge is not None
-                else WishVariants.none()
-            )
+            found = self.variants(candidate.preferences.desired, vectors[start:wish_end])
             if wanted is not None and links is not None:
                 occupations = wanted[j]
                 shown = list(links.skills_shown(candidate))
@@ -139,9 +145,21 @@ class QueryEncoder:
                     variants=found.vectors,
                     variant_texts=found.texts,
                     variant_owner=found.owner,
+                    variant_confirms=found.confirming(),
                 )
             )
         return queries
+
+    def variants(self, wishes: Sequence[str], vectors: np.ndarray) -> WishVariants:
+        """Each wish in the other language (`matcher.bridge`), then the work it names
+        (`matcher.wish_expansion`), where the packaged lists say them."""
+        return WishVariants.joined(
+            [
+                source.variants(wishes, vectors)
+                for source in (self.bridge, self.expansion)
+                if source is not None
+            ]
+        )
 
     def conditions_named(self, phrases: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         """Which workplace conditions each avoided phrase names, by words or by meaning.

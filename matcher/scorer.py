@@ -115,7 +115,17 @@ def score(
     lexical = catalogue.lexical.similarity([*prefs.desired, *query.variant_texts], chosen)
     # A wish said in the other language (`matcher.bridge`) counts as the wish itself.
     owner = np.concatenate([np.arange(n), _owners(query, m - n)])
-    rise, whole, lexical = (_best_per_wish(a, owner, n) for a in (rise, whole[:m], lexical))
+    # Only the person's own words (in either language) may confirm "matches", or count
+    # as words: a reading of the wish as kinds of work (`matcher.wish_expansion`) ranks by
+    # meaning alone (its list of work names shares words with look-alike titles).
+    whole = whole[:m]
+    if query.variant_confirms is not None and not query.variant_confirms.all():
+        reading = n + np.flatnonzero(~query.variant_confirms)
+        whole = whole.copy()
+        whole[reading] = -np.inf
+        lexical = lexical.copy()
+        lexical[reading] = 0.0
+    rise, whole, lexical = (_best_per_wish(a, owner, n) for a in (rise, whole, lexical))
     # A wish's meaning fits fully at `semantic_spans` spans, so that a look-alike title
     # one span up no longer ties with the wanted work two spans up; past work at one.
     semantic = np.clip(rise / w.semantic_spans, 0.0, 1.0)

@@ -56,6 +56,12 @@ class ScoringWeights:
     # pair and beat the other pairs by `bridge_margin`. Above 1 the bridge is off.
     bridge_similarity: float = 0.95
     bridge_margin: float = 0.01
+    # A wish said as a task, a feeling or a field ("noget med hænderne") is also looked
+    # for as the work the packaged list says it names (`matcher.wish_expansion`): it must
+    # reach this cosine to one of an entry's phrasings and beat the other entries by
+    # `expansion_margin`. Above 1 the expansion is off.
+    expansion_similarity: float = 0.94
+    expansion_margin: float = 0.01
     # Added to preference fit when a wanted occupation code agrees with the opening's.
     occupation_bonus: float = 0.15
     # Within competency fit: relevance of past work against requirements met.

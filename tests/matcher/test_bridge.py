@@ -113,7 +113,9 @@ def test_the_other_language_side_also_retrieves_from_an_index() -> None:
     shortlist = {catalogue[i].id for i in ranker.shortlist(query, DAY, k=1)}
     assert {"o-da", "o-en"} <= shortlist
     off = PreferenceRanker(
-        FakeEncoder(), weights=ScoringWeights(bridge_similarity=2.0), **settings
+        FakeEncoder(),
+        weights=ScoringWeights(bridge_similarity=2.0, expansion_similarity=2.0),
+        **settings,
     ).fit(catalogue)
     (plain,) = off.encode_candidates([person])
     assert "o-en" not in {catalogue[i].id for i in off.shortlist(plain, DAY, k=1)}

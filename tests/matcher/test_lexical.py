@@ -10,7 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher import lexical
-from matcher.lexical import MIN_WORD_START, LexicalChannel, starts_a_head, title_heads
+from matcher.lexical import (
+    MIN_WORD_START,
+    LexicalChannel,
+    goes_on_from,
+    starts_a_head,
+    title_heads,
+)
 from matcher.text import words
 
 TITLES = ["Bagagemedarbejder", "Bagermedhjælper", "Plum picker", "Plumber's mate", "Kok"]
@@ -167,3 +173,33 @@ def test_distinct_documents_give_exactly_the_similarities_of_every_document(
 def test_distinct_documents_need_min_df_one() -> None:
     with pytest.raises(ValueError, match="min_df=1"):
         LexicalChannel(min_df=2, distinct_documents=True).fit(["a", "b"])
+
+
+@pytest.mark.parametrize(
+    ("wish", "title", "confirmed"),
+    [
+        # Compounds and inflections of the wish's word.
+        ("skov", "Skovhjælper", True),
+        ("bager", "Bagerlærling", True),
+        ("rengøring", "Rengøringsassistent", True),
+        ("truck", "Truckfører", True),
+        ("gardening", "Gardener", True),
+        ("pleje", "Plejehjemsassistent", True),
+        # Another word that only begins with the wish's letters.
+        ("skov", "Skovlfabrik, montage", False),
+        ("sko", "Skovhjælper", False),
+        ("maler", "Malker", False),
+    ],
+)
+def test_a_title_word_confirms_a_wish_word_only_where_it_goes_on_as_a_word_would(
+    wish: str, title: str, confirmed: bool
+) -> None:
+    assert starts_a_head([wish], title) is confirmed
+
+
+@given(
+    st.text(alphabet="abdefgklmnoprstuvæøå", min_size=3, max_size=10),
+    st.sampled_from(["", "e", "er", "ing", "s", "en", "medarbejder", "hjælper", "slærling"]),
+)
+def test_a_word_goes_on_from_itself_into_any_ending_or_compound(word: str, rest: str) -> None:
+    assert goes_on_from(word + rest, len(word))

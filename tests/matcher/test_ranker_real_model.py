@@ -82,7 +82,10 @@ def ids(ranking: Ranking) -> list[str]:
 def test_danish_wish_finds_animal_work_in_both_languages(ranker: PreferenceRanker) -> None:
     ranking = ranker.rank(candidate(["noget med dyr"]), on=DAY)
     assert set(ids(ranking)[:2]) == {"o-dyr", "o-animal"}
-    assert ranking.results[0].reasons[0] == "matches 'noget med dyr'"
+    # Either may come first (both are the wanted work); the person's own words
+    # confirm the Danish one.
+    danish = next(r for r in ranking.results if r.opening_id == "o-dyr")
+    assert danish.reasons[0] == "matches 'noget med dyr'"
 
 
 def test_english_wish_finds_danish_opening(ranker: PreferenceRanker) -> None:
@@ -98,7 +101,9 @@ def test_danish_paraphrase_finds_english_opening(ranker: PreferenceRanker) -> No
 def test_one_strong_alternative_among_several(ranker: PreferenceRanker) -> None:
     several = ranker.rank(candidate(["astronaut", "pilot", "arbejde med dyr"]), on=DAY)
     alone = ranker.rank(candidate(["arbejde med dyr"]), on=DAY)
-    assert ids(several)[0] == "o-dyr"
+    # The wanted work leads as it does alone: the other wishes take nothing from it.
+    assert ids(several)[0] in {"o-dyr", "o-animal"}
+    assert ids(several)[0] == ids(alone)[0]
     assert several.results[0].preference_fit == alone.results[0].preference_fit
 
 
