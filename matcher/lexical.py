@@ -89,8 +89,50 @@ def _stem(word: str) -> str:
 # "lf") is another word that shares its letters, not a compound of it.
 _VOWELS = frozenset("aeiouyæøåéè")
 _ONSETS = frozenset(
-    "bl br bj ch dr dv fl fr fj gl gn gr hj hv kl kn kr kv kj ph pl pr ps pj "
-    "sc sh sj sk sl sm sn sp st sv sw th tr tv tw tj wh wr".split()
+    [
+        "bl",
+        "br",
+        "bj",
+        "ch",
+        "dr",
+        "dv",
+        "fl",
+        "fr",
+        "fj",
+        "gl",
+        "gn",
+        "gr",
+        "hj",
+        "hv",
+        "kl",
+        "kn",
+        "kr",
+        "kv",
+        "kj",
+        "ph",
+        "pl",
+        "pr",
+        "ps",
+        "pj",
+        "sc",
+        "sh",
+        "sj",
+        "sk",
+        "sl",
+        "sm",
+        "sn",
+        "sp",
+        "st",
+        "sv",
+        "sw",
+        "th",
+        "tr",
+        "tv",
+        "tw",
+        "tj",
+        "wh",
+        "wr",
+    ]
 )
 
 

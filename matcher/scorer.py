@@ -17,6 +17,7 @@ from matcher.queries import CandidateQuery
 from matcher.records import Candidate
 from matcher.rules import commute, stated_violations
 from matcher.scoring import ScoringWeights, canonical_phrase, occupation_codes_agree
+from matcher.specifics import differ_in_specifics
 
 # Openings scored per block, so scoring a whole catalogue never copies all its vectors at once.
 SCORE_BLOCK = 4_096
@@ -291,15 +292,22 @@ def skills(
     # Two short phrases are compared against both their baselines: a broad held skill
     # ("kundeservice") is close to much, and so is a broad requirement.
     required_baselines = scale.baselines(required).T
-    held = [query.competencies]
+    held = [(query.competencies, query.competency_texts)]
     if query.shown_skill_vectors is not None:
         # Skills essential to the occupations of past jobs (ESCO) count as the person's.
-        held.append(query.shown_skill_vectors)
-    for vectors_held in held:
+        held.append((query.shown_skill_vectors, query.shown_skills))
+    required_phrases = catalogue.columns.requirement_phrases[requirement_rows]
+    for vectors_held, texts_held in held:
         if len(vectors_held):
             cosines = vectors_held @ required.T
             baselines = (scale.baselines(vectors_held) + required_baselines) / 2
-            met |= scale.rise(cosines, baselines).max(axis=0) >= weights.skill_threshold
+            shows = scale.rise(cosines, baselines) >= weights.skill_threshold
+            # The encoder ties skills of one kind ("truckcertifikat", "kranførercertifikat");
+            # their words tell other specifics apart (`matcher.specifics`).
+            for h, r in zip(*np.nonzero(shows), strict=True):
+                if differ_in_specifics(texts_held[h], str(required_phrases[r])):
+                    shows[h, r] = False
+            met |= shows.any(axis=0)
     said = {canonical_phrase(t) for t in query.competency_texts}
     said |= {canonical_phrase(s) for s in query.candidate.competencies.skills}
     said |= {canonical_phrase(s) for s in query.shown_skills}
