@@ -19,7 +19,7 @@ from matcher.reasons import Mention, Reason, english_part
 from matcher.records import VIOLATION_CODES, Opening, RankedOpening
 from matcher.rules import avoided_words
 from matcher.scorer import Scored
-from matcher.scoring import ScoringWeights, explain
+from matcher.scoring import ScoringWeights, explain, wish_match
 from matcher.text import opening_title_text
 
 # `pick` looks this many times k clean openings deep for other wishes.
@@ -119,7 +119,6 @@ def ranked_opening(
     if missing_skills:
         gaps.append("skill")
 
-    wish = int(scored.best_wish[position])
     occupation_reason = _occupation_reason(catalogue, query, scored, position, i)
     occupation_match = (
         opening.occupation if scored.occupation[position] and occupation_reason is None else None
@@ -128,23 +127,7 @@ def ranked_opening(
     best_experience = (
         experience_texts[int(scored.best_experience[position])] if experience_texts else None
     )
-    # The wish's words confirm "matches" only where they start the title's head
-    # ("mail carrier" is not confirmed by "Mail server administrator").
-    said = [prefs.desired[wish]]
-    if query.variant_owner is not None:
-        confirms = (
-            query.variant_confirms
-            if query.variant_confirms is not None
-            else np.ones(len(query.variant_texts), dtype=bool)
-        )
-        said += [
-            t
-            for t, o, c in zip(query.variant_texts, query.variant_owner, confirms, strict=True)
-            if o == wish and c
-        ]
-    lexical = float(scored.wish_lexical[wish, position])
-    if lexical and not starts_a_head(said, opening_title_text(opening)):
-        lexical = 0.0
+    wish, lexical = _wish_named(query, scored, position, opening, weights)
     reasons = explain(
         candidate,
         opening,
@@ -211,3 +194,66 @@ def _missing_skills(catalogue: Catalogue, opening: Opening, row: int, scored: Sc
     first = catalogue.vectors.requirement_offsets[row]
     met_by_row = dict(zip(scored.requirement_rows.tolist(), scored.skill_met_rows, strict=True))
     return [s for j, s in enumerate(skills) if not met_by_row.get(int(first) + j, False)]
+
+
+def _wish_named(
+    query: CandidateQuery, scored: Scored, position: int, opening: Opening, weights: ScoringWeights
+) -> tuple[int, float]:
+    """The wish a reason names, and its lexical fit as confirmation counts it.
+
+    The best-fitting wish, unless it only "partly matches" (its fit may come from a
+    reading the person did not say, `matcher.wish_expansion`) while another of their
+    wishes "matches", confirmed by their own words: then the best of those, so a wanted
+    title is named as matched ("matches 'tømrer'", not "partly matches 'noget med
+    hænderne'").
+    """
+    best = int(scored.best_wish[position])
+    title = opening_title_text(opening)
+    lexical = [
+        _confirming_lexical(query, scored, position, wish, title)
+        for wish in range(len(query.candidate.preferences.desired))
+    ]
+    fit = scored.wish_fit[:, position]
+    if (
+        wish_match(
+            float(fit[best]), float(scored.wish_whole[best, position]), lexical[best], weights
+        )
+        != "partly matches"
+    ):
+        return best, lexical[best]
+    confirmed = [
+        wish
+        for wish in range(len(lexical))
+        if wish_match(
+            float(fit[wish]), float(scored.wish_whole[wish, position]), lexical[wish], weights
+        )
+        == "matches"
+    ]
+    if not confirmed:
+        return best, lexical[best]
+    chosen = max(confirmed, key=lambda wish: float(fit[wish]))
+    return chosen, lexical[chosen]
+
+
+def _confirming_lexical(
+    query: CandidateQuery, scored: Scored, position: int, wish: int, title: str
+) -> float:
+    """The wish's lexical fit, where its own words (or their other-language side) start
+    the title's head; 0 elsewhere ("mail carrier" is not confirmed by "Mail server
+    administrator")."""
+    lexical = float(scored.wish_lexical[wish, position])
+    if not lexical:
+        return 0.0
+    said = [query.candidate.preferences.desired[wish]]
+    if query.variant_owner is not None:
+        confirms = (
+            query.variant_confirms
+            if query.variant_confirms is not None
+            else np.ones(len(query.variant_texts), dtype=bool)
+        )
+        said += [
+            t
+            for t, o, c in zip(query.variant_texts, query.variant_owner, confirms, strict=True)
+            if o == wish and c
+        ]
+    return lexical if starts_a_head(said, title) else 0.0

@@ -144,3 +144,19 @@ def test_the_work_a_wish_names_ranks_but_never_says_matches() -> None:
     # The list's reading of the wish is not the person's words: no "matches".
     assert not first.reasons[0].startswith("matches")
     assert "noget med hænderne" in first.reasons[0]
+
+
+def test_a_wish_matched_in_the_person_s_words_is_named_before_a_reading() -> None:
+    # "noget med hænderne" fits best through the list's reading (the text is the
+    # reading's words), but only partly; "tømrer" is confirmed by the title.
+    (entry,) = [e for e in packaged_expansions() if "noget med hænderne" in e.phrasings]
+    catalogue = [
+        opening("o-work", "Samling og reparation af ting, tømrer", entry.work_da),
+        opening("o-other", "Bogholder", "Bogføring og fakturering af regninger."),
+    ]
+    ranker = PreferenceRanker(FakeEncoder()).fit(catalogue)
+    alone = ranker.rank(candidate(["noget med hænderne"]), k=1, on=DAY).results[0]
+    assert alone.reasons[0] == "partly matches 'noget med hænderne'"
+    both = ranker.rank(candidate(["noget med hænderne", "tømrer"]), k=1, on=DAY).results[0]
+    assert both.opening_id == "o-work"
+    assert both.reasons[0] == "matches 'tømrer'"
