@@ -34,7 +34,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from matcher.encoders import BACKENDS  # noqa: E402
 from matcher.occupations import CorpusEntry, OccupationMapper  # noqa: E402
+from matcher.onnx_model import QUANTISATIONS  # noqa: E402
 
 METRICS = {
     "mrr": "mrr",
@@ -96,6 +98,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="OccupationMapper on a MELO set")
     parser.add_argument("dataset", type=Path, help="a MELO set folder")
     parser.add_argument("--model", default=None, help="sentence-transformers folder")
+    parser.add_argument(
+        "--backend", choices=BACKENDS, default=None, help="encoder backend (default: settings)"
+    )
+    parser.add_argument(
+        "--quantisation",
+        choices=QUANTISATIONS,
+        default=None,
+        help="ONNX graph, int8 or fp32 (default: settings)",
+    )
     parser.add_argument("--depth", type=int, default=100, help="elements ranked per query")
     parser.add_argument("--batch", type=int, default=256, help="queries mapped at once")
     args = parser.parse_args(argv)
@@ -105,7 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = time.perf_counter()
     queries, corpus, qrels = read_set(args.dataset)
-    encoder = load_encoder(get_settings(), args.model, quiet=True)
+    chosen = {"encoder_backend": args.backend, "encoder_quantisation": args.quantisation}
+    settings = get_settings().model_copy(update={k: v for k, v in chosen.items() if v})
+    encoder = load_encoder(settings, args.model, quiet=True)
     entries = [CorpusEntry(id=element, label=label) for element, label in corpus.items()]
     print(f"fitting on {len(entries)} corpus elements", file=sys.stderr)
     mapper = OccupationMapper(encoder).fit_corpus(entries)

@@ -53,6 +53,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from matcher.encoders import BACKENDS  # noqa: E402
+from matcher.onnx_model import QUANTISATIONS  # noqa: E402
 from matcher.records import Candidate, Opening, Ranking, ViolationCode  # noqa: E402
 
 CASES_DIR = Path(__file__).resolve().parent / "understanding" / "cases"
@@ -460,17 +462,25 @@ def coverage_summary(
 # ------------------------------------------------------------------ engine
 
 
-def engine_ranker(model: str | None, weights: dict[str, float] | None = None) -> RankFunction:
+def engine_ranker(
+    model: str | None,
+    weights: dict[str, float] | None = None,
+    backend: str | None = None,
+    quantisation: str | None = None,
+) -> RankFunction:
     """Rank a case with `PreferenceRanker` and the encoder `ipsmatch rank` would build.
 
-    `weights` replace defaults of `ScoringWeights` by name, to measure one lever at a time.
+    `weights` replace defaults of `ScoringWeights` by name, to measure one lever at a time;
+    `backend` and `quantisation`, when given, replace the settings' encoder choice.
     """
     from matcher.ranker import PreferenceRanker
     from matcher.scoring import ScoringWeights
     from service.cli import load_encoder
     from service.settings import get_settings
 
-    encoder = load_encoder(get_settings(), model, quiet=True)
+    chosen = {"encoder_backend": backend, "encoder_quantisation": quantisation}
+    settings = get_settings().model_copy(update={k: v for k, v in chosen.items() if v})
+    encoder = load_encoder(settings, model, quiet=True)
     scoring = ScoringWeights(**(weights or {}))
     fitted: dict[str, PreferenceRanker] = {}
 
@@ -561,6 +571,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--part", choices=(*PARTS, "all"), default="all")
     parser.add_argument("--cases", type=Path, default=CASES_DIR)
     parser.add_argument("--model", default=None, help="sentence-transformers folder")
+    parser.add_argument(
+        "--backend", choices=BACKENDS, default=None, help="encoder backend (default: settings)"
+    )
+    parser.add_argument(
+        "--quantisation",
+        choices=QUANTISATIONS,
+        default=None,
+        help="ONNX graph, int8 or fp32 (default: settings)",
+    )
     parser.add_argument("--category", action="append", choices=CATEGORIES)
     parser.add_argument(
         "--precision", action="store_true", help='also measure the precision of "matches" reasons'
@@ -588,7 +607,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     started = time.perf_counter()
-    rank = engine_ranker(args.model, args.weights)
+    rank = engine_ranker(args.model, args.weights, args.backend, args.quantisation)
     outcomes: list[CheckOutcome] = []
     claims: list[MatchClaims] = []
     coverages: list[float | None] = []

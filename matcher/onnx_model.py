@@ -26,7 +26,8 @@ ONNX_DIRNAME = "onnx"
 ONNX_MARKER_FILENAME = "ipsmatch-onnx.json"
 FP32_FILENAME = "model.onnx"
 # ONNX_LAYOUT_VERSION is bumped when the exported graph changes, so old exports are redone.
-ONNX_LAYOUT_VERSION = 1
+# 2: the int8 graph keeps its widest-input MatMul in float32 (see onnx_export.outlier_matmuls).
+ONNX_LAYOUT_VERSION = 2
 INPUT_NAMES = ("input_ids", "attention_mask")
 OUTPUT_NAME = "sentence_embedding"
 
@@ -71,22 +72,41 @@ def max_seq_length(folder: Path) -> int:
         ) from error
 
 
+def load_tokenizer(folder: Path) -> Any:
+    """The folder's ``tokenizer.json``, truncating at its token limit and padding batches."""
+    try:
+        from tokenizers import Tokenizer
+    except ImportError as error:  # pragma: no cover - a broken install
+        raise EncoderError(f"the ONNX backend needs tokenizers: {error}") from error
+    folder = Path(folder)
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    pad_id = tokenizer.token_to_id("<pad>")
+    tokenizer.enable_truncation(max_length=max_seq_length(folder))
+    tokenizer.enable_padding(pad_id=pad_id if pad_id is not None else 0)
+    return tokenizer
+
+
+def graph_feed(tokenizer: Any, texts: Sequence[str]) -> dict[str, np.ndarray]:
+    """The graph's inputs for ``texts`` (prompts already applied), padded to the longest."""
+    encodings = tokenizer.encode_batch(list(texts))
+    return {
+        "input_ids": np.asarray([e.ids for e in encodings], dtype=np.int64),
+        "attention_mask": np.asarray([e.attention_mask for e in encodings], dtype=np.int64),
+    }
+
+
 class OnnxSentenceModel:
     """Tokenises with the folder's ``tokenizer.json`` and runs its ONNX graph on the CPU."""
 
     def __init__(self, folder: Path, quantisation: Quantisation, threads: int | None = None):
         try:
             import onnxruntime
-            from tokenizers import Tokenizer
         except ImportError as error:  # pragma: no cover - a broken install
             raise EncoderError(f"the ONNX backend needs onnxruntime: {error}") from error
         folder = Path(folder)
         self.path = onnx_file(folder, quantisation)
         self.max_seq_length = max_seq_length(folder)
-        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        pad_id = self.tokenizer.token_to_id("<pad>")
-        self.tokenizer.enable_truncation(max_length=self.max_seq_length)
-        self.tokenizer.enable_padding(pad_id=pad_id if pad_id is not None else 0)
+        self.tokenizer = load_tokenizer(folder)
         options = onnxruntime.SessionOptions()
         if threads is not None:
             options.intra_op_num_threads = threads
@@ -101,21 +121,24 @@ class OnnxSentenceModel:
             ) from error
         shape = self.session.get_outputs()[0].shape
         self.dimension = int(shape[-1])
+        # The int8 graph quantises each MatMul's input with one scale for the whole batch, so a
+        # text's vector would move with its batch-mates (cosine 0.997 alone against in a batch).
+        # One text per run keeps every text's vector its own, at about 0.7 of batched speed.
+        self.batch_limit = 1 if quantisation == "int8" else None
 
     def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
         """Unit vectors for ``texts`` (prompts already applied), in their order.
 
         Texts are batched by length, as sentence-transformers does, so that a
-        batch pads to about its own length instead of the longest text's.
+        batch pads to about its own length instead of the longest text's; the
+        int8 graph takes one text at a time (`batch_limit`).
         """
+        if self.batch_limit is not None:
+            batch_size = min(batch_size, self.batch_limit)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
-            encodings = self.tokenizer.encode_batch([texts[i] for i in rows])
-            feed = {
-                "input_ids": np.asarray([e.ids for e in encodings], dtype=np.int64),
-                "attention_mask": np.asarray([e.attention_mask for e in encodings], dtype=np.int64),
-            }
+            feed = graph_feed(self.tokenizer, [texts[i] for i in rows])
             out[rows] = self.session.run([OUTPUT_NAME], feed)[0]
         return out

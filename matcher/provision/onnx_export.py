@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import shutil
 import warnings
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,8 @@ from matcher.onnx_model import (
     ONNX_MARKER_FILENAME,
     OUTPUT_NAME,
     OnnxSentenceModel,
+    graph_feed,
+    load_tokenizer,
     read_onnx_marker,
 )
 from matcher.provision._common import (
@@ -42,6 +45,8 @@ from matcher.provision._common import (
 from matcher.provision.marker import _make_sibling, _move_into_place, staged_sibling
 
 OPSET = 17
+# How many MatMuls keep float32 in the int8 graph: those whose inputs have the widest outliers.
+FLOAT32_MATMULS = 1
 # The int8 graph must stay this close to float32 on the check texts, or provisioning fails.
 # Measured on the demo openings: per-channel int8 is at cosine 0.994 or more to torch.
 MIN_INT8_COSINE = 0.98
@@ -85,8 +90,12 @@ def export_onnx(
         _export_fp32(folder, staging / FP32_FILENAME)
         vnni = cpu_has_vnni()
         int8_name = f"model_qint8_{'avx512_vnni' if vnni else 'avx2'}.onnx"
-        say(f"Quantising to int8 ({int8_name})")
-        _quantise(staging / FP32_FILENAME, staging / int8_name, reduce_range=not vnni)
+        tokenizer = load_tokenizer(folder)
+        # One text at a time: no padding among the values measured.
+        feeds = [graph_feed(tokenizer, [text]) for text in CHECK_TEXTS]
+        kept = outlier_matmuls(staging / FP32_FILENAME, feeds, FLOAT32_MATMULS)
+        say(f"Quantising to int8 ({int8_name}; float32 kept for {', '.join(kept) or 'none'})")
+        _quantise(staging / FP32_FILENAME, staging / int8_name, reduce_range=not vnni, keep=kept)
         write_json(
             staging / ONNX_MARKER_FILENAME,
             {
@@ -96,7 +105,12 @@ def export_onnx(
                 "opset": OPSET,
                 "inputs": list(INPUT_NAMES),
                 "output": OUTPUT_NAME,
-                "int8": {"per_channel": True, "reduce_range": not vnni, "ops": ["MatMul"]},
+                "int8": {
+                    "per_channel": True,
+                    "reduce_range": not vnni,
+                    "ops": ["MatMul"],
+                    "float32_nodes": kept,
+                },
                 "versions": {
                     name: installed_version(name) for name in ("torch", "onnx", "onnxruntime")
                 },
@@ -156,11 +170,61 @@ def _export_fp32(folder: Path, path: Path) -> None:
         )
 
 
-def _quantise(source: Path, target: Path, *, reduce_range: bool) -> None:
+def outlier_matmuls(graph: Path, feeds: Sequence[dict[str, np.ndarray]], count: int) -> list[str]:
+    """The ``count`` weight MatMuls of ``graph`` whose inputs spread widest on ``feeds``.
+
+    Dynamic int8 quantises a MatMul's input with one scale per tensor, set by its largest
+    value. An input whose few outliers lie far beyond its spread (its range over its
+    standard deviation) leaves the other values only a few int8 steps, and that MatMul
+    then costs most of the int8 graph's error. In multilingual-e5-small it is one MatMul,
+    the feed-forward output of layer 4: keeping it alone in float32 halves the int8
+    vectors' distance to float32 on the demo openings (1 - cosine, 0.0034 to 0.0018), at 1
+    of 72 quantised MatMuls (see benchmarks/README.md, "Encoder backends").
+    """
+    if count <= 0:
+        return []
+    import onnx
+    import onnxruntime
+
+    model = onnx.load(str(graph))
+    weights = {initializer.name for initializer in model.graph.initializer}
+    matmuls = [
+        node
+        for node in model.graph.node
+        if node.op_type == "MatMul" and len(node.input) == 2 and node.input[1] in weights
+    ]
+    inputs = list(dict.fromkeys(node.input[0] for node in matmuls))
+    known = {output.name for output in model.graph.output}
+    for name in inputs:
+        if name not in known:
+            model.graph.output.append(
+                onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, None)
+            )
+    spread: dict[str, float] = dict.fromkeys(inputs, 0.0)
+    try:
+        session = onnxruntime.InferenceSession(
+            model.SerializeToString(), providers=["CPUExecutionProvider"]
+        )
+        for feed in feeds:
+            for name, value in zip(inputs, session.run(inputs, feed), strict=True):
+                deviation = float(np.std(value))
+                if deviation > 0:
+                    ratio = float(np.max(value) - np.min(value)) / deviation
+                    spread[name] = max(spread[name], ratio)
+    except Exception as error:  # onnxruntime raises its own exception types
+        raise ModelProvisioningError(
+            f"cannot run {graph} to measure its MatMuls' inputs: {error}"
+        ) from error
+    ranked = sorted(matmuls, key=lambda node: -spread[node.input[0]])
+    return [node.name for node in ranked[:count]]
+
+
+def _quantise(source: Path, target: Path, *, reduce_range: bool, keep: Sequence[str] = ()) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     # Per-channel weights hold quality (cosine 0.994+ to float32 on the demo openings, against
-    # 0.984 per tensor). Only MatMul is quantised: the word-embedding table stays float32.
+    # 0.984 per tensor). Only MatMul is quantised: the word-embedding table stays float32, and
+    # so do the MatMuls in `keep` (see `outlier_matmuls`).
     # Without VNNI, u8 x s8 products can saturate; reduce_range avoids that there.
     quantize_dynamic(
         source,
@@ -169,6 +233,7 @@ def _quantise(source: Path, target: Path, *, reduce_range: bool) -> None:
         per_channel=True,
         reduce_range=reduce_range,
         op_types_to_quantize=["MatMul"],
+        nodes_to_exclude=list(keep),
     )
 
 

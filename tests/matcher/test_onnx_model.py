@@ -46,9 +46,11 @@ def test_onnx_vectors_agree_with_torch(
     assert cosines.min() >= minimum
 
 
-def test_batches_do_not_change_vectors(e5_model_dir: Path) -> None:
-    """Padding to the longest text of a batch must not move the other texts' vectors."""
-    encoder = SentenceTransformerEncoder(e5_model_dir, quantisation="fp32", batch_size=3)
+@pytest.mark.parametrize("quantisation", ["fp32", "int8"])
+def test_batches_do_not_change_vectors(e5_model_dir: Path, quantisation: str) -> None:
+    """Neither padding to the longest text of a batch nor the batch-mates' values (which
+    set int8's dynamic quantisation scale) may move a text's vector."""
+    encoder = SentenceTransformerEncoder(e5_model_dir, quantisation=quantisation, batch_size=3)  # type: ignore[arg-type]
     together = encoder.encode(TEXTS, "passage")
     alone = np.vstack([encoder.encode([t], "passage") for t in TEXTS])
     assert np.allclose(together, alone, atol=1e-5)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import onnx
 import pytest
 
 from matcher.onnx_model import ONNX_DIRNAME, ONNX_MARKER_FILENAME
@@ -28,6 +29,7 @@ from matcher.provision import (
     is_provisioned,
     provision_e5_small,
 )
+from matcher.provision.onnx_export import FLOAT32_MATMULS
 
 pytestmark = pytest.mark.integration
 
@@ -283,6 +285,13 @@ def test_the_onnx_export_is_complete_and_recorded(model_dir: Path) -> None:
     for name in marker["files"].values():
         assert (model_dir / ONNX_DIRNAME / name).stat().st_size > 100_000_000
     assert marker["int8"]["per_channel"] is True
+    # The MatMul with the widest inputs stays float32 in the int8 graph, and only it.
+    kept = marker["int8"]["float32_nodes"]
+    assert len(kept) == FLOAT32_MATMULS
+    graph = onnx.load(str(model_dir / ONNX_DIRNAME / marker["files"]["int8"]))
+    op_types = {node.name: node.op_type for node in graph.graph.node}
+    assert [op_types.get(name) for name in kept] == ["MatMul"] * FLOAT32_MATMULS
+    assert sum(op == "MatMulInteger" for op in op_types.values()) == 72 - FLOAT32_MATMULS
     assert not [p for p in model_dir.iterdir() if ".partial-" in p.name or ".check-" in p.name]
 
 
