@@ -94,12 +94,11 @@ class PreferenceRanker:
         matches a wish best, as scoring reads them, beside those whose whole
         text does: a second index over titles is built and searched, and a
         scan compares titles, or every segment when it scans at most
-        `every_segment_up_to` openings. It costs a second index (build time
-        and, in float16 from `half_precision_from`, about 1 KiB an opening)
-        and about 1.4x the openings scored, and finds the openings a wish
-        names in one sentence or title that the whole-text shortlist misses
-        (recall@10 against scoring everything at 100,000 openings 0.93 without,
-        0.98 with, `benchmarks/rank.py`). ``False`` shortlists by whole text only.
+        `every_segment_up_to` openings. It finds the openings a wish names in
+        one sentence or in the title that the whole-text shortlist misses, for
+        the cost of the second index (build time, and about 1.3 KiB an opening
+        in float16) and about 1.4x the openings scored (`benchmarks/README.md`,
+        "Retrieval by segments by default"). ``False``: by whole text only.
     every_segment_up_to:
         With `segment_retrieval`, a scan of at most this many openings compares
         every segment of each (whole text, title, sentences); a larger one only
