@@ -608,8 +608,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument(
         "--segment-retrieval",
-        action="store_true",
-        help="shortlist by best segment and title too (PreferenceRanker(segment_retrieval=True))",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="shortlist by best segment and title too, or (--no-...) by whole text only; "
+        "by default as PreferenceRanker does (segment_retrieval=True)",
     )
     parser.add_argument(
         "--backend", choices=BACKENDS, default=DEFAULT_BACKEND, help="encoder backend to rank with"
@@ -685,7 +687,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
     cached = CachedEncoder(encoder)
     warm_cache(cached, openings, vectors)
-    ranker = PreferenceRanker(cached, segment_retrieval=args.segment_retrieval)
+    ranker = PreferenceRanker(cached)
+    if args.segment_retrieval is not None:
+        ranker.segment_retrieval = args.segment_retrieval
     log(f"fitting the ranker on {len(openings)} openings")
     started = time.perf_counter()
     ranker.fit(openings, vectors=vectors)
@@ -758,7 +762,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "openings": args.openings,
         "candidates": len(queries),
         "index": index_name,
-        "segment_retrieval": args.segment_retrieval,
+        "segment_retrieval": ranker.segment_retrieval,
         "shortlist_mean": round(float(np.mean(shortlist)), 1),
         f"recall_at_{args.k}_vs_exhaustive": round(recall, 4),
         f"tie_aware_recall_at_{args.k}": round(tie_recall, 4),

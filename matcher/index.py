@@ -9,6 +9,7 @@ cosine similarity.
 from __future__ import annotations
 
 import copy
+from functools import cache
 from typing import Literal, Protocol, Self
 
 import faiss
@@ -135,6 +136,26 @@ class HNSWIndex(_FaissIndex):
         # HNSW returns at most efSearch good neighbours; widen it for deep searches.
         parameters.efSearch = max(self.ef_search, k)
         return parameters
+
+
+@cache
+def _half_precision_decoder(dimension: int) -> faiss.ScalarQuantizer:
+    return faiss.ScalarQuantizer(dimension, faiss.ScalarQuantizer.QT_fp16)
+
+
+def as_float32(vectors: np.ndarray) -> np.ndarray:
+    """Rows of vectors in float32, the same values: float16 rows are widened by faiss.
+
+    Scoring and scanning widen a large catalogue's float16 segment rows on every
+    ranking; faiss does it about twice as fast as numpy's `astype` on one thread.
+    """
+    if vectors.dtype == np.float32:
+        return vectors
+    if vectors.dtype != np.float16 or vectors.ndim != 2 or vectors.size == 0:
+        return vectors.astype(np.float32)
+    decoder = _half_precision_decoder(vectors.shape[1])
+    codes = np.ascontiguousarray(vectors).view(np.uint8)
+    return decoder.decode(codes)
 
 
 def build_index(vectors: np.ndarray, kind: IndexKind = "auto") -> VectorIndex:

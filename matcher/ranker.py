@@ -91,11 +91,18 @@ class PreferenceRanker:
         instead of searching the index (faster, and exact, for such small sets).
     segment_retrieval:
         Also shortlist the openings whose best segment (title or sentence)
-        matches a wish or past job best, as scoring reads them, beside those
-        whose whole text does: the scan compares every segment, and a second
-        index over titles is built and searched (about twice the index's
-        build time and memory). Off by default: it changes rankings wherever
-        the whole-text shortlist missed a true top opening.
+        matches a wish best, as scoring reads them, beside those whose whole
+        text does: a second index over titles is built and searched, and a
+        scan compares titles, or every segment when it scans at most
+        `every_segment_up_to` openings. It finds the openings a wish names in
+        one sentence or in the title that the whole-text shortlist misses, for
+        the cost of the second index (build time, and about 1.3 KiB an opening
+        in float16) and about 1.4x the openings scored (`benchmarks/README.md`,
+        "Retrieval by segments by default"). ``False``: by whole text only.
+    every_segment_up_to:
+        With `segment_retrieval`, a scan of at most this many openings compares
+        every segment of each (whole text, title, sentences); a larger one only
+        titles, since every segment is about five rows an opening to compare.
     postcodes:
         Postcode → (lat, lon), to place records that give only a postcode
         (a `matcher.places.PostcodeTable` is one).
@@ -119,7 +126,8 @@ class PreferenceRanker:
         score_all_up_to: int = 2_000,
         scan_up_to: int = 6_000,
         half_precision_from: int = HALF_PRECISION_FROM,
-        segment_retrieval: bool = False,
+        segment_retrieval: bool = True,
+        every_segment_up_to: int = 2_000,
         postcodes: Postcodes | None = None,
         taxonomy: Taxonomy | None = None,
         occupation_mapper: OccupationMapper | None = None,
@@ -132,6 +140,7 @@ class PreferenceRanker:
         self.scan_up_to = scan_up_to
         self.half_precision_from = half_precision_from
         self.segment_retrieval = segment_retrieval
+        self.every_segment_up_to = every_segment_up_to
         self.postcodes = postcodes
         self.taxonomy = taxonomy
         self.occupation_mapper = occupation_mapper
@@ -183,7 +192,10 @@ class PreferenceRanker:
         )
         self.queries_ = QueryEncoder(self.encoder_, self.weights_, links)
         self.retrieval_ = Retrieval(
-            self.shortlist_per_query, self.scan_up_to, by_segments=self.segment_retrieval
+            self.shortlist_per_query,
+            self.scan_up_to,
+            by_segments=self.segment_retrieval,
+            every_segment_up_to=self.every_segment_up_to,
         )
         return self
 

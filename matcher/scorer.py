@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.catalogue import Catalogue, Postcodes, bitmask, segment_rows
+from matcher.index import as_float32
 from matcher.queries import CandidateQuery
 from matcher.records import Candidate
 from matcher.rules import commute, stated_violations
@@ -72,7 +73,7 @@ def fits_per_opening(
     for start in range(0, len(chosen), SCORE_BLOCK):
         block = chosen[start : start + SCORE_BLOCK]
         rows, group_starts = segment_rows(vectors.segment_offsets, block)
-        cosines = queries @ vectors.segments[rows].astype(np.float32, copy=False).T
+        cosines = queries @ as_float32(vectors.segments[rows]).T
         columns = slice(start, start + len(block))
         best[:, columns] = np.maximum.reduceat(cosines, group_starts, axis=1)
         whole[:, columns] = cosines[:, group_starts]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from matcher.encoders import l2_normalise
-from matcher.index import ExactIndex, HNSWIndex, build_index, recall_at_k
+from matcher.index import ExactIndex, HNSWIndex, as_float32, build_index, recall_at_k
 
 
 def unit_vectors(n: int, dimension: int = 32, seed: int = 0) -> np.ndarray:
@@ -91,3 +91,25 @@ def test_hnsw_of_float16_vectors_keeps_float16_and_finds_what_float32_finds() ->
 def test_float32_vectors_keep_a_float32_graph() -> None:
     index = build_index(unit_vectors(50), "hnsw")
     assert isinstance(index, HNSWIndex) and not index.half_precision
+
+
+@pytest.mark.parametrize("dimension", [1, 16, 384])
+def test_as_float32_widens_half_precision_rows_to_the_same_values(dimension: int) -> None:
+    rng = np.random.default_rng(dimension)
+    rows = rng.normal(size=(37, dimension)).astype(np.float16)
+    special = [np.inf, -np.inf, 6e-8, -0.0, 65504.0, np.float16(1e-5)]
+    rows.flat[: len(special)] = special
+    # A gather of rows out of order, as scoring takes them: not contiguous with the store.
+    gathered = rows[::-2]
+    widened = as_float32(gathered)
+    assert widened.dtype == np.float32
+    assert widened.shape == gathered.shape
+    np.testing.assert_array_equal(widened, gathered.astype(np.float32))
+
+
+def test_as_float32_keeps_float32_and_widens_what_faiss_does_not() -> None:
+    rows = unit_vectors(4).astype(np.float32)
+    assert as_float32(rows) is rows
+    assert as_float32(np.zeros((0, 8), dtype=np.float16)).shape == (0, 8)
+    assert as_float32(np.zeros((0, 8), dtype=np.float16)).dtype == np.float32
+    np.testing.assert_array_equal(as_float32(rows.astype(np.float64)), rows)

@@ -56,16 +56,22 @@ def test_a_graph_search_that_stops_short_is_replaced_by_a_scan_not_by_scoring_al
     ranker.fit(word_catalogue(300, seed=2))
     person = candidate(["dyr", "lager"])
     (query,) = ranker.encode_candidates([person])
-    expected = ranker.rank_encoded(query, k=5, on=DAY)
-    graph = ranker.catalogue_.index
-    scan = Retrieval(scan_up_to=10_000).shortlist(ranker.catalogue_, query, DAY, 5, False, None)
+    expected = ranker.rank_encoded(query, k=10, on=DAY)
+    graph, titles = ranker.catalogue_.index, ranker.catalogue_.title_index
+    scanning = dataclasses.replace(ranker.retrieval_, scan_up_to=10_000)
+    scan = scanning.shortlist(ranker.catalogue_, query, DAY, 10, False, None)
+    # Whole text and titles each stop after `found`: fewer than k openings in all.
     for found in (0, 1):
-        shortened = dataclasses.replace(ranker.catalogue_, index=ShortGraph(graph, found))
+        shortened = dataclasses.replace(
+            ranker.catalogue_,
+            index=ShortGraph(graph, found),
+            title_index=ShortGraph(titles, found),
+        )
         ranker.catalogue_ = shortened
-        shortlist = ranker.shortlist(query, DAY, 5)
+        shortlist = ranker.shortlist(query, DAY, 10)
         assert np.array_equal(shortlist, scan)
         assert len(shortlist) < len(ranker.openings_)
-        assert ranker.rank_encoded(query, k=5, on=DAY) == expected
+        assert ranker.rank_encoded(query, k=10, on=DAY) == expected
 
 
 @pytest.mark.parametrize("block", [7, 50, 10_000])

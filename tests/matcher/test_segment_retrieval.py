@@ -185,3 +185,56 @@ def test_segment_retrieval_changes_only_demo_rankings_whose_shortlist_missed_the
     assert sum(new == want for new, want in zip(found, truth, strict=True)) > sum(
         old == want for old, want in zip(before, truth, strict=True)
     )
+
+
+def sentence_only_catalogue() -> tuple[Any, np.ndarray]:
+    """Opening 0 is wanted by its third segment (a sentence) alone; opening 1 by its title
+    alone; the other openings' whole texts are closer to the wish than either's."""
+    rng = np.random.default_rng(11)
+    wish = l2_normalise(rng.normal(size=(1, DIMENSION)))[0]
+    other = l2_normalise(rng.normal(size=(1, DIMENSION)))[0]
+    other -= (other @ wish) * wish
+    other /= np.linalg.norm(other)
+    far = 0.3 * wish + 0.95 * other
+    segments = [np.vstack([far, other, wish]), np.vstack([far, wish, other])]
+    for i in range(2, 30):
+        near = 0.6 * wish + 0.8 * l2_normalise(rng.normal(size=(1, DIMENSION)))[0]
+        # Titles a little closer than opening 0's, so that its title ties with none.
+        segments.append(np.vstack([near, other + 0.2 * wish, other * (i % 2 * 2 - 1)]))
+    return catalogue_of([l2_normalise(s) for s in segments], None), wish[None, :]
+
+
+def test_a_scan_compares_every_segment_only_up_to_every_segment_up_to() -> None:
+    catalogue, wish = sentence_only_catalogue()
+    allowed = np.ones(30, dtype=bool)
+    every = Retrieval(scan_up_to=1_000, by_segments=True, every_segment_up_to=30)
+    titles = Retrieval(scan_up_to=1_000, by_segments=True, every_segment_up_to=29)
+    # Depth 2 by segment: the sentence and the title both rank at the top.
+    assert {0, 1} <= set(every.nearest(catalogue, wish, [2], allowed))
+    # Above the limit only titles are compared: the title still counts, the sentence not.
+    found = set(titles.nearest(catalogue, wish, [2], allowed))
+    assert 1 in found
+    assert 0 not in found
+
+
+def test_a_query_of_segment_depth_zero_is_shortlisted_by_whole_text_only() -> None:
+    catalogue, wish = sentence_only_catalogue()
+    allowed = np.ones(30, dtype=bool)
+    retrieval = Retrieval(scan_up_to=1_000, by_segments=True)
+    queries = np.vstack([wish, wish])
+    both = set(retrieval.nearest(catalogue, queries, [2, 2], allowed, segment_depths=[2, 2]))
+    assert {0, 1} <= both
+    whole_only = set(retrieval.nearest(catalogue, queries, [2, 2], allowed, segment_depths=[0, 0]))
+    assert not {0, 1} & whole_only
+    assert whole_only == set(Retrieval(scan_up_to=1_000).nearest(catalogue, wish, [2], allowed))
+
+
+def test_the_ranker_retrieves_by_segments_by_default() -> None:
+    openings = read_openings(DEMO / "openings.jsonl")
+    ranker = PreferenceRanker(FakeEncoder(), score_all_up_to=20).fit(openings)
+    assert ranker.retrieval_.by_segments
+    assert ranker.catalogue_.title_index is not None
+    whole_text = PreferenceRanker(FakeEncoder(), score_all_up_to=20, segment_retrieval=False)
+    whole_text.fit(openings)
+    assert not whole_text.retrieval_.by_segments
+    assert whole_text.catalogue_.title_index is None
