@@ -28,7 +28,6 @@ nothing measurable and lost a known answer.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from collections.abc import Sequence
 from functools import lru_cache
@@ -38,6 +37,7 @@ import numpy as np
 
 from matcher.encoders import Role, TextEncoder, l2_normalise
 from matcher.errors import EncoderError, NotFittedError
+from matcher.tabular import packaged_rows
 
 __all__ = [
     "DEFAULT_DIRECTIONS",
@@ -55,22 +55,11 @@ ROLES: tuple[Role, ...] = ("query", "passage")
 
 def read_phrase_pairs(path: Path) -> list[tuple[str, str]]:
     """(Danish, English) pairs from a CSV file with the columns ``danish,english``."""
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            if tuple(reader.fieldnames or ()) != PHRASE_COLUMNS:
-                raise EncoderError(
-                    f"{path}: the columns must be {', '.join(PHRASE_COLUMNS)}, "
-                    f"got {', '.join(reader.fieldnames or ()) or 'none'}"
-                )
-            pairs = []
-            for line, row in enumerate(reader, start=2):
-                danish, english = (row.get(c) or "" for c in PHRASE_COLUMNS)
-                if not danish.strip() or not english.strip():
-                    raise EncoderError(f"{path}, line {line}: both 'danish' and 'english' needed")
-                pairs.append((danish.strip(), english.strip()))
-    except OSError as error:
-        raise EncoderError(f"{path}: cannot read the phrase pairs ({error})") from error
+    pairs = []
+    for line, (danish, english) in packaged_rows(path, PHRASE_COLUMNS, "phrase pairs"):
+        if not danish or not english:
+            raise EncoderError(f"{path}, line {line}: both 'danish' and 'english' needed")
+        pairs.append((danish, english))
     return pairs
 
 

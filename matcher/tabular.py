@@ -1,4 +1,5 @@
-"""Reading the CSV exports users import (taxonomies, postcode tables), with exact error places.
+"""Reading the CSV exports users import (taxonomies, postcode tables), with exact error places,
+and the small lists ipsmatch ships (`packaged_rows`).
 
 Every problem names the file, the physical line (a quoted field may span
 lines, as ESCO's newline-separated alternative labels do), and the column by
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from matcher.errors import FieldProblem, RecordValidationError
+from matcher.errors import EncoderError, FieldProblem, RecordValidationError
 
 # ESCO descriptions are long; the csv module's default limit (128 KiB) is only
 # reached by a file whose quotes are broken, which is then reported as such.
@@ -167,3 +168,26 @@ def read_csv(path: str | Path, delimiter: str = ",", expect: Sequence[str] = ())
             continue
         table.rows.append(Row(start, dict(zip(table.header, values, strict=True)), columns))
     return table
+
+
+def packaged_rows(path: Path, columns: Sequence[str], what: str) -> list[tuple[int, list[str]]]:
+    """The rows of one of the lists ipsmatch ships (phrase pairs, wish expansions).
+
+    The file must have exactly `columns`; each row comes with its line number and its
+    cells in that order, stripped. `what` names the list in errors
+    (`matcher.errors.EncoderError`: the lists shape the encoder's space and queries).
+    """
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if tuple(reader.fieldnames or ()) != tuple(columns):
+                raise EncoderError(
+                    f"{path}: the columns must be {', '.join(columns)}, "
+                    f"got {', '.join(reader.fieldnames or ()) or 'none'}"
+                )
+            return [
+                (line, [(row.get(c) or "").strip() for c in columns])
+                for line, row in enumerate(reader, start=2)
+            ]
+    except OSError as error:
+        raise EncoderError(f"{path}: cannot read the {what} ({error})") from error

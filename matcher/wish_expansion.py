@@ -22,9 +22,9 @@ language: it may rank an opening but never makes a reason say "matches"
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +32,7 @@ import numpy as np
 from matcher.bridge import WishVariants
 from matcher.encoders import CachedEncoder
 from matcher.errors import EncoderError, NotFittedError
+from matcher.tabular import packaged_rows
 from matcher.text import normalise
 
 __all__ = ["Expansion", "WishExpansion", "packaged_expansions", "read_expansions"]
@@ -55,36 +56,26 @@ def read_expansions(path: Path) -> list[Expansion]:
     ``phrasings`` holds one or more phrases separated by ``|``. A phrasing may
     appear once only: under two entries it could not say which work it means.
     """
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            if tuple(reader.fieldnames or ()) != EXPANSION_COLUMNS:
+    entries: list[Expansion] = []
+    first_line: dict[str, int] = {}
+    for line, (said, work_da, work_en) in packaged_rows(path, EXPANSION_COLUMNS, "wish expansions"):
+        phrasings = tuple(dict.fromkeys(p.strip() for p in said.split("|") if p.strip()))
+        if not phrasings or not work_da or not work_en:
+            raise EncoderError(
+                f"{path}, line {line}: 'phrasings', 'work_da' and 'work_en' are all needed"
+            )
+        for phrasing in {normalise(p) for p in phrasings}:
+            if phrasing in first_line:
                 raise EncoderError(
-                    f"{path}: the columns must be {', '.join(EXPANSION_COLUMNS)}, "
-                    f"got {', '.join(reader.fieldnames or ()) or 'none'}"
+                    f"{path}, line {line}: the phrasing {phrasing!r} is already on "
+                    f"line {first_line[phrasing]}; a phrasing may name one entry only"
                 )
-            entries: list[Expansion] = []
-            first_line: dict[str, int] = {}
-            for line, row in enumerate(reader, start=2):
-                said, work_da, work_en = ((row.get(c) or "").strip() for c in EXPANSION_COLUMNS)
-                phrasings = tuple(dict.fromkeys(p.strip() for p in said.split("|") if p.strip()))
-                if not phrasings or not work_da or not work_en:
-                    raise EncoderError(
-                        f"{path}, line {line}: 'phrasings', 'work_da' and 'work_en' are all needed"
-                    )
-                for phrasing in {normalise(p) for p in phrasings}:
-                    if phrasing in first_line:
-                        raise EncoderError(
-                            f"{path}, line {line}: the phrasing {phrasing!r} is already on "
-                            f"line {first_line[phrasing]}; a phrasing may name one entry only"
-                        )
-                    first_line[phrasing] = line
-                entries.append(Expansion(phrasings, work_da, work_en))
-    except OSError as error:
-        raise EncoderError(f"cannot read the wish expansions {path}: {error}") from error
+            first_line[phrasing] = line
+        entries.append(Expansion(phrasings, work_da, work_en))
     return entries
 
 
+@lru_cache(maxsize=1)
 def packaged_expansions() -> tuple[Expansion, ...]:
     """The wish expansions shipped with ipsmatch."""
     return tuple(read_expansions(EXPANSIONS_PATH))
