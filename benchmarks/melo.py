@@ -116,9 +116,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = time.perf_counter()
     queries, corpus, qrels = read_set(args.dataset)
-    chosen = {"encoder_backend": args.backend, "encoder_quantisation": args.quantisation}
-    settings = get_settings().model_copy(update={k: v for k, v in chosen.items() if v})
-    encoder = load_encoder(settings, args.model, quiet=True)
+    encoder = load_encoder(
+        get_settings(),
+        args.model,
+        quiet=True,
+        backend=args.backend,
+        quantisation=args.quantisation,
+    )
     entries = [CorpusEntry(id=element, label=label) for element, label in corpus.items()]
     print(f"fitting on {len(entries)} corpus elements", file=sys.stderr)
     mapper = OccupationMapper(encoder).fit_corpus(entries)

@@ -53,7 +53,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from matcher.encoders import BACKENDS  # noqa: E402
+from matcher.encoders import BACKENDS, Quantisation  # noqa: E402
 from matcher.onnx_model import QUANTISATIONS  # noqa: E402
 from matcher.records import Candidate, Opening, Ranking, ViolationCode  # noqa: E402
 
@@ -466,7 +466,7 @@ def engine_ranker(
     model: str | None,
     weights: dict[str, float] | None = None,
     backend: str | None = None,
-    quantisation: str | None = None,
+    quantisation: Quantisation | None = None,
 ) -> RankFunction:
     """Rank a case with `PreferenceRanker` and the encoder `ipsmatch rank` would build.
 
@@ -478,9 +478,9 @@ def engine_ranker(
     from service.cli import load_encoder
     from service.settings import get_settings
 
-    chosen = {"encoder_backend": backend, "encoder_quantisation": quantisation}
-    settings = get_settings().model_copy(update={k: v for k, v in chosen.items() if v})
-    encoder = load_encoder(settings, model, quiet=True)
+    encoder = load_encoder(
+        get_settings(), model, quiet=True, backend=backend, quantisation=quantisation
+    )
     scoring = ScoringWeights(**(weights or {}))
     fitted: dict[str, PreferenceRanker] = {}
 

@@ -24,7 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from matcher.encoders import BACKENDS, CachedEncoder, EncoderBackend
+from matcher.encoders import BACKENDS, CachedEncoder, EncoderBackend, Quantisation
 from matcher.engine import Engine, build_engine, load_postcodes, model_encoder
 from matcher.errors import IpsmatchError
 from matcher.files import atomic_file
@@ -110,9 +110,14 @@ def load_engine(
 
 
 def load_encoder(
-    settings: Settings, model: str | None, quiet: bool, backend: str | None = None
+    settings: Settings,
+    model: str | None,
+    quiet: bool,
+    backend: str | None = None,
+    quantisation: Quantisation | None = None,
 ) -> CachedEncoder:
-    """The configured encoder (``backend`` overrides the setting) with its vector cache."""
+    """The configured encoder (``backend`` and ``quantisation`` override the settings) with
+    its vector cache."""
     path = model_path(settings, model, quiet)
     chosen_backend = backend or settings.encoder_backend
     if chosen_backend not in BACKENDS:
@@ -122,7 +127,7 @@ def load_encoder(
         path,
         settings.cache_dir,
         backend=cast(EncoderBackend, chosen_backend),
-        quantisation=settings.encoder_quantisation,
+        quantisation=quantisation or settings.encoder_quantisation,
         cache_entries=settings.vector_cache_entries,
         language_neutral=settings.language_neutral,
     )
