@@ -209,30 +209,23 @@ def _wish_named(
     """
     best = int(scored.best_wish[position])
     title = opening_title_text(opening)
-    lexical = [
-        _confirming_lexical(query, scored, position, wish, title)
-        for wish in range(len(query.candidate.preferences.desired))
-    ]
     fit = scored.wish_fit[:, position]
-    if (
-        wish_match(
-            float(fit[best]), float(scored.wish_whole[best, position]), lexical[best], weights
-        )
-        != "partly matches"
-    ):
-        return best, lexical[best]
-    confirmed = [
-        wish
-        for wish in range(len(lexical))
-        if wish_match(
-            float(fit[wish]), float(scored.wish_whole[wish, position]), lexical[wish], weights
-        )
-        == "matches"
-    ]
+
+    def said(wish: int) -> tuple[str | None, float]:
+        lexical = _confirming_lexical(query, scored, position, wish, title)
+        whole = float(scored.wish_whole[wish, position])
+        return wish_match(float(fit[wish]), whole, lexical, weights), lexical
+
+    best_said, best_lexical = said(best)
+    if best_said != "partly matches":
+        return best, best_lexical
+    # Only now is every other wish read (most reasons name the best one).
+    others = {wish: said(wish) for wish in range(len(fit)) if wish != best}
+    confirmed = [wish for wish, (match, _) in others.items() if match == "matches"]
     if not confirmed:
-        return best, lexical[best]
+        return best, best_lexical
     chosen = max(confirmed, key=lambda wish: float(fit[wish]))
-    return chosen, lexical[chosen]
+    return chosen, others[chosen][1]
 
 
 def _confirming_lexical(
