@@ -62,8 +62,9 @@ BACKENDS: tuple[EncoderBackend, ...] = ("onnx", "torch")
 DEFAULT_BACKEND: EncoderBackend = "onnx"
 # float32 by default: torch's own vectors, so the engine understands as measured. int8 (with
 # its one float32 MatMul, matcher.provision.onnx_export.outlier_matmuls) passes the real-model
-# checks at 2-5x torch's throughput but loses 2 of 268 held-out understanding checks
-# (benchmarks/README.md, "Encoder backends"); IPSMATCH_ENCODER_QUANTISATION=int8 selects it.
+# checks at 1.1-5.6x torch's throughput (with the load) but loses 2 of 268 held-out
+# understanding checks (benchmarks/README.md, "Encoder backends");
+# IPSMATCH_ENCODER_QUANTISATION=int8 selects it.
 DEFAULT_QUANTISATION: Quantisation = "fp32"
 ProgressCallback = Callable[[int], None]
 
