@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Self
@@ -104,9 +104,7 @@ class WeightFitter(BaseEstimator):
         self.n_rows_ = len(X)
         preference = round(1 / (1 + self.ratio_), 4)
         competency = round(self.ratio_ / (1 + self.ratio_), 4)
-        values_of = base.to_dict()
-        values_of.update(preference=preference, competency=competency)
-        self.weights_ = ScoringWeights(**values_of)
+        self.weights_ = replace(base, preference=preference, competency=competency)
         return self
 
     def predict(self, X: np.ndarray) -> np.ndarray:

@@ -8,6 +8,7 @@ nothing it is given is changed. The weights and the reasons' wording live in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,7 @@ from matcher.queries import CandidateQuery
 from matcher.records import Candidate
 from matcher.rules import commute, stated_violations
 from matcher.scoring import ScoringWeights, canonical_phrase, occupation_codes_agree
+from matcher.skill_lexicon import SkillComparison, SkillLexicon, packaged_lexicon
 from matcher.specifics import differ_in_specifics
 
 # Openings scored per block, so scoring a whole catalogue never copies all its vectors at once.
@@ -274,6 +276,22 @@ def linked_occupations(
     return found
 
 
+def _compare_known(
+    lexicon: SkillLexicon, held: Sequence[str], required: np.ndarray, shows: np.ndarray
+) -> None:
+    """Overwrite `shows` (held × required) where the list of skills knows both phrases."""
+    known_held = [h for h, text in enumerate(held) if lexicon.named(text) is not None]
+    if not known_held:
+        return
+    for r, phrase in enumerate(required):
+        if lexicon.named(str(phrase)) is None:
+            continue
+        for h in known_held:
+            found = lexicon.compare(held[h], str(phrase))
+            if found is not None:
+                shows[h, r] = found is SkillComparison.MEETS
+
+
 def skills(
     catalogue: Catalogue, query: CandidateQuery, chosen: np.ndarray, weights: ScoringWeights
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -308,6 +326,8 @@ def skills(
             for h, r in zip(*np.nonzero(shows), strict=True):
                 if differ_in_specifics(texts_held[h], str(required_phrases[r])):
                     shows[h, r] = False
+            if weights.known_skills:
+                _compare_known(packaged_lexicon(), texts_held, required_phrases, shows)
             met |= shows.any(axis=0)
     said = {canonical_phrase(t) for t in query.competency_texts}
     said |= {canonical_phrase(s) for s in query.candidate.competencies.skills}

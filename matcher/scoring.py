@@ -80,6 +80,10 @@ class ScoringWeights:
     # "kassesystem") rises 0.97-2.1 spans, one of the same field held not ("regnskab"
     # for "kassesystem") 0.29-0.71.
     skill_threshold: float = 0.85
+    # Skills the packaged list knows (`matcher.skill_lexicon`) are compared by it, not
+    # by the encoder: "Photoshop" does not meet "AutoCAD", "madlavning" meets
+    # "cooking". False leaves every pair to `skill_threshold`.
+    known_skills: bool = True
     # Fit at which past work "builds on" (`match_reason`) and a wish at least "partly
     # matches" (`partial_reason`). A wish "matches" only when that fit is confirmed
     # (`wish_match`): the encoder ties the opening's whole text to the wish by
@@ -122,7 +126,7 @@ class ScoringWeights:
         if self.semantic + self.lexical <= 0 or self.experience + self.requirements <= 0:
             raise ValueError("'semantic'+'lexical' and 'experience'+'requirements' must be > 0")
 
-    def to_dict(self) -> dict[str, float]:
+    def to_dict(self) -> dict[str, float | bool]:
         return asdict(self)
 
 

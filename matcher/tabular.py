@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,7 +170,9 @@ def read_csv(path: str | Path, delimiter: str = ",", expect: Sequence[str] = ())
     return table
 
 
-def packaged_rows(path: Path, columns: Sequence[str], what: str) -> list[tuple[int, list[str]]]:
+def packaged_rows(
+    path: Path, columns: Sequence[str], what: str, error: type[EncoderError] = EncoderError
+) -> list[tuple[int, list[str]]]:
     """The rows of one of the lists ipsmatch ships (phrase pairs, wish expansions).
 
     The file must have exactly `columns`; each row comes with its line number and its
@@ -181,7 +183,7 @@ def packaged_rows(path: Path, columns: Sequence[str], what: str) -> list[tuple[i
         with path.open(encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle)
             if tuple(reader.fieldnames or ()) != tuple(columns):
-                raise EncoderError(
+                raise error(
                     f"{path}: the columns must be {', '.join(columns)}, "
                     f"got {', '.join(reader.fieldnames or ()) or 'none'}"
                 )
@@ -189,5 +191,32 @@ def packaged_rows(path: Path, columns: Sequence[str], what: str) -> list[tuple[i
                 (line, [(row.get(c) or "").strip() for c in columns])
                 for line, row in enumerate(reader, start=2)
             ]
-    except OSError as error:
-        raise EncoderError(f"{path}: cannot read the {what} ({error})") from error
+    except OSError as problem:
+        raise error(f"{path}: cannot read the {what} ({problem})") from problem
+
+
+def split_phrasings(cell: str) -> tuple[str, ...]:
+    """The ``|``-separated phrasings of a packaged list's cell, stripped, each once."""
+    return tuple(dict.fromkeys(p.strip() for p in cell.split("|") if p.strip()))
+
+
+def claim_phrasings(
+    keys: Iterable[str],
+    line: int,
+    first_line: dict[str, int],
+    where: Path,
+    what: str,
+    error: type[EncoderError] = EncoderError,
+) -> None:
+    """Record that `keys` belong to `line`; a key another line holds is refused.
+
+    A phrasing under two entries of a packaged list could not say which one it
+    means; `what` names an entry in the message ("entry", "skill").
+    """
+    for key in sorted(set(keys)):
+        if key in first_line:
+            raise error(
+                f"{where}, line {line}: the phrasing {key!r} is already on line "
+                f"{first_line[key]}; a phrasing may name one {what} only"
+            )
+        first_line[key] = line

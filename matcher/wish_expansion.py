@@ -32,7 +32,7 @@ import numpy as np
 from matcher.bridge import WishVariants
 from matcher.encoders import CachedEncoder
 from matcher.errors import EncoderError, NotFittedError
-from matcher.tabular import packaged_rows
+from matcher.tabular import claim_phrasings, packaged_rows, split_phrasings
 from matcher.text import normalise
 
 __all__ = ["Expansion", "WishExpansion", "packaged_expansions", "read_expansions"]
@@ -59,18 +59,12 @@ def read_expansions(path: Path) -> list[Expansion]:
     entries: list[Expansion] = []
     first_line: dict[str, int] = {}
     for line, (said, work_da, work_en) in packaged_rows(path, EXPANSION_COLUMNS, "wish expansions"):
-        phrasings = tuple(dict.fromkeys(p.strip() for p in said.split("|") if p.strip()))
+        phrasings = split_phrasings(said)
         if not phrasings or not work_da or not work_en:
             raise EncoderError(
                 f"{path}, line {line}: 'phrasings', 'work_da' and 'work_en' are all needed"
             )
-        for phrasing in {normalise(p) for p in phrasings}:
-            if phrasing in first_line:
-                raise EncoderError(
-                    f"{path}, line {line}: the phrasing {phrasing!r} is already on "
-                    f"line {first_line[phrasing]}; a phrasing may name one entry only"
-                )
-            first_line[phrasing] = line
+        claim_phrasings((normalise(p) for p in phrasings), line, first_line, path, "entry")
         entries.append(Expansion(phrasings, work_da, work_en))
     return entries
 

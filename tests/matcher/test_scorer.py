@@ -101,3 +101,32 @@ def test_a_title_above_the_rest_of_the_opening_counts_half_toward_the_whole_text
 def test_title_weight_above_one_is_refused() -> None:
     with pytest.raises(ValueError, match="title_weight"):
         ScoringWeights(title_weight=1.5)
+
+
+def test_skills_the_list_knows_are_compared_by_it_not_by_the_encoder() -> None:
+    catalogue = [
+        opening("o-cad", "Tegner", "Tegninger.", requires={"skills": ["AutoCAD"]}),
+        opening("o-kok", "Cook", "Lunch.", requires={"skills": ["cooking"]}),
+    ]
+    person = candidate(["tegner"], competencies={"skills": ["Photoshop", "madlavning"]})
+
+    def gaps(weights: ScoringWeights) -> dict[str, list[str]]:
+        ranker = PreferenceRanker(FakeEncoder(), weights=weights).fit(catalogue)
+        ranking = ranker.rank(person, k=2, on=DAY)
+        return {r.opening_id: list(r.requirement_gaps) for r in ranking.results}
+
+    # The encoder alone: everything met at threshold 0, nothing at 50.
+    assert gaps(ScoringWeights(skill_threshold=0.0, known_skills=False)) == {
+        "o-cad": [],
+        "o-kok": [],
+    }
+    assert gaps(ScoringWeights(skill_threshold=50.0, known_skills=False)) == {
+        "o-cad": ["skill"],
+        "o-kok": ["skill"],
+    }
+    # The list knows both pairs whatever the threshold says.
+    for threshold in (0.0, 50.0):
+        assert gaps(ScoringWeights(skill_threshold=threshold)) == {
+            "o-cad": ["skill"],
+            "o-kok": [],
+        }
