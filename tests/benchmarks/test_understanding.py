@@ -320,3 +320,13 @@ def test_weights_option_takes_known_scoring_weights_only() -> None:
         bench._weights('{"no_such_weight": 1}')
     with pytest.raises(argparse.ArgumentTypeError, match="not JSON"):
         bench._weights("semantic_spans=1")
+
+
+def test_the_added_cases_validate_and_share_no_id_with_the_original_ones() -> None:
+    added = bench.load_cases(bench.CASES_DIR.parent / "more_cases")
+    original = {c.id for c in bench.load_cases()}
+    assert len(added) == 44 and not original & {c.id for c in added}
+    assert {bench.part_of(c.id) for c in added} == set(bench.PARTS)
+    for case in added:
+        named = {o.id for o in case.openings}
+        assert {getattr(item, "a", None) for item in case.checks} <= named, case.id
