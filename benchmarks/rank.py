@@ -634,6 +634,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--warmup", type=int, default=5, help="untimed rankings first")
     parser.add_argument(
+        "--shortlist",
+        type=int,
+        default=None,
+        help="openings retrieved per wish (PreferenceRanker.shortlist_per_query; default its own)",
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="print a cProfile of the shortlist path to stderr"
     )
     return parser.parse_args(argv)
@@ -690,6 +696,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     ranker = PreferenceRanker(cached)
     if args.segment_retrieval is not None:
         ranker.segment_retrieval = args.segment_retrieval
+    if args.shortlist is not None:
+        ranker.shortlist_per_query = args.shortlist
     log(f"fitting the ranker on {len(openings)} openings")
     started = time.perf_counter()
     ranker.fit(openings, vectors=vectors)
@@ -763,6 +771,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "candidates": len(queries),
         "index": index_name,
         "segment_retrieval": ranker.segment_retrieval,
+        "shortlist_per_query": ranker.shortlist_per_query,
         "shortlist_mean": round(float(np.mean(shortlist)), 1),
         f"recall_at_{args.k}_vs_exhaustive": round(recall, 4),
         f"tie_aware_recall_at_{args.k}": round(tie_recall, 4),
