@@ -23,7 +23,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from matcher.catalogue import Catalogue, segment_rows  # noqa: E402
 from matcher.encoders import (  # noqa: E402
     BACKENDS,
     DEFAULT_BACKEND,
@@ -44,6 +45,7 @@ from matcher.encoders import (  # noqa: E402
     EmbeddingCache,
     SentenceTransformerEncoder,
 )
+from matcher.index import HNSWIndex, as_float32  # noqa: E402
 from matcher.opening_sequences import OpeningsByIndex  # noqa: E402
 from matcher.ranker import (  # noqa: E402
     HALF_PRECISION_FROM,
@@ -557,6 +559,71 @@ def recalls(fast: Sequence[Ranking], exhaustive: Sequence[Ranking]) -> tuple[flo
     return (hits / total, ties / total) if total else (1.0, 1.0)
 
 
+def misses(
+    ranker: PreferenceRanker,
+    queries: Sequence[CandidateQuery],
+    fast: Sequence[Ranking],
+    exhaustive: Sequence[Ranking],
+) -> dict[str, int]:
+    """Why openings of the exhaustive top k are missing from the shortlist's top k.
+
+    ``shortlisted``: retrieved and scored, but another opening took its place
+    (the room-for-every-wish and employer spread steps read the whole
+    shortlist); ``missed_by_the_graph``: retrieval did not find it, and a scan
+    of every allowed opening to the same depths would have (the HNSW search is
+    approximate); ``beyond_the_depths``: not even such a scan finds it.
+    """
+    catalogue = ranker.catalogue_
+    rows = catalogue.rows_by_id
+    scan = replace(ranker.retrieval_, scan_up_to=len(rows) + 1)
+    counts = {"shortlisted": 0, "missed_by_the_graph": 0, "beyond_the_depths": 0}
+    for query, f, e in zip(queries, fast, exhaustive, strict=False):
+        missing = set(ids(e)) - set(ids(f))
+        if not missing:
+            continue
+        k = len(e.results)
+        chosen = set(ranker.shortlist(query, RANK_DATE, k).tolist())
+        scanned = set(scan.shortlist(catalogue, query, RANK_DATE, k, False, ranker.postcodes))
+        for opening_id in missing:
+            row = rows[opening_id]
+            if row in chosen:
+                counts["shortlisted"] += 1
+            elif row in scanned:
+                counts["missed_by_the_graph"] += 1
+            else:
+                counts["beyond_the_depths"] += 1
+                log(f"  beyond the depths: {opening_id} {where_it_ranks(catalogue, query, row)}")
+    return counts
+
+
+def where_it_ranks(catalogue: Catalogue, query: CandidateQuery, row: int) -> str:
+    """Among open openings, the rank of `row` for each wish (and variant) and past work:
+    by whole text, by title and by its best segment (1 = nearest)."""
+    vectors = catalogue.vectors
+    offsets = vectors.segment_offsets
+    open_rows = np.flatnonzero(catalogue.open_mask(slice(None), RANK_DATE))
+    wishes = query.wishes
+    if query.variants is not None and len(query.variants):
+        wishes = np.vstack([wishes, query.variants])
+    queries = np.vstack([wishes, query.competencies[:8]])
+    firsts = offsets[open_rows]
+    titles = firsts + (offsets[open_rows + 1] - firsts > 1)
+    segments, starts = segment_rows(offsets, open_rows)
+    by = {
+        "whole": queries @ as_float32(vectors.segments[firsts]).T,
+        "title": queries @ as_float32(vectors.segments[titles]).T,
+        "segment": np.maximum.reduceat(
+            queries @ as_float32(vectors.segments[segments]).T, starts, axis=1
+        ),
+    }
+    position = int(np.searchsorted(open_rows, row))
+    parts = []
+    for name, cosines in by.items():
+        ranks = (cosines > cosines[:, position : position + 1]).sum(axis=1) + 1
+        parts.append(f"{name} {ranks[: len(wishes)].tolist()}/{ranks[len(wishes) :].tolist()}")
+    return "; ".join(parts)
+
+
 def time_rankings(
     ranker: PreferenceRanker,
     queries: Sequence[CandidateQuery],
@@ -634,6 +701,28 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--warmup", type=int, default=5, help="untimed rankings first")
     parser.add_argument(
+        "--sentence-retrieval",
+        action="store_true",
+        help="also index every sentence and shortlist by it (PreferenceRanker.sentence_retrieval)",
+    )
+    parser.add_argument(
+        "--sentences",
+        type=int,
+        default=None,
+        help="with --sentence-retrieval, sentences searched per wish (Retrieval's default)",
+    )
+    parser.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="say why each missed opening of the exhaustive top k was missed",
+    )
+    parser.add_argument(
+        "--ef-search",
+        type=int,
+        default=None,
+        help="HNSW efSearch of both graphs (default: matcher.index.HNSWIndex's own)",
+    )
+    parser.add_argument(
         "--shortlist",
         type=int,
         default=None,
@@ -698,10 +787,17 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         ranker.segment_retrieval = args.segment_retrieval
     if args.shortlist is not None:
         ranker.shortlist_per_query = args.shortlist
+    ranker.sentence_retrieval = args.sentence_retrieval
     log(f"fitting the ranker on {len(openings)} openings")
     started = time.perf_counter()
     ranker.fit(openings, vectors=vectors)
     build_s = time.perf_counter() - started
+    if args.sentences is not None:
+        ranker.retrieval_ = replace(ranker.retrieval_, sentences_per_query=args.sentences)
+    if args.ef_search is not None:
+        for index in (ranker.catalogue_.index, ranker.catalogue_.title_index):
+            if isinstance(index, HNSWIndex):
+                index.ef_search = args.ef_search
     index_name = type(ranker.index_).__name__ if ranker.index_ is not None else "none"
     log(f"fit in {build_s:.1f} s (index: {index_name}); {memory()}")
     del openings, vectors
@@ -743,6 +839,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     time_rankings(ranker, sample[:1], args.k, exhaustive=True)
     exhaustive_ms, exhaustive = time_rankings(ranker, sample, args.k, exhaustive=True)
     recall, tie_recall = recalls(fast[: len(sample)], exhaustive)
+    if args.diagnose:
+        log(f"misses of the shortlist: {misses(ranker, sample, fast, exhaustive)}")
     log(
         f"exhaustive ranking: p50 {percentile(exhaustive_ms, 50):.1f} ms over {len(sample)} "
         f"candidates; recall@{args.k} of the shortlist {recall:.3f} by id, "
@@ -772,6 +870,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "index": index_name,
         "segment_retrieval": ranker.segment_retrieval,
         "shortlist_per_query": ranker.shortlist_per_query,
+        "ef_search": args.ef_search,
+        "sentence_retrieval": ranker.sentence_retrieval,
+        "sentences_per_query": ranker.retrieval_.sentences_per_query,
         "shortlist_mean": round(float(np.mean(shortlist)), 1),
         f"recall_at_{args.k}_vs_exhaustive": round(recall, 4),
         f"tie_aware_recall_at_{args.k}": round(tie_recall, 4),

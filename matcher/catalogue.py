@@ -84,6 +84,16 @@ class OpeningVectors:
         firsts = self.segment_offsets[start:-1]
         return self.segments[firsts + (np.diff(self.segment_offsets[start:]) > 1)]
 
+    def sentences(self, start: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """The sentence segments of openings from `start` on (every segment after the
+        whole text and the title), and the opening (row) each belongs to."""
+        firsts = self.segment_offsets[start:-1]
+        counts = np.maximum(np.diff(self.segment_offsets[start:]) - 2, 0)
+        owners = np.repeat(np.arange(start, start + len(firsts)), counts)
+        starts = np.cumsum(counts) - counts
+        rows = np.repeat(firsts + 2 - starts, counts) + np.arange(int(counts.sum()))
+        return self.segments[rows], owners
+
     def concatenated(self, added: OpeningVectors) -> OpeningVectors:
         """These vectors followed by `added`'s (in this catalogue's segment precision)."""
         return OpeningVectors(
@@ -276,6 +286,30 @@ def tabulate(
 
 
 @dataclass(frozen=True)
+class SentenceIndex:
+    """An index over the sentences of openings' texts, and the opening of each sentence.
+
+    Search returns sentence ids; ``owners[id]`` is the catalogue row of the
+    opening the sentence is from (`OpeningVectors.sentences`).
+    """
+
+    index: VectorIndex
+    owners: np.ndarray
+
+    @classmethod
+    def built(cls, vectors: OpeningVectors, kind: IndexKind) -> SentenceIndex:
+        sentences, owners = vectors.sentences()
+        return cls(build_index(sentences, kind), owners)
+
+    def extended(self, vectors: OpeningVectors, start: int) -> SentenceIndex:
+        """A copy with the sentences of the openings from row `start` of `vectors` added."""
+        sentences, owners = vectors.sentences(start)
+        index = self.index.copy()
+        index.add(sentences)
+        return SentenceIndex(index, np.concatenate([self.owners, owners]))
+
+
+@dataclass(frozen=True)
 class Catalogue:
     """A fitted catalogue: what retrieval, the rule checks, scoring and explanation read."""
 
@@ -298,6 +332,8 @@ class Catalogue:
     opening_links: list[OccupationLink | None]
     opening_groups: np.ndarray
     full_texts: FullTexts
+    # With sentence retrieval: an index over every sentence of the openings' texts.
+    sentence_index: SentenceIndex | None = None
 
     def open_mask(self, rows: np.ndarray | slice, day: date) -> np.ndarray:
         today = day.toordinal()
@@ -312,6 +348,7 @@ class Catalogue:
         index_kind: IndexKind,
         score_all_up_to: int,
         titles: bool = False,
+        sentences: bool = False,
     ) -> Catalogue:
         """A new catalogue with `added` appended and the openings `retire` names retired.
 
@@ -332,16 +369,21 @@ class Catalogue:
         lexical = copy.copy(self.lexical)
         lexical.add([opening_title_text(o) for o in added])
         index, title_index = self.index, self.title_index
+        sentence_index = self.sentence_index
         if index is not None:
             index = index.copy()
             index.add(all_vectors.segments[all_vectors.segment_offsets[start:-1]])
             if title_index is not None:
                 title_index = title_index.copy()
                 title_index.add(all_vectors.titles(start))
+            if sentence_index is not None:
+                sentence_index = sentence_index.extended(all_vectors, start)
         elif len(openings) > score_all_up_to:
             index = build_index(all_vectors.whole_texts(), index_kind)
             if titles:
                 title_index = build_index(all_vectors.titles(), index_kind)
+            if sentences:
+                sentence_index = SentenceIndex.built(all_vectors, index_kind)
         opening_links = self.opening_links
         groups = np.full(len(added), "", dtype=object)
         if self.links is not None:
@@ -364,6 +406,7 @@ class Catalogue:
             opening_links=opening_links,
             opening_groups=np.concatenate([self.opening_groups, groups]),
             full_texts=FullTexts(openings),
+            sentence_index=sentence_index,
         )
 
 
@@ -382,6 +425,7 @@ def build_catalogue(
     score_all_up_to: int,
     half_precision_from: int,
     titles: bool = False,
+    sentences: bool = False,
 ) -> Catalogue:
     """Learn the catalogue of `openings` from their `vectors` (see `encode_openings`).
 
@@ -416,11 +460,13 @@ def build_catalogue(
     del parts
     lexical = LexicalChannel(word_starts=True, distinct_documents=True).fit(title_texts)
     del title_texts
-    index = title_index = None
+    index = title_index = sentence_index = None
     if len(openings) > score_all_up_to:
         index = build_index(fitted.whole_texts(), index_kind)
         if titles:
             title_index = build_index(fitted.titles(), index_kind)
+        if sentences:
+            sentence_index = SentenceIndex.built(fitted, index_kind)
     groups = np.full(len(openings), "", dtype=object)
     for i, link in enumerate(opening_links):
         if link is not None:
@@ -441,4 +487,5 @@ def build_catalogue(
         opening_links=opening_links,
         opening_groups=groups,
         full_texts=FullTexts(openings),
+        sentence_index=sentence_index,
     )

@@ -103,6 +103,12 @@ class PreferenceRanker:
         With `segment_retrieval`, a scan of at most this many openings compares
         every segment of each (whole text, title, sentences); a larger one only
         titles, since every segment is about five rows an opening to compare.
+    sentence_retrieval:
+        With `segment_retrieval`, also build an index over every sentence of
+        the openings' texts and shortlist, per wish, the openings of the
+        nearest sentences: at scale a wish said in one sentence of a long
+        description is near neither its whole text nor its title. It costs a
+        third index (about five vectors an opening) and its search.
     postcodes:
         Postcode → (lat, lon), to place records that give only a postcode
         (a `matcher.places.PostcodeTable` is one).
@@ -128,6 +134,7 @@ class PreferenceRanker:
         half_precision_from: int = HALF_PRECISION_FROM,
         segment_retrieval: bool = True,
         every_segment_up_to: int = 2_000,
+        sentence_retrieval: bool = False,
         postcodes: Postcodes | None = None,
         taxonomy: Taxonomy | None = None,
         occupation_mapper: OccupationMapper | None = None,
@@ -141,6 +148,7 @@ class PreferenceRanker:
         self.half_precision_from = half_precision_from
         self.segment_retrieval = segment_retrieval
         self.every_segment_up_to = every_segment_up_to
+        self.sentence_retrieval = sentence_retrieval
         self.postcodes = postcodes
         self.taxonomy = taxonomy
         self.occupation_mapper = occupation_mapper
@@ -189,6 +197,7 @@ class PreferenceRanker:
             score_all_up_to=self.score_all_up_to,
             half_precision_from=self.half_precision_from,
             titles=self.segment_retrieval,
+            sentences=self.segment_retrieval and self.sentence_retrieval,
         )
         self.queries_ = QueryEncoder(self.encoder_, self.weights_, links)
         self.retrieval_ = Retrieval(
@@ -234,6 +243,7 @@ class PreferenceRanker:
             index_kind=self.index,
             score_all_up_to=self.score_all_up_to,
             titles=self.segment_retrieval,
+            sentences=self.segment_retrieval and self.sentence_retrieval,
         )
         return self
 

@@ -32,6 +32,8 @@ class Retrieval:
     scan_up_to: int = 6_000
     by_segments: bool = False
     every_segment_up_to: int = 2_000
+    # Sentences searched per wish in the catalogue's sentence index, where it has one.
+    sentences_per_query: int = 50
 
     def shortlist(
         self,
@@ -121,6 +123,16 @@ class Retrieval:
                 continue
             _, ids = index.search(queries[searched], max(channel_depths), allowed=allowed)
             nearest.extend(ids[i, : channel_depths[j]] for i, j in enumerate(searched))
+        sentences = catalogue.sentence_index
+        if self.by_segments and sentences is not None and sentences.index.size:
+            # A wish said in one sentence of a long text: neither the whole text nor
+            # the title is near it at scale (`benchmarks/README.md`, "Sentences").
+            searched = [j for j, depth in enumerate(segment_depths) if depth > 0]
+            if searched:
+                _, ids = sentences.index.search(
+                    queries[searched], self.sentences_per_query, allowed=allowed[sentences.owners]
+                )
+                nearest.extend(sentences.owners[found[found >= 0]] for found in ids)
         found_ids = np.concatenate(nearest)
         return found_ids[found_ids >= 0]
 

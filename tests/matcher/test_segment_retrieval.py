@@ -18,7 +18,7 @@ from fakes import FakeEncoder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matcher.catalogue import OpeningVectors
+from matcher.catalogue import OpeningVectors, SentenceIndex
 from matcher.encoders import l2_normalise
 from matcher.index import build_index
 from matcher.ranker import PreferenceRanker
@@ -40,7 +40,7 @@ def catalogue_of(segments: list[np.ndarray], index: str | None) -> Any:
         requirements=np.zeros((0, DIMENSION), dtype=np.float32),
         requirement_offsets=np.zeros(len(segments) + 1, dtype=np.int64),
     )
-    built = SimpleNamespace(vectors=vectors, index=None, title_index=None)
+    built = SimpleNamespace(vectors=vectors, index=None, title_index=None, sentence_index=None)
     if index is not None:
         built.index = build_index(vectors.whole_texts(), index)  # type: ignore[arg-type]
         built.title_index = build_index(vectors.titles(), index)  # type: ignore[arg-type]
@@ -238,3 +238,67 @@ def test_the_ranker_retrieves_by_segments_by_default() -> None:
     whole_text.fit(openings)
     assert not whole_text.retrieval_.by_segments
     assert whole_text.catalogue_.title_index is None
+
+
+def test_the_sentences_of_openings_are_the_segments_after_whole_text_and_title() -> None:
+    rows = [4, 1, 2, 3]  # whole, title, two sentences; whole only; whole and title; one sentence
+    segments = [np.full((n, DIMENSION), i, dtype=np.float32) for i, n in enumerate(rows)]
+    vectors = catalogue_of(segments, None).vectors
+    sentences, owners = vectors.sentences()
+    assert owners.tolist() == [0, 0, 3]
+    np.testing.assert_array_equal(sentences, vectors.segments[[2, 3, 9]])
+    later, later_owners = vectors.sentences(start=2)
+    assert later_owners.tolist() == [3] and later.shape == (1, DIMENSION)
+
+
+def one_sentence_catalogue() -> tuple[Any, np.ndarray]:
+    """Opening 0 says the wish in its third sentence only; the others' titles and whole
+    texts are nearer to it than opening 0's."""
+    rng = np.random.default_rng(11)
+    wish = l2_normalise(rng.normal(size=(1, DIMENSION)))[0]
+    other = l2_normalise(rng.normal(size=(1, DIMENSION)))[0]
+    other -= (other @ wish) * wish
+    other /= np.linalg.norm(other)
+    segments = [np.vstack([0.2 * wish + other, other, -other, 0.1 * wish + other, wish])]
+    for _ in range(1, 40):
+        near = 0.5 * wish + 0.85 * l2_normalise(rng.normal(size=(1, DIMENSION)))[0]
+        segments.append(np.vstack([near, near, other]))
+    catalogue = catalogue_of([l2_normalise(s) for s in segments], "exact")
+    return catalogue, wish[None, :]
+
+
+def test_an_opening_wanted_in_one_sentence_is_shortlisted_through_the_sentence_index() -> None:
+    catalogue, wish = one_sentence_catalogue()
+    allowed = np.ones(40, dtype=bool)
+    retrieval = Retrieval(scan_up_to=0, by_segments=True, sentences_per_query=2)
+    assert 0 not in retrieval.nearest(catalogue, wish, [3], allowed)
+    catalogue.sentence_index = SentenceIndex.built(catalogue.vectors, "exact")
+    found = retrieval.nearest(catalogue, wish, [3], allowed)
+    assert 0 in found
+    allowed[0] = False
+    assert 0 not in retrieval.nearest(catalogue, wish, [3], allowed)
+    # Only by segments: a whole-text retrieval ignores the sentence index.
+    allowed[0] = True
+    assert 0 not in Retrieval(scan_up_to=0).nearest(catalogue, wish, [3], allowed)
+
+
+def test_the_ranker_keeps_its_sentence_index_current_when_openings_are_added() -> None:
+    openings = read_openings(DEMO / "openings.jsonl")
+    ranker = PreferenceRanker(FakeEncoder(), score_all_up_to=20, sentence_retrieval=True)
+    ranker.fit(openings[:100])
+    first = ranker.catalogue_.sentence_index
+    assert first is not None
+    _, owners = ranker.catalogue_.vectors.sentences()
+    assert first.owners.tolist() == owners.tolist() and first.index.size == len(owners)
+    ranker.partial_fit(openings[100:150])
+    extended = ranker.catalogue_.sentence_index
+    assert extended is not None and extended is not first
+    _, owners = ranker.catalogue_.vectors.sentences()
+    assert extended.owners.tolist() == owners.tolist() and extended.index.size == len(owners)
+    assert first.index.size < extended.index.size  # the old catalogue's index is untouched
+    assert (
+        PreferenceRanker(FakeEncoder(), score_all_up_to=20)
+        .fit(openings[:100])
+        .catalogue_.sentence_index
+        is None
+    )
