@@ -702,8 +702,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=5, help="untimed rankings first")
     parser.add_argument(
         "--sentence-retrieval",
-        action="store_true",
-        help="also index every sentence and shortlist by it (PreferenceRanker.sentence_retrieval)",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="index every sentence and shortlist by it too, or (--no-...) not; by default as "
+        "PreferenceRanker does (up to its sentences_up_to openings)",
     )
     parser.add_argument(
         "--sentences",
@@ -787,7 +789,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         ranker.segment_retrieval = args.segment_retrieval
     if args.shortlist is not None:
         ranker.shortlist_per_query = args.shortlist
-    ranker.sentence_retrieval = args.sentence_retrieval
+    if args.sentence_retrieval is not None:
+        ranker.sentence_retrieval = args.sentence_retrieval
     log(f"fitting the ranker on {len(openings)} openings")
     started = time.perf_counter()
     ranker.fit(openings, vectors=vectors)
@@ -871,8 +874,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "segment_retrieval": ranker.segment_retrieval,
         "shortlist_per_query": ranker.shortlist_per_query,
         "ef_search": args.ef_search,
-        "sentence_retrieval": ranker.sentence_retrieval,
-        "sentences_per_query": ranker.retrieval_.sentences_per_query,
+        "sentence_retrieval": ranker.catalogue_.sentence_index is not None,
+        "sentences_per_query": args.sentences,
         "shortlist_mean": round(float(np.mean(shortlist)), 1),
         f"recall_at_{args.k}_vs_exhaustive": round(recall, 4),
         f"tie_aware_recall_at_{args.k}": round(tie_recall, 4),

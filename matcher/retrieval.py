@@ -32,8 +32,9 @@ class Retrieval:
     scan_up_to: int = 6_000
     by_segments: bool = False
     every_segment_up_to: int = 2_000
-    # Sentences searched per wish in the catalogue's sentence index, where it has one.
-    sentences_per_query: int = 50
+    # Sentences searched per wish in the catalogue's sentence index, where it has one;
+    # None: a quarter of `shortlist_per_query`, as for past work.
+    sentences_per_query: int | None = None
 
     def shortlist(
         self,
@@ -129,8 +130,9 @@ class Retrieval:
             # the title is near it at scale (`benchmarks/README.md`, "Sentences").
             searched = [j for j, depth in enumerate(segment_depths) if depth > 0]
             if searched:
+                depth = self.sentences_per_query or max(1, self.shortlist_per_query // 4)
                 _, ids = sentences.index.search(
-                    queries[searched], self.sentences_per_query, allowed=allowed[sentences.owners]
+                    queries[searched], depth, allowed=allowed[sentences.owners]
                 )
                 nearest.extend(sentences.owners[found[found >= 0]] for found in ids)
         found_ids = np.concatenate(nearest)

@@ -106,7 +106,13 @@ def test_the_other_language_side_also_retrieves_from_an_index() -> None:
         opening("o-da", "Frisørskole", "Frisør skole."),
         opening("o-en", "Hairdresser", "Hairdresser work in a salon."),
     ]
-    settings = {"score_all_up_to": 2, "shortlist_per_query": 1, "scan_up_to": 0}
+    # Sentences off: their index would retrieve every opening of this small catalogue.
+    settings = {
+        "score_all_up_to": 2,
+        "shortlist_per_query": 1,
+        "scan_up_to": 0,
+        "sentence_retrieval": False,
+    }
     person = candidate(["frisør"])
     ranker = PreferenceRanker(FakeEncoder(), **settings).fit(catalogue)
     (query,) = ranker.encode_candidates([person])

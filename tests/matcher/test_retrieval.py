@@ -13,7 +13,7 @@ from builders import candidate, word_catalogue
 from fakes import FakeEncoder
 
 import matcher.retrieval
-from matcher.catalogue import OpeningVectors
+from matcher.catalogue import OpeningVectors, SentenceIndex
 from matcher.encoders import l2_normalise
 from matcher.index import build_index
 from matcher.ranker import PreferenceRanker
@@ -33,7 +33,9 @@ def catalogue_of(count: int, seed: int) -> Any:
         requirements=np.zeros((0, DIMENSION), dtype=np.float32),
         requirement_offsets=np.zeros(count + 1, dtype=np.int64),
     )
-    return SimpleNamespace(vectors=vectors, index=build_index(whole, "hnsw"), title_index=None)
+    return SimpleNamespace(
+        vectors=vectors, index=build_index(whole, "hnsw"), title_index=None, sentence_index=None
+    )
 
 
 class ShortGraph:
@@ -42,6 +44,10 @@ class ShortGraph:
     def __init__(self, index: Any, found: int) -> None:
         self.index = index
         self.found = found
+
+    @property
+    def size(self) -> int:
+        return int(self.index.size)
 
     def search(
         self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
@@ -58,14 +64,17 @@ def test_a_graph_search_that_stops_short_is_replaced_by_a_scan_not_by_scoring_al
     (query,) = ranker.encode_candidates([person])
     expected = ranker.rank_encoded(query, k=10, on=DAY)
     graph, titles = ranker.catalogue_.index, ranker.catalogue_.title_index
+    sentences = ranker.catalogue_.sentence_index
+    assert sentences is not None
     scanning = dataclasses.replace(ranker.retrieval_, scan_up_to=10_000)
     scan = scanning.shortlist(ranker.catalogue_, query, DAY, 10, False, None)
-    # Whole text and titles each stop after `found`: fewer than k openings in all.
+    # Whole text, titles and sentences each stop after `found`: fewer than k openings in all.
     for found in (0, 1):
         shortened = dataclasses.replace(
             ranker.catalogue_,
             index=ShortGraph(graph, found),
             title_index=ShortGraph(titles, found),
+            sentence_index=SentenceIndex(ShortGraph(sentences.index, found), sentences.owners),
         )
         ranker.catalogue_ = shortened
         shortlist = ranker.shortlist(query, DAY, 10)

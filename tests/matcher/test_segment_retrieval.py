@@ -284,7 +284,7 @@ def test_an_opening_wanted_in_one_sentence_is_shortlisted_through_the_sentence_i
 
 def test_the_ranker_keeps_its_sentence_index_current_when_openings_are_added() -> None:
     openings = read_openings(DEMO / "openings.jsonl")
-    ranker = PreferenceRanker(FakeEncoder(), score_all_up_to=20, sentence_retrieval=True)
+    ranker = PreferenceRanker(FakeEncoder(), score_all_up_to=20)  # sentences by default
     ranker.fit(openings[:100])
     first = ranker.catalogue_.sentence_index
     assert first is not None
@@ -296,9 +296,7 @@ def test_the_ranker_keeps_its_sentence_index_current_when_openings_are_added() -
     _, owners = ranker.catalogue_.vectors.sentences()
     assert extended.owners.tolist() == owners.tolist() and extended.index.size == len(owners)
     assert first.index.size < extended.index.size  # the old catalogue's index is untouched
-    assert (
-        PreferenceRanker(FakeEncoder(), score_all_up_to=20)
-        .fit(openings[:100])
-        .catalogue_.sentence_index
-        is None
-    )
+    capped = PreferenceRanker(FakeEncoder(), score_all_up_to=20, sentences_up_to=99)
+    assert capped.fit(openings[:100]).catalogue_.sentence_index is None
+    off = PreferenceRanker(FakeEncoder(), score_all_up_to=20, sentence_retrieval=False)
+    assert off.fit(openings[:100]).catalogue_.sentence_index is None
