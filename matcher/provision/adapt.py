@@ -1,0 +1,493 @@
+"""Adapting the encoder to the domain: contrastive fine-tuning on taxonomy pairs (issue 10).
+
+The pairs are built offline from the occupation taxonomies, joined by ISCO-08 unit group
+(four digits), and from the project's own Danish/English phrase pairs:
+
+- ``disco_isco``: a DISCO-08 Danish title (levels 4 and 5) against the ISCO-08 English
+  title of its group, and the reverse (the English title as the query);
+- ``disco_esco``: a DISCO-08 Danish title against the English preferred label of an ESCO
+  occupation of its group;
+- ``esco_alt``: an ESCO alternative label against its occupation's preferred label and the
+  first sentence of its description;
+- ``phrases``: ``matcher/data/work_phrases_da_en.csv``, both directions.
+
+The short side is the query (``query: ``), the target the passage (``passage: ``), as the
+engine encodes wishes and openings. Training uses sentence-transformers'
+``MultipleNegativesRankingLoss`` (the other pairs of a batch are the negatives) on batches
+that never hold two pairs of one group: two titles of one ISCO group would be false
+negatives. The word-embedding matrix (250,037 x 384) can stay frozen. Everything is seeded.
+
+The base folder is read, never changed; the adapted folder is written beside it whole (a
+hidden sibling renamed into place), with the base's tokenizer files, its prompts and its
+token limit, then exported to ONNX as provisioning does.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import random
+import shutil
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from matcher.provision._common import (
+    MARKER_FILENAME,
+    ModelProvisioningError,
+    Progress,
+    installed_version,
+    silent,
+    write_json,
+)
+from matcher.provision.marker import _move_into_place, staged_sibling
+from matcher.provision.onnx_export import export_onnx
+
+PAIR_KINDS = ("disco_isco", "disco_esco", "esco_alt", "phrases")
+DEFAULT_KINDS = PAIR_KINDS
+ADAPT_FILENAME = "ipsmatch-adaptation.json"
+ADAPTED_MODEL_DIRNAME = "multilingual-e5-small-ips"
+PACKAGED_DISCO_PATH = Path(__file__).resolve().parents[1] / "data" / "disco08.csv"
+PACKAGED_PHRASES_PATH = Path(__file__).resolve().parents[1] / "data" / "work_phrases_da_en.csv"
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
+QUERY_PREFIX = "query: "
+PASSAGE_PREFIX = "passage: "
+
+
+class AdaptationError(ModelProvisioningError):
+    """The adapted encoder could not be built (missing or malformed input, or a failed run)."""
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One training pair: ``query`` and ``passage`` without prompts; ``group`` keeps batches
+    free of false negatives (the ISCO-08 unit group, or a phrase pair's own key)."""
+
+    query: str
+    passage: str
+    group: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class AdaptSettings:
+    seed: int = 13
+    epochs: int = 1
+    batch_size: int = 32
+    learning_rate: float = 2e-5
+    warmup_share: float = 0.1
+    max_seq_length: int = 48
+    scale: float = 20.0
+    freeze_word_embeddings: bool = True
+    kinds: tuple[str, ...] = DEFAULT_KINDS
+    esco_per_disco: int = 3
+    alt_per_occupation: int = 1
+    max_pairs: int | None = None
+
+
+@dataclass
+class AdaptReport:
+    pairs: dict[str, int]
+    batches_per_epoch: int
+    steps: int
+    seconds: float
+    losses: list[float] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _read_csv(path: Path, delimiter: str, columns: Sequence[str]) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise AdaptationError(f"{path}: file not found")
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle, delimiter=delimiter)
+            missing = [name for name in columns if name not in (reader.fieldnames or [])]
+            if missing:
+                raise AdaptationError(f"{path}: missing column(s) {', '.join(missing)}")
+            return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise AdaptationError(f"{path}: cannot read ({error})") from error
+
+
+def disco_titles(path: Path) -> list[tuple[str, str]]:
+    """(ISCO-08 unit group, Danish title) of every DISCO-08 level-4 and level-5 row."""
+    rows = _read_csv(path, ";", ("KODE", "TITEL"))
+    titles: list[tuple[str, str]] = []
+    for row in rows:
+        code = row["KODE"].strip('"')
+        if len(code) in (4, 6) and code.isdigit() and row["TITEL"]:
+            titles.append((code[:4], row["TITEL"]))
+    return titles
+
+
+def isco_groups(esco_dir: Path) -> dict[str, str]:
+    """ISCO-08 unit group (four digits) -> English title."""
+    rows = _read_csv(esco_dir / "ISCOGroups_en.csv", ",", ("code", "preferredLabel"))
+    return {
+        row["code"]: row["preferredLabel"]
+        for row in rows
+        if len(row["code"]) == 4 and row["code"].isdigit() and row["preferredLabel"]
+    }
+
+
+@dataclass(frozen=True)
+class Occupation:
+    group: str
+    label: str
+    alt_labels: tuple[str, ...]
+    description: str
+
+
+def esco_occupations(esco_dir: Path) -> list[Occupation]:
+    rows = _read_csv(
+        esco_dir / "occupations_en.csv",
+        ",",
+        ("iscoGroup", "preferredLabel", "altLabels", "description"),
+    )
+    occupations = []
+    for row in rows:
+        group = row["iscoGroup"]
+        if len(group) != 4 or not group.isdigit() or not row["preferredLabel"]:
+            continue
+        alts = tuple(
+            dict.fromkeys(
+                a.strip()
+                for a in row["altLabels"].splitlines()
+                if a.strip() and a.strip().lower() != row["preferredLabel"].lower()
+            )
+        )
+        occupations.append(Occupation(group, row["preferredLabel"], alts, row["description"]))
+    return occupations
+
+
+def phrase_pairs(path: Path) -> list[tuple[str, str]]:
+    rows = _read_csv(path, ",", ("danish", "english"))
+    return [(row["danish"], row["english"]) for row in rows if row["danish"] and row["english"]]
+
+
+def first_sentence(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    end = text.find(". ")
+    sentence = text if end < 0 else text[: end + 1]
+    return sentence[:limit]
+
+
+# --------------------------------------------------------------------------- pairs
+
+
+def build_pairs(
+    *,
+    disco: Sequence[tuple[str, str]],
+    groups: dict[str, str],
+    occupations: Sequence[Occupation],
+    phrases: Sequence[tuple[str, str]],
+    settings: AdaptSettings,
+) -> list[Pair]:
+    """Every training pair of the chosen kinds, in a fixed order (sampling by the seed)."""
+    rng = random.Random(settings.seed)
+    by_group: dict[str, list[Occupation]] = {}
+    for occupation in occupations:
+        by_group.setdefault(occupation.group, []).append(occupation)
+    pairs: list[Pair] = []
+    kinds = set(settings.kinds)
+    unknown = kinds - set(PAIR_KINDS)
+    if unknown:
+        raise AdaptationError(
+            f"unknown pair kind(s) {', '.join(sorted(unknown))}; "
+            f"choose from {', '.join(PAIR_KINDS)}"
+        )
+    if "disco_isco" in kinds:
+        for group, title in disco:
+            if group in groups:
+                pairs.append(Pair(title, groups[group], group, "disco_isco"))
+                pairs.append(Pair(groups[group], title, group, "disco_isco"))
+    if "disco_esco" in kinds:
+        for group, title in disco:
+            members = by_group.get(group, [])
+            chosen = rng.sample(members, min(settings.esco_per_disco, len(members)))
+            pairs.extend(Pair(title, o.label, group, "disco_esco") for o in chosen)
+    if "esco_alt" in kinds:
+        for occupation in occupations:
+            target = occupation.label
+            sentence = first_sentence(occupation.description)
+            if sentence:
+                target = f"{occupation.label}. {sentence}"
+            alts = list(occupation.alt_labels)
+            picked = rng.sample(alts, min(settings.alt_per_occupation, len(alts)))
+            pairs.extend(Pair(alt, target, occupation.group, "esco_alt") for alt in picked)
+    if "phrases" in kinds:
+        for number, (danish, english) in enumerate(phrases):
+            key = f"phrase-{number}"
+            pairs.append(Pair(danish, english, key, "phrases"))
+            pairs.append(Pair(english, danish, key, "phrases"))
+    pairs = [p for p in pairs if p.query.lower() != p.passage.lower()]
+    if settings.max_pairs is not None and len(pairs) > settings.max_pairs:
+        pairs = rng.sample(pairs, settings.max_pairs)
+    return pairs
+
+
+def no_duplicate_batches(pairs: Sequence[Pair], batch_size: int, seed: int) -> list[list[Pair]]:
+    """The pairs shuffled by ``seed`` into batches in which no group and no text repeats.
+
+    Greedy: each pair goes into the first open batch that holds neither its group nor its
+    texts; a batch is closed when full. Every pair is used once; the last batches may be
+    smaller.
+    """
+    if batch_size < 2:
+        raise AdaptationError(f"batch size must be at least 2, got {batch_size}")
+    order = list(pairs)
+    random.Random(seed).shuffle(order)
+    batches: list[list[Pair]] = []
+    open_batches: list[tuple[list[Pair], set[str], set[str]]] = []
+    for pair in order:
+        texts = {pair.query.lower(), pair.passage.lower()}
+        for index, (batch, seen_groups, seen_texts) in enumerate(open_batches):
+            if pair.group not in seen_groups and not texts & seen_texts:
+                batch.append(pair)
+                seen_groups.add(pair.group)
+                seen_texts.update(texts)
+                if len(batch) == batch_size:
+                    batches.append(batch)
+                    del open_batches[index]
+                break
+        else:
+            open_batches.append(([pair], {pair.group}, set(texts)))
+    batches.extend(batch for batch, _, _ in open_batches if len(batch) >= 2)
+    return batches
+
+
+def load_pairs(taxonomy: Path, disco: Path, phrases: Path, settings: AdaptSettings) -> list[Pair]:
+    """The pairs from a taxonomy folder (``esco/`` inside it) and the packaged tables."""
+    esco_dir = taxonomy / "esco"
+    if not taxonomy.is_dir():
+        raise AdaptationError(f"{taxonomy}: taxonomy folder not found")
+    return build_pairs(
+        disco=disco_titles(disco),
+        groups=isco_groups(esco_dir),
+        occupations=esco_occupations(esco_dir),
+        phrases=phrase_pairs(phrases),
+        settings=settings,
+    )
+
+
+def count_kinds(pairs: Iterable[Pair]) -> dict[str, int]:
+    counts = dict.fromkeys(PAIR_KINDS, 0)
+    for pair in pairs:
+        counts[pair.kind] += 1
+    return counts
+
+
+# --------------------------------------------------------------------------- training
+
+
+def train(
+    base: Path,
+    pairs: Sequence[Pair],
+    settings: AdaptSettings,
+    say: Progress = silent,
+    *,
+    max_steps: int | None = None,
+) -> tuple[Any, AdaptReport]:
+    """Fine-tune the base folder's model on ``pairs``; returns the model and what was done."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.losses import MultipleNegativesRankingLoss
+
+    random.seed(settings.seed)
+    torch.manual_seed(settings.seed)
+    try:
+        model = SentenceTransformer(str(base), device="cpu", local_files_only=True)
+    except Exception as error:
+        raise AdaptationError(f"cannot load the base model {base}: {error}") from error
+    base_length = model.max_seq_length
+    model.max_seq_length = settings.max_seq_length
+    if settings.freeze_word_embeddings:
+        transformer: Any = model[0]
+        transformer.auto_model.embeddings.word_embeddings.weight.requires_grad_(False)
+    loss_fn = MultipleNegativesRankingLoss(model, scale=settings.scale)
+    parameters = [p for p in model.parameters() if p.requires_grad]
+    optimiser = torch.optim.AdamW(parameters, lr=settings.learning_rate)
+    epochs = [
+        no_duplicate_batches(pairs, settings.batch_size, settings.seed + epoch)
+        for epoch in range(settings.epochs)
+    ]
+    total = sum(len(batches) for batches in epochs)
+    if max_steps is not None:
+        total = min(total, max_steps)
+    warmup = max(1, int(total * settings.warmup_share))
+
+    def rate(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (total - step) / max(1, total - warmup))
+
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, rate)
+    report = AdaptReport(count_kinds(pairs), len(epochs[0]) if epochs else 0, 0, 0.0)
+    model.train()
+    started = time.monotonic()
+    window: list[float] = []
+    for batches in epochs:
+        for batch in batches:
+            if report.steps >= total:
+                break
+            queries = model.preprocess([QUERY_PREFIX + p.query for p in batch])
+            passages = model.preprocess([PASSAGE_PREFIX + p.passage for p in batch])
+            loss = loss_fn([queries, passages], torch.empty(0))
+            optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(parameters, 1.0)
+            optimiser.step()
+            scheduler.step()
+            report.steps += 1
+            window.append(float(loss.item()))
+            if report.steps % 50 == 0 or report.steps == total:
+                mean = sum(window) / len(window)
+                report.losses.append(round(mean, 4))
+                window = []
+                elapsed = time.monotonic() - started
+                say(
+                    f"step {report.steps}/{total}: loss {mean:.4f}, "
+                    f"{elapsed / report.steps:.2f} s/step, {elapsed:.0f} s"
+                )
+    report.seconds = time.monotonic() - started
+    model.eval()
+    model.max_seq_length = base_length
+    return model, report
+
+
+# --------------------------------------------------------------------------- the folder
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def adapt_encoder(
+    base: Path,
+    target: Path,
+    taxonomy: Path,
+    *,
+    disco: Path = PACKAGED_DISCO_PATH,
+    phrases: Path = PACKAGED_PHRASES_PATH,
+    settings: AdaptSettings = AdaptSettings(),
+    overwrite: bool = False,
+    progress: Progress | None = None,
+    onnx: bool = True,
+    max_steps: int | None = None,
+) -> tuple[Path, AdaptReport]:
+    """Write the adapted encoder folder at ``target`` from the base folder ``base``.
+
+    ``taxonomy`` holds ``esco/ISCOGroups_en.csv`` and ``esco/occupations_en.csv``;
+    ``disco`` is a DISCO-08 table (``;``-separated, ``KODE;...;TITEL``), ``phrases`` the
+    Danish/English phrase pairs. The folder gets ``ipsmatch-adaptation.json`` (data, pair
+    counts, settings, steps, losses, time) and, with ``onnx``, its ONNX export.
+    Raises :class:`AdaptationError`.
+    """
+    say: Progress = progress if progress is not None else silent
+    base, target = Path(base), Path(target)
+    if not (base / "config.json").is_file() or not (base / "modules.json").is_file():
+        raise AdaptationError(f"{base}: not a sentence-transformers folder (no config.json)")
+    if base.resolve() == target.resolve():
+        raise AdaptationError(f"{target}: the adapted folder cannot replace its base")
+    if target.exists() and not overwrite:
+        raise AdaptationError(f"{target} exists; give --force to replace it")
+    pairs = load_pairs(taxonomy, disco, phrases, settings)
+    if len(pairs) < settings.batch_size:
+        raise AdaptationError(f"only {len(pairs)} training pairs from {taxonomy}; too few")
+    say(f"{len(pairs)} training pairs: {count_kinds(pairs)}")
+    model, report = train(base, pairs, settings, say, max_steps=max_steps)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with staged_sibling(target, "the adapted encoder folder") as staging:
+        say(f"Writing {target}")
+        model.save(str(staging))
+        for name in TOKENIZER_FILES:  # the base's own tokenisation, byte for byte
+            shutil.copyfile(base / name, staging / name)
+        weights = staging / "model.safetensors"
+        sha256 = _sha256(weights)
+        base_marker = _base_marker(base)
+        write_json(
+            staging / MARKER_FILENAME,
+            {
+                **base_marker,
+                "source": {**base_marker.get("source", {}), "sha256": sha256},
+                "adapted_from": {
+                    "folder": base.name,
+                    "source": base_marker.get("source"),
+                },
+                "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
+            },
+        )
+        write_json(
+            staging / ADAPT_FILENAME,
+            {
+                "base": base.name,
+                "taxonomy": str(taxonomy),
+                "pairs": report.pairs,
+                "settings": {
+                    key: list(value) if isinstance(value, tuple) else value
+                    for key, value in settings.__dict__.items()
+                },
+                "batches_per_epoch": report.batches_per_epoch,
+                "steps": report.steps,
+                "seconds": round(report.seconds, 1),
+                "losses_per_50_steps": report.losses,
+                "weights_sha256": sha256,
+                "versions": {
+                    name: installed_version(name)
+                    for name in ("torch", "sentence-transformers", "transformers")
+                },
+            },
+        )
+        (staging / "README.md").write_text(model_card(base.name, settings, report), "utf-8")
+        if onnx:
+            export_onnx(staging, sha256, say, overwrite=True)
+        _move_into_place(staging, target)
+    say(f"Adapted encoder written to {target}")
+    return target, report
+
+
+def _base_marker(base: Path) -> dict[str, Any]:
+    try:
+        marker = json.loads((base / MARKER_FILENAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"layout_version": 1, "source": {}}
+    return marker if isinstance(marker, dict) else {"layout_version": 1, "source": {}}
+
+
+def model_card(base: str, settings: AdaptSettings, report: AdaptReport) -> str:
+    counts = "\n".join(f"| {kind} | {count} |" for kind, count in report.pairs.items())
+    return f"""# {base}, adapted to job titles (ipsmatch issue 10)
+
+Made by `ipsmatch models adapt` from `{base}`: contrastive fine-tuning
+(MultipleNegativesRankingLoss, scale {settings.scale}, in-batch negatives, no two
+pairs of one ISCO-08 group in a batch) on pairs built offline from DISCO-08,
+ESCO/ISCO-08 (English) and the project's Danish/English phrase pairs.
+Benchmarks and measured effect: `benchmarks/README.md`, "Adapting the encoder
+(issue 10)". Not the default model.
+
+| pairs | count |
+|---|---|
+{counts}
+
+- seed {settings.seed}, {settings.epochs} epoch(s), batch {settings.batch_size},
+  learning rate {settings.learning_rate} (linear warm-up {settings.warmup_share:.0%},
+  then linear decay), max_seq_length {settings.max_seq_length} in training
+  (the folder keeps the base's limit), word embeddings
+  {"frozen" if settings.freeze_word_embeddings else "trained"}
+- {report.steps} steps ({report.batches_per_epoch} batches an epoch) in
+  {report.seconds:.0f} s on one CPU thread
+- mean loss per 50 steps: first {report.losses[:1]}, last {report.losses[-1:]}
+
+Licences: the base model's (MIT); ESCO (reuse with attribution, Commission
+Decision 2011/833/EU); DISCO-08 (Statistics Denmark, public).
+"""
