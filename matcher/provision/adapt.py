@@ -53,7 +53,6 @@ ADAPT_FILENAME = "ipsmatch-adaptation.json"
 ADAPTED_MODEL_DIRNAME = "multilingual-e5-small-ips"
 PACKAGED_DISCO_PATH = Path(__file__).resolve().parents[1] / "data" / "disco08.csv"
 PACKAGED_PHRASES_PATH = Path(__file__).resolve().parents[1] / "data" / "work_phrases_da_en.csv"
-TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
 QUERY_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
 
@@ -409,10 +408,7 @@ def adapt_encoder(
     target.parent.mkdir(parents=True, exist_ok=True)
     with staged_sibling(target, "the adapted encoder folder") as staging:
         say(f"Writing {target}")
-        model.save(str(staging))
-        for name in TOKENIZER_FILES:  # the base's own tokenisation, byte for byte
-            shutil.copyfile(base / name, staging / name)
-        weights = staging / "model.safetensors"
+        weights = _write_folder(base, staging, model)
         sha256 = _sha256(weights)
         base_marker = _base_marker(base)
         write_json(
@@ -454,6 +450,32 @@ def adapt_encoder(
         _move_into_place(staging, target)
     say(f"Adapted encoder written to {target}")
     return target, report
+
+
+def _write_folder(base: Path, staging: Path, model: Any) -> Path:
+    """The base folder's files byte for byte (configs, tokenizer, prompts, token limit,
+    pooling), with the trained weights in place of its ``model.safetensors``."""
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    skipped = {"onnx", "model.safetensors", "README.md", MARKER_FILENAME, ADAPT_FILENAME}
+    for path in base.iterdir():
+        if path.name in skipped or path.name.startswith("."):
+            continue
+        if path.is_dir():
+            shutil.copytree(path, staging / path.name)
+        else:
+            shutil.copyfile(path, staging / path.name)
+    with safe_open(str(base / "model.safetensors"), "pt") as handle:
+        names = set(handle.keys())
+    state = model[0].auto_model.state_dict()
+    missing = names - set(state)
+    if missing:
+        raise AdaptationError(f"the trained model lacks {len(missing)} tensor(s) of {base}")
+    weights = staging / "model.safetensors"
+    tensors = {name: state[name].detach().contiguous() for name in sorted(names)}
+    save_file(tensors, str(weights), metadata={"format": "pt"})
+    return weights
 
 
 def _base_marker(base: Path) -> dict[str, Any]:
