@@ -445,11 +445,31 @@ def adapt_encoder(
             },
         )
         (staging / "README.md").write_text(model_card(base.name, settings, report), "utf-8")
-        if onnx:
-            export_onnx(staging, sha256, say, overwrite=True)
         _move_into_place(staging, target)
     say(f"Adapted encoder written to {target}")
+    if onnx:
+        _export(target, sha256, say)
     return target, report
+
+
+# The int8 graph keeps the MatMuls with the widest input outliers in float32; fine-tuning can
+# widen more of them than the base's one, so the export tries a few more before failing.
+FLOAT32_MATMUL_TRIES = (1, 4, 12)
+
+
+def _export(target: Path, sha256: str, say: Progress) -> None:
+    """The ONNX export of the written folder (the weights are kept whatever happens)."""
+    for count in FLOAT32_MATMUL_TRIES:
+        try:
+            export_onnx(target, sha256, say, overwrite=True, float32_matmuls=count)
+            return
+        except ModelProvisioningError as error:
+            if "disagrees with torch" not in str(error) or count == FLOAT32_MATMUL_TRIES[-1]:
+                raise AdaptationError(
+                    f"{target}: the weights are written but the ONNX export failed ({error}); "
+                    "use --backend torch"
+                ) from error
+            say(f"{error}; trying again with more MatMuls in float32")
 
 
 def _write_folder(base: Path, staging: Path, model: Any) -> Path:
