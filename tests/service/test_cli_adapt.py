@@ -22,7 +22,8 @@ def base_folder(tmp_path: Path) -> Path:
 def test_a_missing_taxonomy_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "taxonomy" / "esco").mkdir(parents=True)
     args = ["models", "adapt", "--taxonomy", str(tmp_path / "taxonomy")]
-    result = runner.invoke(cli.app, [*args, "--base", str(base_folder(tmp_path))])
+    out = ["--out", str(tmp_path / "out")]
+    result = runner.invoke(cli.app, [*args, *out, "--base", str(base_folder(tmp_path))])
     assert result.exit_code == 2
     assert "ISCOGroups_en.csv: file not found" in result.output
     assert not (tmp_path / "out").exists()
@@ -30,7 +31,8 @@ def test_a_missing_taxonomy_file_is_named(tmp_path: Path) -> None:
 
 def test_a_missing_taxonomy_folder_is_named(tmp_path: Path) -> None:
     args = ["models", "adapt", "--taxonomy", str(tmp_path / "nowhere")]
-    result = runner.invoke(cli.app, [*args, "--base", str(base_folder(tmp_path))])
+    out = ["--out", str(tmp_path / "out")]
+    result = runner.invoke(cli.app, [*args, *out, "--base", str(base_folder(tmp_path))])
     assert result.exit_code == 2
     assert "nowhere: taxonomy folder not found" in result.output
 
