@@ -171,3 +171,28 @@ def test_adapt_refuses_a_base_that_is_no_model_folder(
         adapt_encoder(
             tmp_path / "nothing", tmp_path / "out", taxonomy, disco=disco, phrases=phrases
         )
+
+
+def test_the_export_retries_with_more_float32_matmuls(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from matcher.provision import adapt
+    from matcher.provision._common import ModelProvisioningError
+
+    tried: list[int] = []
+
+    def export(*_: object, float32_matmuls: int, **__: object) -> None:
+        tried.append(float32_matmuls)
+        if float32_matmuls < 12:
+            raise ModelProvisioningError("the int8 ONNX graph disagrees with torch: cosine 0.97")
+
+    monkeypatch.setattr(adapt, "export_onnx", export)
+    adapt._export(tmp_path, "sha", lambda _: None)
+    assert tried == [1, 4, 12]
+
+    def broken(*_: object, **__: object) -> None:
+        raise ModelProvisioningError("the int8 ONNX graph disagrees with torch: cosine 0.5")
+
+    monkeypatch.setattr(adapt, "export_onnx", broken)
+    with pytest.raises(AdaptationError, match="weights are written but the ONNX export failed"):
+        adapt._export(tmp_path, "sha", lambda _: None)
