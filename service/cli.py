@@ -307,6 +307,70 @@ def models_provision(
     typer.echo(str(path))
 
 
+@models_app.command("adapt")
+def models_adapt(
+    taxonomy: Annotated[
+        Path,
+        typer.Option(
+            "--taxonomy",
+            help="A folder with esco/ISCOGroups_en.csv and esco/occupations_en.csv "
+            "(e.g. ../shared/data/taxonomy); read, never copied.",
+        ),
+    ],
+    base: Annotated[
+        Path | None,
+        typer.Option("--base", help="The folder to adapt. Default: the provisioned encoder."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Target folder. Default: models/multilingual-e5-small-ips."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of sampling and training.")] = 13,
+    epochs: Annotated[int, typer.Option("--epochs", min=1, help="Passes over the pairs.")] = 1,
+    kinds: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--pairs",
+            help="Pair kinds to train on (repeat): disco_isco, disco_esco, esco_alt, phrases. "
+            "Default: all.",
+        ),
+    ] = None,
+    threads: Annotated[int, typer.Option("--threads", min=1, help="torch CPU threads.")] = 1,
+    force: Annotated[bool, typer.Option("--force", help="Replace the target folder.")] = False,
+) -> None:
+    """Fine-tune the encoder on taxonomy pairs (issue 10), offline, on the CPU.
+
+    Writes a sentence-transformers folder with its ONNX export and a model card; use it
+    with --model DIR. The default model is not changed.
+    """
+    from matcher.provision.adapt import (
+        ADAPTED_MODEL_DIRNAME,
+        PAIR_KINDS,
+        AdaptationError,
+        AdaptSettings,
+        adapt_encoder,
+    )
+
+    chosen = tuple(kinds) if kinds else PAIR_KINDS
+    unknown = [kind for kind in chosen if kind not in PAIR_KINDS]
+    if unknown:
+        raise fail(f"--pairs {', '.join(unknown)}: choose from {', '.join(PAIR_KINDS)}")
+    if base is None:
+        base = ensure_default_model(default_model_dir(), quiet=False)
+    target = out or default_model_dir().with_name(ADAPTED_MODEL_DIRNAME)
+    import torch
+
+    torch.set_num_threads(threads)
+    settings = AdaptSettings(seed=seed, epochs=epochs, kinds=chosen)
+    try:
+        path, _ = adapt_encoder(
+            base, target, taxonomy, settings=settings, overwrite=force, progress=err.print
+        )
+    except ModelProvisioningError as error:  # AdaptationError included
+        raise fail(str(error), code=3 if not isinstance(error, AdaptationError) else 2) from error
+    typer.echo(str(path))
+
+
 @taxonomy_app.command("import")
 def taxonomy_import(
     disco: Annotated[

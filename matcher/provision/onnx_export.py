@@ -74,7 +74,12 @@ def onnx_is_current(folder: Path, source_sha256: str) -> bool:
 
 
 def export_onnx(
-    folder: Path, source_sha256: str, say: Progress, *, overwrite: bool = False
+    folder: Path,
+    source_sha256: str,
+    say: Progress,
+    *,
+    overwrite: bool = False,
+    float32_matmuls: int = FLOAT32_MATMULS,
 ) -> None:
     """Write ``folder/onnx`` (float32 and int8 graphs and their marker), unless current.
 
@@ -93,7 +98,7 @@ def export_onnx(
         tokenizer = load_tokenizer(folder)
         # One text at a time: no padding among the values measured.
         feeds = [graph_feed(tokenizer, [text]) for text in CHECK_TEXTS]
-        kept = outlier_matmuls(staging / FP32_FILENAME, feeds, FLOAT32_MATMULS)
+        kept = outlier_matmuls(staging / FP32_FILENAME, feeds, float32_matmuls)
         say(f"Quantising to int8 ({int8_name}; float32 kept for {', '.join(kept) or 'none'})")
         _quantise(staging / FP32_FILENAME, staging / int8_name, reduce_range=not vnni, keep=kept)
         write_json(
