@@ -67,6 +67,11 @@ _LEAD_INS = (
 )
 
 
+# A phrase of more words than this describes work ("truckkørsel og vareindlevering
+# på et stort lager") rather than naming a skill with a word or two around it.
+MAX_NAME_WORDS = 6
+
+
 class SkillListError(EncoderError):
     """The packaged list of skills (or one given in its place) is malformed."""
 
@@ -182,9 +187,10 @@ class SkillLexicon:
         """The skill `phrase` names, and whether it names only that.
 
         A phrase that is one of a skill's phrasings (after `skill_key`) names it
-        exactly; one that holds a phrasing among other words ("window cleaning
-        with a lift") names the skill of the longest such phrasing among other
-        words; None where no phrasing is in it.
+        exactly; one of at most `MAX_NAME_WORDS` words that holds the phrasings
+        of one skill among other words ("window cleaning with a lift") names it
+        among other words; None where it holds none, or those of two skills, or
+        is longer (a description of work is the encoder's to read).
         """
         return self._named(phrase)
 
@@ -193,12 +199,20 @@ class SkillLexicon:
         if key in self._skill_of:
             return self._skill_of[key], "exactly"
         tokens = key.split()
+        if len(tokens) > MAX_NAME_WORDS:
+            return None  # a description of work, not the name of a skill: the encoder's
+        found: set[str] = set()
+        covered = [False] * len(tokens)
         for size in range(min(self._longest, len(tokens) - 1), 0, -1):
             for start in range(len(tokens) - size + 1):
-                found = self._skill_of.get(" ".join(tokens[start : start + size]))
-                if found is not None:
-                    return found, "among other words"
-        return None
+                if any(covered[start : start + size]):
+                    continue  # inside a longer phrasing ("cleaning" in "window cleaning")
+                skill = self._skill_of.get(" ".join(tokens[start : start + size]))
+                if skill is not None:
+                    found.add(skill)
+                    covered[start : start + size] = [True] * size
+        # Two skills in one phrase ("Word og Excel") are not one skill to compare.
+        return (found.pop(), "among other words") if len(found) == 1 else None
 
     def broader(self, name: str) -> list[str]:
         """The skills `name` is a kind of, nearest first."""

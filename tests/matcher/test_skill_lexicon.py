@@ -75,6 +75,17 @@ def test_a_skill_among_other_words_is_only_certain_when_unrelated() -> None:
     assert lexicon.compare("C#", "window cleaning with a lift") is OTHER
 
 
+def test_a_description_or_a_phrase_of_two_skills_is_left_to_the_encoder() -> None:
+    lexicon = SkillLexicon(SMALL)
+    # Two skills named: neither is "the" skill of the phrase.
+    assert lexicon.named("C# og rengøring") is None
+    assert lexicon.compare("C# og rengøring", "C++") is None
+    # A past job described in a sentence is no skill's name.
+    described = "rengøring af kontorer og trapper om morgenen i seks år"
+    assert lexicon.named(described) is None
+    assert lexicon.compare(described, "C#") is None
+
+
 def test_signs_in_a_name_keep_two_languages_apart() -> None:
     lexicon = SkillLexicon(SMALL)
     assert skill_key("C#") != skill_key("C++")
