@@ -109,7 +109,7 @@ class PreferenceRanker:
         nearest sentences: at scale a wish said in one sentence of a long
         description is near neither its whole text nor its title. At 100,000
         openings it lifts recall of the true top 10 from 0.966 to 0.996, for
-        about 3.4x the build time, 0.57 GiB more memory and a tenth more CPU
+        about 4x the build time, 0.57 GiB more memory and a quarter more CPU
         per ranking (`benchmarks/README.md`, "Sentences").
     sentences_up_to:
         With `sentence_retrieval`, catalogues of more openings than this get no
