@@ -606,12 +606,10 @@ def where_it_ranks(catalogue: Catalogue, query: CandidateQuery, row: int) -> str
     if query.variants is not None and len(query.variants):
         wishes = np.vstack([wishes, query.variants])
     queries = np.vstack([wishes, query.competencies[:8]])
-    firsts = offsets[open_rows]
-    titles = firsts + (offsets[open_rows + 1] - firsts > 1)
     segments, starts = segment_rows(offsets, open_rows)
     by = {
-        "whole": queries @ as_float32(vectors.segments[firsts]).T,
-        "title": queries @ as_float32(vectors.segments[titles]).T,
+        "whole": queries @ as_float32(vectors.whole_texts()[open_rows]).T,
+        "title": queries @ as_float32(vectors.titles()[open_rows]).T,
         "segment": np.maximum.reduceat(
             queries @ as_float32(vectors.segments[segments]).T, starts, axis=1
         ),

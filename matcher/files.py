@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -34,3 +35,12 @@ def atomic_bytes(path: str | Path, data: bytes) -> None:
     """Write `data` to `path` whole or not at all."""
     with atomic_file(path) as stream:
         stream.write(data)
+
+
+def sha256_of(path: Path) -> str:
+    """The hex SHA-256 of a file's bytes, read a mebibyte at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -24,7 +24,6 @@ token limit, then exported to ONNX as provisioning does.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import shutil
@@ -35,6 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from matcher.files import sha256_of
 from matcher.provision._common import (
     MARKER_FILENAME,
     ModelProvisioningError,
@@ -182,14 +182,6 @@ def train(
 # --------------------------------------------------------------------------- the folder
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def adapt_encoder(
     base: Path,
     target: Path,
@@ -229,7 +221,7 @@ def adapt_encoder(
     with staged_sibling(target, "the adapted encoder folder") as staging:
         say(f"Writing {target}")
         weights = _write_folder(base, staging, model)
-        sha256 = _sha256(weights)
+        sha256 = sha256_of(weights)
         base_marker = _base_marker(base)
         write_json(
             staging / MARKER_FILENAME,

@@ -6,10 +6,8 @@ Plain records shared by the readers (`disco`, `esco`), the joined
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 RelationType = Literal["essential", "optional"]
@@ -75,14 +73,6 @@ class TaxonomySource:
     sha256: str
     records: int
     language: str | None = None
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def isco_group(code: str) -> str | None:

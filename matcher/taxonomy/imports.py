@@ -7,6 +7,7 @@ from functools import cache
 from importlib.resources import as_file, files
 from pathlib import Path
 
+from matcher.files import sha256_of
 from matcher.tabular import language_from_name
 from matcher.taxonomy.concepts import (
     Occupation,
@@ -14,7 +15,6 @@ from matcher.taxonomy.concepts import (
     Skill,
     SkillRelation,
     TaxonomySource,
-    sha256_of,
 )
 from matcher.taxonomy.disco import read_disco
 from matcher.taxonomy.esco import (
