@@ -11,6 +11,8 @@ tokenises with the folder's own ``tokenizer.json`` and runs the session.
 from __future__ import annotations
 
 import json
+import os
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -95,23 +97,56 @@ def graph_feed(tokenizer: Any, texts: Sequence[str]) -> dict[str, np.ndarray]:
     }
 
 
+def release_sessions() -> None:
+    """Close every ONNX session of this process before it forks.
+
+    ONNX Runtime does not promise to be fork-safe, and a pre-forking
+    server's worker (`service.prefork`) was seen to hang making its own
+    session while the master's was alive (not reproduced in a small script:
+    it depends on what the threads are doing at the fork). With no session
+    alive at the fork there is nothing to inherit. Each model makes its
+    session again on its next `encode`, in whichever process that is.
+    """
+    for model in list(_LIVE_MODELS):
+        model.release()
+
+
+def open_sessions() -> None:
+    """Make every released session again now, rather than in the next `encode`."""
+    for model in list(_LIVE_MODELS):
+        model._session_here()
+
+
 class OnnxSentenceModel:
     """Tokenises with the folder's ``tokenizer.json`` and runs its ONNX graph on the CPU."""
 
     def __init__(self, folder: Path, quantisation: Quantisation, threads: int | None = None):
         try:
-            import onnxruntime
+            import onnxruntime  # noqa: F401 - fail here, with a clear message, not later
         except ImportError as error:  # pragma: no cover - a broken install
             raise EncoderError(f"the ONNX backend needs onnxruntime: {error}") from error
         folder = Path(folder)
         self.path = onnx_file(folder, quantisation)
         self.max_seq_length = max_seq_length(folder)
         self.tokenizer = load_tokenizer(folder)
+        self.threads = threads
+        self.session: Any = self._new_session()
+        _LIVE_MODELS.add(self)
+        shape = self.session.get_outputs()[0].shape
+        self.dimension = int(shape[-1])
+        # The int8 graph quantises each MatMul's input with one scale for the whole batch, so a
+        # text's vector would move with its batch-mates (cosine 0.997 alone against in a batch).
+        # One text per run keeps every text's vector its own, at about 0.7 of batched speed.
+        self.batch_limit = 1 if quantisation == "int8" else None
+
+    def _new_session(self) -> Any:
+        import onnxruntime
+
         options = onnxruntime.SessionOptions()
-        if threads is not None:
-            options.intra_op_num_threads = threads
+        if self.threads is not None:
+            options.intra_op_num_threads = self.threads
         try:
-            self.session = onnxruntime.InferenceSession(
+            session = onnxruntime.InferenceSession(
                 str(self.path), options, providers=["CPUExecutionProvider"]
             )
         except Exception as error:
@@ -119,12 +154,18 @@ class OnnxSentenceModel:
                 f"could not load the ONNX graph {self.path} ({error}); rebuild it with "
                 "`ipsmatch models provision --force`"
             ) from error
-        shape = self.session.get_outputs()[0].shape
-        self.dimension = int(shape[-1])
-        # The int8 graph quantises each MatMul's input with one scale for the whole batch, so a
-        # text's vector would move with its batch-mates (cosine 0.997 alone against in a batch).
-        # One text per run keeps every text's vector its own, at about 0.7 of batched speed.
-        self.batch_limit = 1 if quantisation == "int8" else None
+        self._session_pid = os.getpid()
+        return session
+
+    def _session_here(self) -> Any:
+        """The session, made anew after `release_sessions` or in a forked process."""
+        if self.session is None or self._session_pid != os.getpid():
+            self.session = self._new_session()
+        return self.session
+
+    def release(self) -> None:
+        """Close the session and its threads; the next `encode` makes a new one."""
+        self.session = None
 
     def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
         """Unit vectors for ``texts`` (prompts already applied), in their order.
@@ -140,5 +181,8 @@ class OnnxSentenceModel:
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
             feed = graph_feed(self.tokenizer, [texts[i] for i in rows])
-            out[rows] = self.session.run([OUTPUT_NAME], feed)[0]
+            out[rows] = self._session_here().run([OUTPUT_NAME], feed)[0]
         return out
+
+
+_LIVE_MODELS: weakref.WeakSet[OnnxSentenceModel] = weakref.WeakSet()

@@ -91,6 +91,7 @@ class EmbeddingCache:
     # ------------------------------------------------------------------ opening
 
     def _open(self) -> sqlite3.Connection:
+        self._connection_pid = os.getpid()
         path = self.path
         if path is None:
             connection = sqlite3.connect(":memory:", check_same_thread=False)
@@ -123,8 +124,16 @@ class EmbeddingCache:
 
     @contextmanager
     def _database(self) -> Iterator[sqlite3.Connection]:
-        """The connection, rebuilt once if SQLite finds the file corrupt mid-use."""
+        """The connection, rebuilt once if SQLite finds the file corrupt mid-use.
+
+        A process forked after the connection was opened (a pre-forking
+        server's worker) opens its own: SQLite forbids using a connection
+        across a fork. The inherited one is left alone, never closed, since
+        its file locks belong to the parent.
+        """
         with self._lock:
+            if self.path is not None and self._connection_pid != os.getpid():
+                self._connection = self._open()
             try:
                 yield self._connection
             except sqlite3.DatabaseError as error:

@@ -169,13 +169,18 @@ def process_engine(settings: Settings, encoder: TextEncoder | CachedEncoder | No
     return build_engine(**engine_arguments(settings), encoder=chosen_encoder(settings, encoder))
 
 
-def start_services(settings: Settings, encoder: TextEncoder | CachedEncoder | None) -> Services:
+def fitted_engine(
+    settings: Settings, encoder: TextEncoder | CachedEncoder | None
+) -> MatchingEngine:
+    """A migrated store and the service's engine with its catalogue and history fitted.
+
+    `start_services` builds one; a pre-forking server (`service.prefork`)
+    builds it once in its master, so every worker starts from the same fitted
+    catalogue instead of fitting its own.
+    """
     database = Database(settings.resolved_database_url())
     try:
         database.migrate()
-        with database.writer() as session:
-            pseudonyms = store.pseudonymiser(session, settings.resolved_pseudonym_key_file())
-            session.commit()
         engine = MatchingEngine(
             database,
             service_engine(settings, encoder),
@@ -183,14 +188,44 @@ def start_services(settings: Settings, encoder: TextEncoder | CachedEncoder | No
             phrase_cache_size=settings.phrase_cache_size,
         )
         engine.current()
+    except BaseException:
+        database.dispose()
+        raise
+    return engine
+
+
+def mark_interrupted(runner: EvaluationRunner) -> None:
+    interrupted = runner.mark_interrupted()
+    if interrupted:
+        logger.warning("%d evaluations were interrupted by the last stop", interrupted)
+
+
+def start_services(
+    settings: Settings,
+    encoder: TextEncoder | CachedEncoder | None,
+    fitted: MatchingEngine | None = None,
+) -> Services:
+    """Everything a request needs, on `fitted` (a pre-forking master's) or a new engine.
+
+    With `fitted`, evaluations left running are not marked as interrupted:
+    the master did that once before starting its workers, and a worker that
+    starts later must not fail its siblings' running evaluations.
+    """
+    engine = fitted if fitted is not None else fitted_engine(settings, encoder)
+    database = engine.database
+    try:
+        with database.writer() as session:
+            pseudonyms = store.pseudonymiser(session, settings.resolved_pseudonym_key_file())
+            session.commit()
         # The evaluation's process builds its own engine the same way: the service's holds
         # thread locks and cannot cross a process boundary.
         evaluations = EvaluationRunner(
             database, partial(process_engine, settings, encoder), pseudonyms
         )
-        interrupted = evaluations.mark_interrupted()
-        if interrupted:
-            logger.warning("%d evaluations were interrupted by the last stop", interrupted)
+        if fitted is None:
+            mark_interrupted(evaluations)
+        else:
+            engine.current()  # written since the master fitted it
         queue = upload_queue(settings, database, engine)
     except BaseException:
         database.dispose()
@@ -309,15 +344,21 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def create_app(
-    settings: Settings | None = None, encoder: TextEncoder | CachedEncoder | None = None
+    settings: Settings | None = None,
+    encoder: TextEncoder | CachedEncoder | None = None,
+    fitted: MatchingEngine | None = None,
 ) -> FastAPI:
-    """The ipsmatch API. `encoder` defaults to the configured sentence-transformers model."""
+    """The ipsmatch API. `encoder` defaults to the configured sentence-transformers model.
+
+    `fitted` is an engine fitted before the process forked (`service.prefork`);
+    without it the app migrates the store and fits its own at start.
+    """
     chosen = settings if settings is not None else get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Migrating and fitting block; keep them off the event loop.
-        services = await anyio.to_thread.run_sync(start_services, chosen, encoder)
+        services = await anyio.to_thread.run_sync(start_services, chosen, encoder, fitted)
         app.state.services = services
         follower = start_background(services)
         try:

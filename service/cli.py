@@ -1002,11 +1002,22 @@ def serve(
         ),
     ] = None,
     backend: BackendOption = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Service processes. Above 1, the catalogue is fitted once and shared by "
+            "all of them (forked by gunicorn); about one per core.",
+        ),
+    ] = 1,
 ) -> None:
     """Start the HTTP API (OpenAPI docs at /docs) on the configured store.
 
     Uploaded files are indexed in the background by a worker inside this
-    process, unless --no-worker is given.
+    process, unless --no-worker is given. With --workers N, N processes
+    answer requests, each as one of several servers on the same store.
     """
     import uvicorn
 
@@ -1050,6 +1061,13 @@ def serve(
     from service.guard import configure_access_log
 
     configure_access_log()
+    if workers > 1:
+        from service.prefork import SharedCatalogueServer, prepared_app
+
+        app_ = prepared_app(settings, encoder)
+        err.print(f"Fitted; starting {workers} service processes that share it.")
+        SharedCatalogueServer(app_, host, port, workers).run()
+        return
     # No `server` banner; the access log is stripped of query strings (see above).
     uvicorn.run(create_app(settings, encoder=encoder), host=host, port=port, server_header=False)
 

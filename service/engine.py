@@ -567,15 +567,30 @@ class MatchingEngine:
 
     # -------------------------------------------------------------- ranking
 
-    def encode_profile(self, ranker: PreferenceRanker, candidate: Candidate) -> CandidateQuery:
-        """The profile encoded for `ranker`, its phrases through the bounded phrase cache."""
+    def _query_encoder(self, ranker: PreferenceRanker) -> QueryEncoder:
         links = ranker.links_
         key = id(links)
         encoder = self._query_encoders.get(key)
         if encoder is None or encoder.links is not links:
             encoder = QueryEncoder(self._phrase_encoder, ranker.weights_, links)
             self._query_encoders = {key: encoder}
-        (query,) = encoder.encode([candidate])
+        return encoder
+
+    def warm(self) -> None:
+        """Make now what the first ranking would make: the catalogue and the query encoder.
+
+        The query encoder encodes its phrase lists (a few seconds on a CPU);
+        made before a pre-forking server forks (`service.prefork`), it is
+        made once and shared, and no first request waits for it.
+        """
+        ranker = self.current().ranker
+        if ranker is not None:
+            self._query_encoder(ranker)
+        self.history()
+
+    def encode_profile(self, ranker: PreferenceRanker, candidate: Candidate) -> CandidateQuery:
+        """The profile encoded for `ranker`, its phrases through the bounded phrase cache."""
+        (query,) = self._query_encoder(ranker).encode([candidate])
         self.phrases.trim()
         return query
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from matcher.encoders import SentenceTransformerEncoder
+from matcher.onnx_model import release_sessions
 
 pytestmark = pytest.mark.integration
 
@@ -68,3 +72,33 @@ def test_the_folder_prompts_give_e5s_vectors(e5_model_dir: Path) -> None:
             [prefix + t for t in TEXTS], batch_size=32, normalize_embeddings=True
         )
         assert np.array_equal(encoder.encode(TEXTS, role), expected)  # type: ignore[arg-type]
+
+
+def _encode_in_a_thread(encoder: SentenceTransformerEncoder, results: Any) -> None:
+    # As a forked service worker does: in a request thread, not the main thread.
+    out: list[np.ndarray] = []
+    thread = threading.Thread(target=lambda: out.append(encoder.encode(TEXTS[:3], "query")))
+    thread.start()
+    thread.join(timeout=60)
+    results.put(out[0] if out else None)
+
+
+def test_a_process_forked_after_release_sessions_encodes_the_same_vectors(
+    e5_model_dir: Path,
+) -> None:
+    """`release_sessions` before a fork (`service.prefork`): the child makes its own session."""
+    encoder = SentenceTransformerEncoder(e5_model_dir)
+    before = encoder.encode(TEXTS[:3], "query")
+    release_sessions()
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    child = context.Process(target=_encode_in_a_thread, args=(encoder, results))
+    child.start()
+    child.join(timeout=120)
+    if child.is_alive():
+        child.kill()
+    assert child.exitcode == 0
+    forked = results.get(timeout=5)
+    assert forked is not None and np.allclose(forked, before, atol=1e-5)
+    # The parent makes a session again when it next encodes.
+    assert np.allclose(encoder.encode(TEXTS[:3], "query"), before, atol=1e-5)

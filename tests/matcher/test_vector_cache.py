@@ -156,3 +156,28 @@ def test_keys_differ_by_model_identity_role_and_text() -> None:
 def test_a_bound_below_one_is_refused() -> None:
     with pytest.raises(VectorCacheError, match="max_entries must be at least 1, got 0"):
         EmbeddingCache(max_entries=0)
+
+
+def _read_write_forked(cache: EmbeddingCache, results: multiprocessing.Queue) -> None:
+    # A forked child uses the parent's object: it must open a connection of its own.
+    cache.put(key(1), vector(1))
+    cache.flush()
+    results.put(bool(np.array_equal(cache.get(key(0)), vector(0))))
+
+
+def test_a_forked_process_opens_its_own_connection(tmp_path: Path) -> None:
+    """A pre-forking server's workers use the master's cache (`service.prefork`)."""
+    cache = EmbeddingCache(tmp_path)
+    cache.put(key(0), vector(0))
+    cache.flush()
+    inherited = cache._connection
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    child = context.Process(target=_read_write_forked, args=(cache, results))
+    child.start()
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    assert results.get(timeout=5) is True
+    # The parent's connection is its own still, and it reads what the child wrote.
+    assert cache._connection is inherited
+    assert np.array_equal(cache.get(key(1)), vector(1))

@@ -24,7 +24,7 @@ from conftest import REPO_ROOT
 
 CHILD = textwrap.dedent(
     """
-    import json, sys, time
+    import json, os, sys, time
     import uvicorn
     from fakes import FakeEncoder
     from service import upload_jobs
@@ -33,17 +33,25 @@ CHILD = textwrap.dedent(
 
     port, log_path = int(sys.argv[1]), sys.argv[2]
     delay_s, upload_jobs.CHUNK_OPENINGS = float(sys.argv[3]), int(sys.argv[4])
+    workers = int(sys.argv[5])
 
     class RecordingEncoder(FakeEncoder):
         def encode(self, texts, role):
             time.sleep(delay_s * len(texts))
             vectors = super().encode(texts, role)
             with open(log_path, "a", encoding="utf-8") as log:
-                log.writelines(json.dumps([role, text]) + "\\n" for text in texts)
+                pid = os.getpid()
+                log.writelines(json.dumps([role, text, pid]) + "\\n" for text in texts)
             return vectors
 
-    app = create_app(Settings(), encoder=RecordingEncoder())
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+    if workers > 1:
+        from service.prefork import SharedCatalogueServer, prepared_app
+
+        app = prepared_app(Settings(), RecordingEncoder())
+        SharedCatalogueServer(app, "127.0.0.1", port, workers).run()
+    else:
+        app = create_app(Settings(), encoder=RecordingEncoder())
+        uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
     """
 )
 
@@ -74,11 +82,15 @@ class Server:
         return httpx.post(self.base + path, headers=self.headers(who), timeout=60, **kwargs)
 
     def encoded(self) -> list[tuple[str, str]]:
-        """(role, text) of every text this process encoded, in order."""
+        """(role, text) of every text this server encoded, in order."""
+        return [(role, text) for role, text, _ in self.encoded_by()]
+
+    def encoded_by(self) -> list[tuple[str, str, int]]:
+        """(role, text, process id) of every text this server's processes encoded, in order."""
         if not self.log.exists():
             return []
         lines = self.log.read_text(encoding="utf-8").splitlines()
-        return [(role, text) for role, text in map(json.loads, lines)]
+        return [(role, text, pid) for role, text, pid in map(json.loads, lines)]
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs."""
@@ -102,8 +114,12 @@ def start_server(
     name: str,
     delay_s: float = 0.0,
     chunk: int = 128,
+    workers: int = 1,
 ) -> Server:
-    """A service process on `database_url`; returns once it answers /health."""
+    """A service on `database_url`; returns once it answers /health.
+
+    With `workers` above 1 it is `service.prefork`'s master and its workers.
+    """
     port = free_port()
     log = folder / f"{name}-encoded.jsonl"
     env = dict(
@@ -115,7 +131,7 @@ def start_server(
     )
     output = (folder / f"{name}.out").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(port), str(log), str(delay_s), str(chunk)],
+        [sys.executable, "-c", CHILD, *map(str, (port, log, delay_s, chunk, workers))],
         env=env,
         stdout=output,
         stderr=subprocess.STDOUT,
