@@ -232,3 +232,34 @@ def test_a_lexicon_phrase_may_not_mean_otherwise_than_in_the_phrase_pairs(tmp_pa
         read_lexicon(path, beside=beside)
     # The same pair in both lists is no conflict.
     assert read_lexicon(path, beside=[("kok", "cook")]) == [("kok", "cook"), ("tømrer", "joiner")]
+
+
+# ------------------------------------------------------------ real model
+
+
+@pytest.mark.integration
+def test_the_real_encoder_bridges_own_words_and_inflections_through_the_lexicon(
+    e5_encoder: CachedEncoder,
+) -> None:
+    """Own examples: lexicon lines word for word, an inflection of one, and wishes no
+    line says (too general, or between several lines), which get nothing."""
+    wishes = [
+        "lave mad",
+        "sorting mail",
+        "Vaskeri",
+        "lagermedarbejder",
+        "pædagog medhjælper",
+        "arbejde",
+        "job",
+        "butik",
+    ]
+    bridge = PhraseBridge().fit(e5_encoder)
+    found = bridge.variants(wishes, e5_encoder.encode(wishes, "query"))
+    said = {wishes[int(o)]: t for t, o in zip(found.texts, found.owner, strict=True)}
+    assert said == {
+        "lave mad": "cooking",
+        "sorting mail": "sortere post",
+        "Vaskeri": "laundry",
+        "lagermedarbejder": "warehouse operative",
+        "pædagog medhjælper": "childcare assistant",
+    }
