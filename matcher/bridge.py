@@ -4,32 +4,105 @@ The encoder ties a Danish wish to an English opening less surely than to a
 Danish opening that only shares its letters ("chauffør" is closer to
 "Chaufførernes planlægger" than to "Delivery driver"). A person's wish is
 therefore also read in the other language, where a list of Danish-English
-phrase pairs of the same meaning says it (by default the packaged
-``matcher/data/work_phrases_da_en.csv``, the pairs `matcher.language_space`
-estimates the language direction from): a wish that is one side of a pair,
+phrase pairs of the same meaning says it: a wish that is one side of a pair,
 in other letters or inflection ("lagerarbejde" for "lagerarbejder"), gets the
 other side as a variant, scored as the wish itself (`matcher.scorer`).
+
+By default the list is two packaged files (`packaged_bridge_pairs`): the pairs
+`matcher.language_space` estimates the language direction from
+(``matcher/data/work_phrases_da_en.csv``), and a larger lexicon of work phrases
+kept for the bridge alone (``matcher/data/work_lexicon_da_en.csv``), so that it
+can grow without moving the language direction and the encoder's `model_id`.
 
 A side counts only when the wish is nearly the same phrase: its cosine (both
 encoded as queries) reaches `similarity`, and it beats every other pair's
 best side by `margin`, so a wish near several pairs ("arbejde", "job") gets
-none. Wishes that no pair says stay as they are: the bridge reaches only as
-far as the list.
+none. A wish that is a side word for word is that pair's, unless another
+pair has the same side word for word ("kok" as "cook" and as "chef"). A pair
+whose other side is the same phrase, or nearly (the same `similarity`,
+"warehouse worker" and "warehouse workers"), says the same and is no rival:
+the lists may say one meaning more than once. Wishes that no pair
+says stay as they are: the bridge reaches only as far as the list.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 from matcher.encoders import CachedEncoder
-from matcher.errors import NotFittedError
-from matcher.language_space import packaged_phrase_pairs
+from matcher.errors import EncoderError, NotFittedError
+from matcher.language_space import PHRASE_COLUMNS, packaged_phrase_pairs
+from matcher.tabular import claim_phrasings, packaged_rows
 from matcher.text import normalise
 
-__all__ = ["PhraseBridge", "WishVariants"]
+__all__ = [
+    "LEXICON_PATH",
+    "LexiconError",
+    "PhraseBridge",
+    "WishVariants",
+    "packaged_bridge_pairs",
+    "packaged_lexicon",
+    "read_lexicon",
+]
+
+LEXICON_PATH = Path(__file__).parent / "data" / "work_lexicon_da_en.csv"
+
+
+class LexiconError(EncoderError):
+    """The packaged lexicon of work phrases (or one given in its place) is malformed."""
+
+
+def read_lexicon(path: Path, beside: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+    """(Danish, English) pairs of a CSV file with the columns ``danish,english``.
+
+    A phrase is the side of one line only in its language (else a wish that is
+    it could not say which line it means), and the two sides differ (a line the
+    same in both languages bridges nothing). `beside` are pairs the lexicon is
+    used with (the language-direction pairs): a side of theirs may recur here
+    only with the same other side.
+    """
+    meaning_of = {
+        normalise(side): normalise(other) for pair in beside for side, other in (pair, pair[::-1])
+    }
+    first_line: dict[str, dict[str, int]] = {"danish": {}, "english": {}}
+    pairs = []
+    for line, (danish, english) in packaged_rows(
+        path, PHRASE_COLUMNS, "lexicon of work phrases", LexiconError
+    ):
+        if not danish or not english:
+            raise LexiconError(f"{path}, line {line}: both 'danish' and 'english' needed")
+        if normalise(danish) == normalise(english):
+            raise LexiconError(
+                f"{path}, line {line}: {danish!r} is the same in both languages; "
+                "such a line bridges nothing"
+            )
+        for column, side, other in (("danish", danish, english), ("english", english, danish)):
+            claim_phrasings([normalise(side)], line, first_line[column], path, "pair", LexiconError)
+            said = meaning_of.get(normalise(side))
+            if said is not None and said != normalise(other):
+                raise LexiconError(
+                    f"{path}, line {line}: {column} {side!r} is paired with {said!r} in the "
+                    f"phrase pairs, not {other!r}; a phrase may have one meaning"
+                )
+        pairs.append((danish, english))
+    return pairs
+
+
+@lru_cache(maxsize=1)
+def packaged_lexicon() -> tuple[tuple[str, str], ...]:
+    """The lexicon of work phrases shipped with ipsmatch, checked against the phrase pairs."""
+    return tuple(read_lexicon(LEXICON_PATH, beside=packaged_phrase_pairs()))
+
+
+@lru_cache(maxsize=1)
+def packaged_bridge_pairs() -> tuple[tuple[str, str], ...]:
+    """The bridge's default list: the language-direction pairs, then the lexicon, each once."""
+    return tuple(dict.fromkeys((*packaged_phrase_pairs(), *packaged_lexicon())))
 
 
 @dataclass(frozen=True)
@@ -78,7 +151,8 @@ class PhraseBridge:
     Parameters
     ----------
     pairs:
-        (Danish, English) phrases of the same meaning; None for the packaged list.
+        (Danish, English) phrases of the same meaning; None for the packaged lists
+        (`packaged_bridge_pairs`).
     similarity:
         Cosine (query to query) a wish needs to one side of a pair.
     margin:
@@ -92,7 +166,7 @@ class PhraseBridge:
         similarity: float = 0.95,
         margin: float = 0.01,
     ) -> None:
-        self.pairs = tuple(pairs) if pairs is not None else packaged_phrase_pairs()
+        self.pairs = tuple(pairs) if pairs is not None else packaged_bridge_pairs()
         self.similarity = similarity
         self.margin = margin
 
@@ -128,16 +202,21 @@ class PhraseBridge:
         for j, wish in enumerate(wishes):
             said = normalise(wish)
             # Exact wording always counts, whatever the encoder makes of it.
-            here = np.where(self.sides_ == said, 1.0, by_pair[j])
+            exact = self.sides_ == said
+            here = np.where(exact, 1.0, by_pair[j])
             side = here.argmax(axis=1)
             best = here[pairs, side]
+            if exact.any():
+                # The wish is a side word for word, so it means that pair: only pairs that
+                # have it word for word too can rival it, not phrases the encoder puts near
+                # ("sorting mail" is "sortere post", though "mail sorting" is as near).
+                best = np.where(exact.any(axis=1), best, -1.0)
             first = int(best.argmax())
             if best[first] < self.similarity:
                 continue
             other = str(self.others_[first, side[first]])
             # Pairs that say something else in the other language must be clearly farther.
-            rivals = best[self.others_[pairs, side] != other]
-            if len(rivals) and best[first] - rivals.max() < self.margin:
+            if best[first] - self._best_rival(best, side, first) < self.margin:
                 continue
             if other != said:
                 other_side = 1 - int(side[first])
@@ -147,3 +226,17 @@ class PhraseBridge:
         if not texts:
             return WishVariants.none()
         return WishVariants(texts, np.asarray(owner, dtype=np.int64), self.vectors_[rows])
+
+    def _best_rival(self, best: np.ndarray, side: np.ndarray, first: int) -> float:
+        """The best cosine among pairs whose other side says something else than `first`'s.
+
+        `best[p]` is the wish's cosine to pair p's nearer side `side[p]`. A pair whose
+        other side is the same text as `first`'s, or within `similarity` of it (as two
+        inflections of one phrase are), says the same thing, so it is no rival.
+        """
+        pairs = np.arange(len(self.pairs))
+        other_rows = 2 * pairs + 1 - side
+        same_text = self.others_[pairs, side] == self.others_[first, side[first]]
+        same_meaning = self.vectors_[other_rows] @ self.vectors_[other_rows[first]]
+        rivals = best[~same_text & (same_meaning < self.similarity)]
+        return float(rivals.max()) if len(rivals) else -np.inf

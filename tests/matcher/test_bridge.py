@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pytest
 from builders import candidate, opening
 from fakes import FakeEncoder
 
-from matcher.bridge import PhraseBridge
+from matcher.bridge import (
+    LEXICON_PATH,
+    LexiconError,
+    PhraseBridge,
+    packaged_bridge_pairs,
+    packaged_lexicon,
+    read_lexicon,
+)
 from matcher.encoders import CachedEncoder
 from matcher.errors import NotFittedError
+from matcher.language_space import LanguageNeutraliser, packaged_phrase_pairs
 from matcher.ranker import PreferenceRanker
 from matcher.scoring import ScoringWeights
+from matcher.text import normalise
 
 DAY = date(2026, 11, 22)
 PAIRS = [
@@ -26,13 +37,12 @@ PAIRS = [
 ]
 
 
-def _bridge(**settings: float) -> tuple[PhraseBridge, CachedEncoder]:
+def _variants(
+    wishes: list[str], pairs: list[tuple[str, str]] | None = PAIRS, **settings: float
+) -> dict[str, list[str]]:
+    """Each wish's variants by a bridge of `pairs` (None: the packaged lists)."""
     encoder = CachedEncoder(FakeEncoder())
-    return PhraseBridge(PAIRS, **settings).fit(encoder), encoder
-
-
-def _variants(wishes: list[str], **settings: float) -> dict[str, list[str]]:
-    bridge, encoder = _bridge(**settings)
+    bridge = PhraseBridge(pairs, **settings).fit(encoder)
     found = bridge.variants(wishes, encoder.encode(wishes, "query"))
     said: dict[str, list[str]] = {}
     for text, owner in zip(found.texts, found.owner, strict=True):
@@ -58,6 +68,28 @@ def test_a_wish_whose_pairs_disagree_by_too_little_gets_nothing() -> None:
     assert _variants(["kok"]) == {}
     # With no margin asked, the first of them is taken.
     assert _variants(["kok"], margin=0.0) == {"kok": ["cook"]}
+
+
+def test_pairs_whose_other_sides_are_nearly_the_same_phrase_do_not_cancel() -> None:
+    # "chaufføren" is no side, and as near to "chauffør" as to "chaufførerne" (the fake
+    # encoder reads the first five letters of a word): their other sides agree, so the
+    # first pair is taken; other sides that differ still cancel each other.
+    agreeing = [("chauffør", "driver"), ("chaufførerne", "drivers")]
+    assert _variants(["chaufføren"], agreeing) == {"chaufføren": ["driver"]}
+    differing = [("chauffør", "driver"), ("chaufførerne", "coachmen")]
+    assert _variants(["chaufføren"], differing) == {}
+
+
+def test_a_wish_that_is_a_side_word_for_word_is_not_cancelled_by_a_near_phrase() -> None:
+    # The fake encoder puts "sorting mail" and "mail sorting" at cosine 1; the other
+    # sides differ. The wish's own words decide; only the same words elsewhere could rival.
+    pairs = [("sortere post", "sorting mail"), ("postsortering", "mail sorting")]
+    assert _variants(["sorting mail", "Mail sorting"], pairs) == {
+        "sorting mail": ["sortere post"],
+        "Mail sorting": ["postsortering"],
+    }
+    # A wish that is neither, equally near both, gets neither.
+    assert _variants(["sorting mail sorting"], pairs) == {}
 
 
 def test_similarity_decides_how_near_a_wish_must_be_to_a_side() -> None:
@@ -125,3 +157,109 @@ def test_the_other_language_side_also_retrieves_from_an_index() -> None:
     ).fit(catalogue)
     (plain,) = off.encode_candidates([person])
     assert "o-en" not in {catalogue[i].id for i in off.shortlist(plain, DAY, k=1)}
+
+
+# ------------------------------------------------------------ the packaged lexicon
+
+
+def test_a_wish_that_is_a_lexicon_line_gets_the_other_side() -> None:
+    assert _variants(["lave mad", "Køre bil", "sortere post", "sorting mail"], None) == {
+        "lave mad": ["cooking"],
+        "Køre bil": ["driving"],
+        "sortere post": ["sorting mail"],
+        "sorting mail": ["sortere post"],
+    }
+
+
+def test_the_bridge_reads_both_packaged_lists_and_the_language_direction_one() -> None:
+    phrases = packaged_phrase_pairs()
+    lexicon = packaged_lexicon()
+    assert PhraseBridge().pairs == packaged_bridge_pairs()
+    assert set(packaged_bridge_pairs()) == set(phrases) | set(lexicon)
+    assert len(packaged_bridge_pairs()) == len(set(phrases) | set(lexicon))
+    # The language direction, and with it the encoder's model_id, keeps to its own list.
+    assert LanguageNeutraliser().pairs == phrases
+    assert not set(lexicon) & set(phrases)
+
+
+def test_the_packaged_lexicon_is_one_meaning_a_line_in_two_languages() -> None:
+    with LEXICON_PATH.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["danish", "english"]
+    lines = rows[1:]
+    assert 600 <= len(lines) <= 1000
+    assert all(
+        len(line) == 2 and all(cell.strip() == cell and cell for cell in line) for line in lines
+    )
+    danish = [normalise(d) for d, _ in lines]
+    english = [normalise(e) for _, e in lines]
+    assert len(set(danish)) == len(danish)
+    assert len(set(english)) == len(english)
+    assert all(d != e for d, e in zip(danish, english, strict=True))
+    assert packaged_lexicon() == tuple((d, e) for d, e in lines)
+
+
+def _lexicon_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "lexicon.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("dansk,engelsk\nkok,cook\n", "the columns must be danish, english"),
+        ("danish,english\nkok,\n", "line 2: both 'danish' and 'english' needed"),
+        (
+            "danish,english\nkok,cook\nKok ,chef\n",
+            "line 3: the phrasing 'kok' is already on line 2",
+        ),
+        ("danish,english\nkok,cook\nmadlavning,cook\n", "'cook' is already on line 2"),
+        ("danish,english\nbarista,Barista\n", "line 2: 'barista' is the same in both languages"),
+    ],
+)
+def test_a_malformed_lexicon_is_refused_naming_the_line(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    with pytest.raises(LexiconError, match=message):
+        read_lexicon(_lexicon_file(tmp_path, text))
+
+
+def test_a_lexicon_phrase_may_not_mean_otherwise_than_in_the_phrase_pairs(tmp_path: Path) -> None:
+    path = _lexicon_file(tmp_path, "danish,english\nkok,cook\ntømrer,joiner\n")
+    beside = [("tømrer", "carpenter"), ("kok", "cook")]
+    with pytest.raises(LexiconError, match=r"line 3: danish 'tømrer' is paired with 'carpenter'"):
+        read_lexicon(path, beside=beside)
+    # The same pair in both lists is no conflict.
+    assert read_lexicon(path, beside=[("kok", "cook")]) == [("kok", "cook"), ("tømrer", "joiner")]
+
+
+# ------------------------------------------------------------ real model
+
+
+@pytest.mark.integration
+def test_the_real_encoder_bridges_own_words_and_inflections_through_the_lexicon(
+    e5_encoder: CachedEncoder,
+) -> None:
+    """Own examples: lexicon lines word for word, an inflection of one, and wishes no
+    line says (too general, or between several lines), which get nothing."""
+    wishes = [
+        "lave mad",
+        "sorting mail",
+        "Vaskeri",
+        "lagermedarbejder",
+        "pædagog medhjælper",
+        "arbejde",
+        "job",
+        "butik",
+    ]
+    bridge = PhraseBridge().fit(e5_encoder)
+    found = bridge.variants(wishes, e5_encoder.encode(wishes, "query"))
+    said = {wishes[int(o)]: t for t, o in zip(found.texts, found.owner, strict=True)}
+    assert said == {
+        "lave mad": "cooking",
+        "sorting mail": "sortere post",
+        "Vaskeri": "laundry",
+        "lagermedarbejder": "warehouse operative",
+        "pædagog medhjælper": "childcare assistant",
+    }
