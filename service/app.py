@@ -172,7 +172,7 @@ def process_engine(settings: Settings, encoder: TextEncoder | CachedEncoder | No
 def fitted_engine(
     settings: Settings, encoder: TextEncoder | CachedEncoder | None
 ) -> MatchingEngine:
-    """A migrated store and the service's engine with its catalogue and history fitted.
+    """A migrated store and the service's engine with its catalogue fitted.
 
     `start_services` builds one; a pre-forking server (`service.prefork`)
     builds it once in its master, so every worker starts from the same fitted
