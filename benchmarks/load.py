@@ -9,8 +9,10 @@ On loopback only, and bounded in time:
    derived from its parts' real vectors (their mean plus noise), stored as the
    service stores vectors, so the service starts without encoding the
    catalogue;
-2. starts ``uvicorn`` with the app in a child process and waits for
-   ``/health``;
+2. starts the service in a child process and waits for ``/health``: one
+   uvicorn process, or with ``--workers N`` N processes that share one fit
+   (``service.prefork``, as ``ipsmatch serve --workers N``), or with
+   ``--process-model separate`` N uvicorn workers that fit a catalogue each;
 3. asks once for every candidate (cold: query encoding and ranking), then
    runs ``--clients`` concurrent clients requesting recommendations for random
    candidates for ``--duration`` seconds;
@@ -21,6 +23,11 @@ On loopback only, and bounded in time:
    background job at ``/uploads/{id}`` to its end and reports its encoding
    rate (texts encoded over the job's working time) against the bare
    encoder's.
+
+The summed proportional set size (PSS) of the service's processes is read
+from ``/proc/PID/smaps_rollup`` once the service is up, after the load and
+after the single openings (a change to the catalogue), so shared pages are
+counted once across the workers.
 
 Progress goes to stderr; the last line of stdout is one JSON object.
 ``--no-ranking-cache`` turns the service's ranking cache off, so every
@@ -228,33 +235,48 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def worker_app() -> Any:
-    """The app of one worker process, from the options `serve` left in the environment."""
-    from service.app import create_app
+def service_settings(options: dict[str, Any]) -> Any:
     from service.settings import Settings
 
-    options = json.loads(os.environ["IPSMATCH_LOAD_SERVE"])
-    settings = Settings(
+    return Settings(
         data_dir=options["data_dir"],
         database_url=options["database_url"],
         ranking_cache_size=0 if options["no_ranking_cache"] else 4096,
     )
-    return create_app(settings, encoder=make_encoder(options["encoder"], Path(options["model"])))
+
+
+def worker_app() -> Any:
+    """The app of one worker process, from the options `serve` left in the environment."""
+    from service.app import create_app
+    from service.prefork import HandBackWhenBusy
+
+    options = json.loads(os.environ["IPSMATCH_LOAD_SERVE"])
+    encoder = make_encoder(options["encoder"], Path(options["model"]))
+    app = create_app(service_settings(options), encoder=encoder)
+    # Several workers balance as the shared ones do, so that only the fit differs.
+    return HandBackWhenBusy(app) if options["workers"] > 1 else app
 
 
 def serve(args: argparse.Namespace) -> None:
-    """The child process: the app under uvicorn, on loopback, in `--workers` processes."""
+    """The child process: the service on loopback, in `--workers` processes."""
     import uvicorn
 
-    os.environ["IPSMATCH_LOAD_SERVE"] = json.dumps(
-        {
-            "data_dir": str(args.data_dir),
-            "database_url": args.database_url,
-            "no_ranking_cache": args.no_ranking_cache,
-            "encoder": args.encoder,
-            "model": str(args.model),
-        }
-    )
+    options = {
+        "data_dir": str(args.data_dir),
+        "database_url": args.database_url,
+        "no_ranking_cache": args.no_ranking_cache,
+        "encoder": args.encoder,
+        "model": str(args.model),
+        "workers": args.workers,
+    }
+    if args.workers > 1 and args.process_model == "shared":
+        # As `ipsmatch serve --workers N`: one fit in the master, forked to the workers.
+        from service.prefork import SharedCatalogueServer, prepared_app
+
+        app = prepared_app(service_settings(options), make_encoder(args.encoder, args.model))
+        SharedCatalogueServer(app, "127.0.0.1", args.port, args.workers).run()
+        return
+    os.environ["IPSMATCH_LOAD_SERVE"] = json.dumps(options)
     uvicorn.run(
         "load:worker_app",
         factory=True,
@@ -283,7 +305,7 @@ def start_server(args: argparse.Namespace, data_dir: Path, url: str, port: int) 
         "--model",
         str(args.model),
     ]
-    command += ["--workers", str(args.workers)]
+    command += ["--workers", str(args.workers), "--process-model", args.process_model]
     if args.no_ranking_cache:
         command.append("--no-ranking-cache")
     return subprocess.Popen(command, stdout=sys.stderr, stderr=sys.stderr)
@@ -361,6 +383,41 @@ def follow_upload(url: str, headers: dict[str, str], every_s: float = 1.0) -> di
         time.sleep(every_s)
 
 
+def process_tree(root: int) -> list[int]:
+    """`root` and every process below it, from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # The command name, in parentheses, may hold spaces: split after it.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while being read
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, []))
+    return tree
+
+
+def tree_memory_mb(root: int) -> dict[str, float]:
+    """Summed PSS (shared pages split between their sharers) and RSS of a process tree."""
+    pss_kb = rss_kb = 0
+    processes = 0
+    for pid in process_tree(root):
+        try:
+            lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+        except OSError:
+            continue
+        fields = {line.split(":")[0]: line.split()[1] for line in lines[1:] if ":" in line}
+        pss_kb += int(fields.get("Pss", 0))
+        rss_kb += int(fields.get("Rss", 0))
+        processes += 1
+    return {"pss_mb": round(pss_kb / 1024, 1), "rss_mb": round(rss_kb / 1024, 1),
+            "processes": processes}  # fmt: skip
+
+
 def percentile_ms(values: Sequence[float], q: float) -> float:
     return round(float(np.percentile(np.asarray(values) * 1000, q)), 1) if values else 0.0
 
@@ -382,8 +439,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--database-url", default=None, help="a SQLAlchemy URL; default: SQLite in a temp dir"
     )
     parser.add_argument("--no-ranking-cache", action="store_true")
+    parser.add_argument("--workers", type=int, default=1, help="service processes")
     parser.add_argument(
-        "--workers", type=int, default=1, help="service processes (uvicorn workers)"
+        "--process-model",
+        choices=("shared", "separate"),
+        default="shared",
+        help="with --workers N: one fit shared by N forked workers (service.prefork, as "
+        "`ipsmatch serve --workers N`) or N uvicorn workers that fit a catalogue each",
     )
     parser.add_argument("--start-timeout", type=float, default=900.0)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
@@ -428,6 +490,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         wait_for(base, server, args.start_timeout)
         start_s = time.perf_counter() - started
         log(f"service up in {start_s:.1f} s with {len(catalogue)} openings")
+        memory_up = tree_memory_mb(server.pid)
+        log(f"service memory: {memory_up}")
         candidates = [c.id for c in read_candidates(DEMO / "candidates.jsonl")]
         headers = {"Authorization": f"Bearer {token}"}
         cold = []
@@ -447,6 +511,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             run_load(base, token, candidates, args.clients, args.duration, args.k)
         )
         log(f"{requests} requests, {errors} errors, p95 {percentile_ms(latencies, 95)} ms")
+        memory_loaded = tree_memory_mb(server.pid)
+        log(f"service memory after the load: {memory_loaded}")
 
         # One opening at a time, as a job developer adds them: each is rankable when the
         # call returns, so this includes encoding its texts and updating the catalogue.
@@ -465,6 +531,17 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             single.append(time.perf_counter() - started)
             response.raise_for_status()
         log(f"{len(single)} single openings added, p50 {percentile_ms(single, 50)} ms")
+        # Each worker applies the change to a copy of what changed; rank once per worker
+        # (roughly) so that every worker has caught up before the memory is read.
+        for candidate in candidates[: 4 * args.workers]:
+            httpx.get(
+                f"{base}/candidates/{candidate}/recommendations",
+                params={"k": args.k},
+                headers=headers,
+                timeout=120,
+            ).raise_for_status()
+        memory_changed = tree_memory_mb(server.pid)
+        log(f"service memory after the single openings: {memory_changed}")
 
         bare, upload_s, indexed_s, worked_s, encoded = 0.0, 0.0, 0.0, 0.0, 0
         if upload:
@@ -534,6 +611,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "cold_p95_ms": percentile_ms(cold, 95),
         "ranking_cache": not args.no_ranking_cache,
         "workers": args.workers,
+        "process_model": args.process_model if args.workers > 1 else "single",
+        "service_pss_mb_up": memory_up["pss_mb"],
+        "service_pss_mb_after_load": memory_loaded["pss_mb"],
+        "service_pss_mb_after_change": memory_changed["pss_mb"],
+        "service_rss_mb_after_load": memory_loaded["rss_mb"],
+        "service_processes": memory_loaded["processes"],
         "service_start_s": round(start_s, 1),
         "encoder": encoder.model_id,
         "database": url.split(":", 1)[0],

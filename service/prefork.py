@@ -24,6 +24,15 @@ is opened again in a process that did not open it (`matcher.vector_cache`).
 No thread runs in the master at the fork: the follower, the upload consumer
 and the audit writer start in the workers only.
 
+The workers share one listening socket and race to accept a connection, and
+a kept-alive connection stays with the worker that accepted it: 16 clients
+that connect at once can land 14 on one worker and 2 on the other, which then
+idles (seen under `benchmarks/load.py`; gunicorn leaves the balance to the
+kernel). A worker that is already answering another request therefore closes
+each connection after its response (`HandBackWhenBusy`), and the client's
+next request races for the socket again, which an idle worker wins first
+(a busy worker's event loop waits for the interpreter lock).
+
 gunicorn is the well-kept pre-forking server for this (a master that
 supervises and restarts workers, graceful stops on SIGTERM); uvicorn's own
 ``--workers`` cannot share an app made before the fork, and
@@ -38,6 +47,7 @@ from functools import partial
 from typing import Any, ClassVar
 
 from gunicorn.app.base import BaseApplication
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn_worker import UvicornWorker
 
 from matcher.encoders import CachedEncoder, TextEncoder
@@ -49,7 +59,38 @@ from service.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["QuietUvicornWorker", "SharedCatalogueServer", "prepared_app"]
+__all__ = ["HandBackWhenBusy", "QuietUvicornWorker", "SharedCatalogueServer", "prepared_app"]
+
+
+class HandBackWhenBusy:
+    """ASGI middleware: a response sent while another request is in flight closes its connection.
+
+    For a worker among several on one listening socket (see the module's
+    docstring): the client reconnects, and the least busy worker tends to
+    accept. An idle worker keeps its connections alive as usual.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        # Only the worker's event loop thread changes it, so no lock is needed.
+        self.in_flight = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_closing_when_busy(message: Message) -> None:
+            if message["type"] == "http.response.start" and self.in_flight > 1:
+                headers = [*message.get("headers", []), (b"connection", b"close")]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send_closing_when_busy)
+        finally:
+            self.in_flight -= 1
 
 
 class QuietUvicornWorker(UvicornWorker):
@@ -62,7 +103,10 @@ class QuietUvicornWorker(UvicornWorker):
 
 
 def prepared_app(settings: Settings, encoder: TextEncoder | CachedEncoder | None) -> Any:
-    """The app on an engine fitted here, in the master, before any worker is forked."""
+    """The app on an engine fitted here, in the master, before any worker is forked.
+
+    It hands its connections back when busy (`HandBackWhenBusy`), for the workers to share.
+    """
     engine = fitted_engine(settings, encoder)
     database = engine.database
     try:
@@ -78,7 +122,7 @@ def prepared_app(settings: Settings, encoder: TextEncoder | CachedEncoder | None
         # The workers open their own connections; none of the master's may cross the fork.
         database.engine.dispose()
     release_sessions()
-    app = create_app(settings, encoder=encoder, fitted=engine)
+    app = HandBackWhenBusy(create_app(settings, encoder=encoder, fitted=engine))
     # The fitted catalogue is never freed; keep the collector from touching (and so
     # copying) its objects' pages in every worker.
     gc.collect()

@@ -7,15 +7,18 @@ logs the process id with each text it encodes.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 from pathlib import Path
 
 from conftest import USERS, add_users, candidate, opening
 from servers import Server, start_server, wait_for
+from starlette.types import Message, Receive, Scope, Send
 
 from matcher.language_space import packaged_phrase_pairs
 from service.db import Database
+from service.prefork import HandBackWhenBusy
 
 
 def _workers_that_ranked(server: Server, wish: str) -> set[int]:
@@ -74,3 +77,45 @@ def test_two_workers_share_the_master_s_fit_and_stay_current(tmp_path: Path) -> 
     finally:
         server.stop()
     assert server.process.returncode == 0, (tmp_path / "prefork.out").read_text()
+
+
+def test_a_busy_worker_hands_its_connections_back_and_an_idle_one_keeps_them() -> None:
+    release = asyncio.Event()
+    started = asyncio.Event()
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"] == "/slow":
+            started.set()
+            await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    middleware = HandBackWhenBusy(app)
+
+    async def call(path: str) -> dict[str, str]:
+        sent: list[Message] = []
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b""}
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        await middleware({"type": "http", "path": path}, receive, send)
+        start = next(m for m in sent if m["type"] == "http.response.start")
+        return {k.decode(): v.decode() for k, v in start["headers"]}
+
+    async def scenario() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+        alone = await call("/fast")
+        slow = asyncio.create_task(call("/slow"))
+        await started.wait()
+        while_busy = await call("/fast")
+        release.set()
+        return alone, while_busy, await slow
+
+    alone, while_busy, slow_one = asyncio.run(scenario())
+    assert "connection" not in alone
+    assert while_busy["connection"] == "close"
+    # The slow request answered alone again: its connection stays open.
+    assert "connection" not in slow_one
+    assert middleware.in_flight == 0
