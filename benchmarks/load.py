@@ -31,7 +31,9 @@ counted once across the workers.
 
 Progress goes to stderr; the last line of stdout is one JSON object.
 ``--no-ranking-cache`` turns the service's ranking cache off, so every
-request ranks; ``--encoder fake`` runs the whole thing in seconds with the
+request ranks (from the profile's kept encoding, as after a new opening or on
+a new day; ``--no-query-cache`` encodes the profile again too, as after a
+profile edit); ``--encoder fake`` runs the whole thing in seconds with the
 hashing test encoder (throughput figures are then meaningless).
 """
 
@@ -242,6 +244,7 @@ def service_settings(options: dict[str, Any]) -> Any:
         data_dir=options["data_dir"],
         database_url=options["database_url"],
         ranking_cache_size=0 if options["no_ranking_cache"] else 4096,
+        query_cache_size=0 if options["no_query_cache"] else 4096,
     )
 
 
@@ -265,6 +268,7 @@ def serve(args: argparse.Namespace) -> None:
         "data_dir": str(args.data_dir),
         "database_url": args.database_url,
         "no_ranking_cache": args.no_ranking_cache,
+        "no_query_cache": args.no_query_cache,
         "encoder": args.encoder,
         "model": str(args.model),
         "workers": args.workers,
@@ -308,6 +312,8 @@ def start_server(args: argparse.Namespace, data_dir: Path, url: str, port: int) 
     command += ["--workers", str(args.workers), "--process-model", args.process_model]
     if args.no_ranking_cache:
         command.append("--no-ranking-cache")
+    if args.no_query_cache:
+        command.append("--no-query-cache")
     return subprocess.Popen(command, stdout=sys.stderr, stderr=sys.stderr)
 
 
@@ -439,6 +445,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--database-url", default=None, help="a SQLAlchemy URL; default: SQLite in a temp dir"
     )
     parser.add_argument("--no-ranking-cache", action="store_true")
+    parser.add_argument(
+        "--no-query-cache",
+        action="store_true",
+        help="encode the profile for every ranking too, as after a profile edit",
+    )
     parser.add_argument("--workers", type=int, default=1, help="service processes")
     parser.add_argument(
         "--process-model",
@@ -610,6 +621,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "cold_p50_ms": percentile_ms(cold, 50),
         "cold_p95_ms": percentile_ms(cold, 95),
         "ranking_cache": not args.no_ranking_cache,
+        "query_cache": not args.no_query_cache,
         "workers": args.workers,
         "process_model": args.process_model if args.workers > 1 else "single",
         "service_pss_mb_up": memory_up["pss_mb"],

@@ -186,6 +186,7 @@ def fitted_engine(
             service_engine(settings, encoder),
             ranking_cache_size=settings.ranking_cache_size,
             phrase_cache_size=settings.phrase_cache_size,
+            query_cache_size=settings.query_cache_size,
         )
         engine.current()
     except BaseException:

@@ -35,7 +35,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 import faiss
 import numpy as np
@@ -114,7 +114,8 @@ class RankingCache:
     """The last rankings asked for, by (profile revision, catalogue revision, k, date).
 
     Both revisions are in the key, so a changed profile or catalogue never
-    returns an old ranking; entries simply age out.
+    returns an old ranking; entries simply age out. (The same bounded map keeps
+    encoded profiles, by profile revision and query encoder: `MatchingEngine`.)
     """
 
     def __init__(self, size: int) -> None:
@@ -301,6 +302,7 @@ class MatchingEngine:
         ranking_cache_size: int = 4096,
         phrase_cache_size: int = 20_000,
         today: Callable[[], date] = date.today,
+        query_cache_size: int = 4096,
     ) -> None:
         self.database = database
         self._engine = engine
@@ -313,6 +315,9 @@ class MatchingEngine:
         )
         self._query_encoders: dict[int, QueryEncoder] = {}
         self.rankings = RankingCache(ranking_cache_size)
+        # A new opening or a new day makes every ranking new but leaves every profile's
+        # encoding (its phrases' vectors, occupations, variants) as it was: keep those.
+        self.queries = RankingCache(query_cache_size)
         self.today = today
         self._catalogue = KeptCurrent(
             self.revision, self.current_engine, self._fit_catalogue, self._update_catalogue
@@ -568,12 +573,23 @@ class MatchingEngine:
     # -------------------------------------------------------------- ranking
 
     def _query_encoder(self, ranker: PreferenceRanker) -> QueryEncoder:
+        """The query encoder for `ranker`, kept while its occupation mapper and weights are.
+
+        A refit wraps the same fitted mapper in new `TaxonomyLinks`; what a
+        profile encodes to depends on the mapper and the weights only, so the
+        encoder (and the encoded profiles kept under it) outlives such refits.
+        """
         links = ranker.links_
-        key = id(links)
-        encoder = self._query_encoders.get(key)
-        if encoder is None or encoder.links is not links:
+        mapper = links.mapper if links is not None else None
+        encoder = self._query_encoders.get(id(mapper))
+        unchanged = (
+            encoder is not None
+            and (encoder.links.mapper if encoder.links is not None else None) is mapper
+            and encoder.weights == ranker.weights_
+        )
+        if encoder is None or not unchanged:
             encoder = QueryEncoder(self._phrase_encoder, ranker.weights_, links)
-            self._query_encoders = {key: encoder}
+            self._query_encoders = {id(mapper): encoder}
         return encoder
 
     def warm(self) -> None:
@@ -588,10 +604,29 @@ class MatchingEngine:
             self._query_encoder(ranker)
         self.history()
 
-    def encode_profile(self, ranker: PreferenceRanker, candidate: Candidate) -> CandidateQuery:
-        """The profile encoded for `ranker`, its phrases through the bounded phrase cache."""
-        (query,) = self._query_encoder(ranker).encode([candidate])
+    def encode_profile(
+        self,
+        ranker: PreferenceRanker,
+        candidate: Candidate,
+        profile_key: Hashable | None = None,
+    ) -> CandidateQuery:
+        """The profile encoded for `ranker`, its phrases through the bounded phrase cache.
+
+        With a `profile_key` (which must change whenever the profile does), the
+        encoding is kept and reused while the query encoder stays the same
+        (until a taxonomy import changes the ranker's links).
+        """
+        query_encoder = self._query_encoder(ranker)
+        # The encoder object, not its id: an id may be reused once the old one is freed.
+        key = None if profile_key is None else (profile_key, query_encoder)
+        if key is not None:
+            cached = self.queries.get(key)
+            if cached is not None:
+                return cast(CandidateQuery, cached)
+        (query,) = query_encoder.encode([candidate])
         self.phrases.trim()
+        if key is not None:
+            self.queries.put(key, query)
         return query
 
     def recommend(
@@ -623,7 +658,7 @@ class MatchingEngine:
         if catalogue.ranker is None:
             ranking = Ranking(candidate_id=profile.id, results=[])
         else:
-            query = self.encode_profile(catalogue.ranker, profile)
+            query = self.encode_profile(catalogue.ranker, profile, profile_key)
             with self.one_thread:
                 ranking = catalogue.ranker.rank_encoded(query, k=k, on=day)
         self.rankings.put(key, ranking)

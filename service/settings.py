@@ -80,6 +80,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Rankings kept in memory per (profile, catalogue, k, date); 0 turns it off.",
     )
+    query_cache_size: int = Field(
+        default=4096,
+        ge=0,
+        description="Encoded profiles kept in memory per profile revision, reused when only "
+        "the catalogue or the date changed; 0 turns it off.",
+    )
 
     queue_url: str | None = Field(
         default=None,

@@ -10,6 +10,7 @@ from conftest import CATALOGUE, HEALTH_MARKER, TODAY, Api, candidate, opening
 from fakes import FakeEncoder
 
 from matcher.engine import build_engine
+from matcher.queries import CandidateQuery, QueryEncoder
 from matcher.ranker import PreferenceRanker
 from matcher.records import Candidate, Opening, Ranking
 from service import engine as engine_module
@@ -233,3 +234,35 @@ def test_suggested_employers_follow_changes_applied_in_place(
     park_later = next(r for r in again if r["employer_id"] == "e-park")
     assert park_later["preference_fit"] < park_now["preference_fit"]
     assert engine.history().changes > updated.changes
+
+
+def test_a_new_opening_reranks_without_encoding_the_profile_again(
+    stocked: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    encoded: list[list[str]] = []
+    encode = QueryEncoder.encode
+
+    def counting(self: QueryEncoder, candidates: list[Candidate]) -> list[CandidateQuery]:
+        encoded.append([c.id for c in candidates])
+        return encode(self, candidates)
+
+    monkeypatch.setattr(QueryEncoder, "encode", counting)
+    stocked.post("anna", "/candidates", json=candidate("c-1", ["gartner"]))
+    stocked.get("anna", "/candidates/c-1/recommendations")
+    assert encoded == [["c-1"]]
+
+    # The catalogue changed, the profile did not: a new ranking, the same encoding.
+    added = stocked.post("jens", "/openings", json=opening("o-have", "Gartner", "Pasning af have."))
+    assert added.status_code == 201, added.text
+    ranking = stocked.get("anna", "/candidates/c-1/recommendations?k=50").json()
+    assert "o-have" in {r["opening_id"] for r in ranking["results"]}
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    stocked.get("anna", f"/candidates/c-1/recommendations?date={tomorrow}")
+    assert encoded == [["c-1"]]
+
+    # The profile changed: encoded again, and the new wish is the one ranked for.
+    changed = candidate("c-1", ["opvask i kantinen"])
+    assert stocked.put("anna", "/candidates/c-1", json=changed).status_code == 200
+    first = stocked.get("anna", "/candidates/c-1/recommendations?k=1").json()["results"][0]
+    assert encoded == [["c-1"], ["c-1"]]
+    assert first["opening_id"] == "o-kok"
