@@ -13,7 +13,12 @@ two versions of the engine can be compared even while other work runs:
   thread's CPU time (`time.thread_time`) is taken, which other processes on
   the machine stretch far less than the wall clock;
 - `rankings_sha` hashes every ranking's ids, scores and reasons, so a change
-  meant to be only faster can show that it ranks exactly as before.
+  meant to be only faster can show that it ranks exactly as before;
+- `change_rss_mb` and `change_s` are what adding one opening to the fitted
+  catalogue (`partial_fit` on a shallow copy of the ranker, as the service
+  applies a change while older rankings may still run) costs in resident
+  memory and seconds; the fitted catalogue is kept alive, as a service
+  process forked from a fit keeps its master's.
 
 Compare an older commit by copying this script into a worktree of it. The
 last line of stdout is one JSON object.
@@ -22,6 +27,8 @@ last line of stdout is one JSON object.
 from __future__ import annotations
 
 import argparse
+import copy
+import gc
 import hashlib
 import json
 import sys
@@ -46,7 +53,7 @@ from fakes import FakeEncoder  # noqa: E402
 from matcher.encoders import CachedEncoder  # noqa: E402
 from matcher.queries import CandidateQuery  # noqa: E402
 from matcher.ranker import PreferenceRanker  # noqa: E402
-from matcher.records import Ranking  # noqa: E402
+from matcher.records import Opening, Ranking  # noqa: E402
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -81,6 +88,20 @@ def rankings_sha(rankings: Sequence[Ranking]) -> str:
     return hashlib.sha256(repr(shown).encode()).hexdigest()[:12]
 
 
+def one_change(ranker: PreferenceRanker, template: Opening) -> tuple[float, float]:
+    """Resident memory (MiB) and seconds that adding one opening to the catalogue costs."""
+    gc.collect()
+    before = catalogue_maker.rss_mb()
+    started = time.perf_counter()
+    changed = copy.copy(ranker).partial_fit([template.model_copy(update={"id": "added-1"})])
+    seconds = time.perf_counter() - started
+    gc.collect()
+    grown = catalogue_maker.rss_mb() - before
+    if len(changed.openings_) != len(ranker.openings_) + 1:
+        raise RuntimeError("the change did not add one opening")
+    return round(grown, 1), round(seconds, 3)
+
+
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
     rng = np.random.default_rng(args.seed)
@@ -111,6 +132,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 catalogue_maker.profile_rankings(ranker, queries, args.k, exhaustive=False),
                 file=sys.stderr,
             )
+    change_rss_mb, change_s = one_change(ranker, openings[0])
     return {
         "openings": args.openings,
         "candidates": len(queries),
@@ -122,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "cpu_again_p95_ms": round(float(np.percentile(cpu_again, 95)), 2),
         "wall_p50_ms": round(float(np.percentile(wall, 50)), 2),
         "rankings_sha": rankings_sha(rankings),
+        "change_rss_mb": change_rss_mb,
+        "change_s": change_s,
         "load_avg_1m": catalogue_maker.load_average(),
     }
 

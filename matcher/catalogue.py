@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 import numpy as np
@@ -33,6 +33,7 @@ from matcher.links import OccupationLink, TaxonomyLinks
 from matcher.opening_sequences import FullTexts, joined, kept
 from matcher.prose import opening_terms
 from matcher.records import KINDS, SCHEDULES, Location, Opening
+from matcher.row_buffer import RowBuffer, appended_rows
 from matcher.scoring import canonical_phrase
 from matcher.text import opening_segments, opening_title_text
 
@@ -57,13 +58,15 @@ class OpeningVectors:
     ``requirement_offsets[i]:requirement_offsets[i+1]`` of ``requirements``
     (its required skills). Segments may be float16: a ranker fitted on a large
     catalogue keeps them so (half the memory; cosines change in the fourth
-    decimal).
+    decimal). A fitted catalogue's segments are a view of a `RowBuffer`
+    (`buffer`), which `concatenated` appends to.
     """
 
     segments: np.ndarray
     segment_offsets: np.ndarray
     requirements: np.ndarray
     requirement_offsets: np.ndarray
+    buffer: RowBuffer | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.segment_offsets) != len(self.requirement_offsets):
@@ -95,9 +98,12 @@ class OpeningVectors:
         return self.segments[rows], owners
 
     def concatenated(self, added: OpeningVectors) -> OpeningVectors:
-        """These vectors followed by `added`'s (in this catalogue's segment precision)."""
+        """These vectors followed by `added`'s (in this catalogue's segment precision),
+        the segments appended in place where they can be (`row_buffer.appended_rows`)."""
+        buffer, segments = appended_rows(self.buffer, self.segments, added.segments)
         return OpeningVectors(
-            segments=np.concatenate([self.segments, added.segments.astype(self.segments.dtype)]),
+            segments=segments,
+            buffer=buffer,
             segment_offsets=np.concatenate(
                 [self.segment_offsets[:-1], added.segment_offsets + self.segment_offsets[-1]]
             ),
@@ -302,11 +308,9 @@ class SentenceIndex:
         return cls(build_index(sentences, kind), owners)
 
     def extended(self, vectors: OpeningVectors, start: int) -> SentenceIndex:
-        """A copy with the sentences of the openings from row `start` of `vectors` added."""
+        """A new index with the sentences of the openings from row `start` of `vectors` added."""
         sentences, owners = vectors.sentences(start)
-        index = self.index.copy()
-        index.add(sentences)
-        return SentenceIndex(index, np.concatenate([self.owners, owners]))
+        return SentenceIndex(self.index.extended(sentences), np.concatenate([self.owners, owners]))
 
 
 @dataclass(frozen=True)
@@ -371,11 +375,10 @@ class Catalogue:
         index, title_index = self.index, self.title_index
         sentence_index = self.sentence_index
         if index is not None:
-            index = index.copy()
-            index.add(all_vectors.segments[all_vectors.segment_offsets[start:-1]])
+            # Extended, not copied: the indices' storage stays shared with this catalogue's.
+            index = index.extended(all_vectors.segments[all_vectors.segment_offsets[start:-1]])
             if title_index is not None:
-                title_index = title_index.copy()
-                title_index.add(all_vectors.titles(start))
+                title_index = title_index.extended(all_vectors.titles(start))
             if sentence_index is not None:
                 sentence_index = sentence_index.extended(all_vectors, start)
         elif len(openings) > score_all_up_to:
@@ -437,8 +440,10 @@ def build_catalogue(
             f"vectors describe {vectors.count} openings but {len(openings)} were given"
         )
     half = len(openings) >= half_precision_from
+    buffer = RowBuffer.holding(vectors.segments, np.float16 if half else np.float32)
     fitted = OpeningVectors(
-        segments=vectors.segments.astype(np.float16 if half else np.float32, copy=False),
+        segments=buffer.view(),
+        buffer=buffer,
         segment_offsets=vectors.segment_offsets,
         requirements=vectors.requirements,
         requirement_offsets=vectors.requirement_offsets,

@@ -1,9 +1,15 @@
 """Nearest-neighbour search over opening vectors with faiss.
 
-One interface, two implementations: an exact inner-product index for small
-catalogues (and as the reference to check the approximate one against) and
-an HNSW graph for large ones. Vectors are unit length, so inner product is
-cosine similarity.
+One interface, three implementations: an exact inner-product index for small
+catalogues (and as the reference to check the approximate one against), an
+HNSW graph for large ones, and a layered index (`LayeredIndex`): an index
+that is never changed again, shared, with a small exact index of the vectors
+added since. Vectors are unit length, so inner product is cosine similarity.
+
+`VectorIndex.extended` is how a catalogue grows: the index it extends is left
+as it is for anyone still searching it, and its storage is shared instead of
+copied. So service processes forked from one fit (`service.prefork`) keep
+sharing the big index after each change and each hold only what was added.
 """
 
 from __future__ import annotations
@@ -21,6 +27,11 @@ IndexKind = Literal["auto", "exact", "hnsw"]
 # at 20,000 on two cores) and needs no build time.
 EXACT_UP_TO = 20_000
 ADD_CHUNK = 16_384
+# A layered index folds its recent vectors into a copy of its base once they
+# exceed this share of the base (or `MERGE_FLOOR`): an exact scan of the recent
+# ones stays a small part of a search. A service refits long before (at 20 %).
+MERGE_SHARE = 0.125
+MERGE_FLOOR = 4_096
 
 
 class VectorIndex(Protocol):
@@ -33,6 +44,14 @@ class VectorIndex(Protocol):
 
     def copy(self) -> VectorIndex:
         """An independent copy: adding to it leaves this index as it is."""
+        ...
+
+    def extended(self, vectors: np.ndarray) -> VectorIndex:
+        """A new index with `vectors` appended (ids continue from this one's size).
+
+        This index is left as it is and may share its storage with the new one,
+        so it must not be added to afterwards.
+        """
         ...
 
     def search(
@@ -57,10 +76,17 @@ class _FaissIndex:
         if len(vectors):
             self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
+    @property
+    def dimension(self) -> int:
+        return int(self._index.d)
+
     def copy(self) -> Self:
         clone = copy.copy(self)
         clone._index = faiss.clone_index(self._index)
         return clone
+
+    def extended(self, vectors: np.ndarray) -> VectorIndex:
+        return LayeredIndex(self, ExactIndex(self.dimension)).extended(vectors)
 
     def search(
         self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
@@ -95,6 +121,10 @@ class ExactIndex(_FaissIndex):
 
     def __init__(self, dimension: int) -> None:
         super().__init__(faiss.IndexFlatIP(dimension))
+
+    def vectors(self) -> np.ndarray:
+        """The stored vectors, in order (float32)."""
+        return np.asarray(self._index.reconstruct_n(0, self.size))
 
 
 class HNSWIndex(_FaissIndex):
@@ -136,6 +166,72 @@ class HNSWIndex(_FaissIndex):
         # HNSW returns at most efSearch good neighbours; widen it for deep searches.
         parameters.efSearch = max(self.ef_search, k)
         return parameters
+
+
+class LayeredIndex:
+    """A base index that is never changed, and an exact index of the vectors added since.
+
+    Ids of the recent vectors continue from the base's size. A search asks
+    both and merges their best by similarity, so the recent vectors are found
+    exactly. `extended` copies only the recent part (small), shares the base,
+    and folds the recent part into a copy of the base once it has grown past
+    `MERGE_SHARE` of it.
+    """
+
+    def __init__(self, base: _FaissIndex, recent: ExactIndex) -> None:
+        self.base = base
+        self.recent = recent
+
+    @property
+    def size(self) -> int:
+        return self.base.size + self.recent.size
+
+    def add(self, vectors: np.ndarray) -> None:
+        # The recent part is this index's own; the base may be shared and is never added to.
+        self.recent.add(vectors)
+
+    def copy(self) -> LayeredIndex:
+        return LayeredIndex(self.base, self.recent.copy())
+
+    def extended(self, vectors: np.ndarray) -> VectorIndex:
+        recent = self.recent.copy()
+        recent.add(vectors)
+        if recent.size <= max(MERGE_FLOOR, MERGE_SHARE * self.base.size):
+            return LayeredIndex(self.base, recent)
+        merged = self.base.copy()
+        merged.add(recent.vectors())
+        return merged
+
+    def search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        if allowed is not None and len(allowed) != self.size:
+            raise ValueError(f"allowed has {len(allowed)} flags for {self.size} stored vectors")
+        k = min(k, self.size)
+        if k <= 0 or len(queries) == 0:
+            empty = np.zeros((len(queries), 0))
+            return empty.astype(np.float32), empty.astype(np.int64)
+        first = self.base.size
+        parts = [
+            (self.base, None if allowed is None else allowed[:first], 0),
+            (self.recent, None if allowed is None else allowed[first:], first),
+        ]
+        scores, ids = [], []
+        for index, flags, offset in parts:
+            found_scores, found_ids = index.search(queries, k, allowed=flags)
+            missing = found_ids < 0
+            scores.append(np.where(missing, -np.inf, found_scores))
+            ids.append(np.where(missing, -1, found_ids + offset))
+        all_scores, all_ids = np.hstack(scores), np.hstack(ids)
+        # Best first; on equal similarity the lower id (the base's) first, as one index gives.
+        order = np.lexsort((all_ids, -all_scores))[:, :k]
+        best_scores = np.take_along_axis(all_scores, order, axis=1)
+        best_ids = np.take_along_axis(all_ids, order, axis=1)
+        missing = np.isneginf(best_scores)
+        best_ids[missing] = -1
+        # faiss's own padding for an inner-product search.
+        best_scores[missing] = np.finfo(np.float32).min
+        return best_scores.astype(np.float32), best_ids
 
 
 @cache

@@ -11,10 +11,13 @@ vectors and the faiss indices, so the pages stay shared.
 Each worker is a full service (its own upload consumer, audit writer and
 catalogue follower, as if it were another server on the same store), so it
 stays current with writes made through any worker the way several servers
-do (`service.catalogue_follower`). A change to the catalogue is applied to a
-copy in that worker (`PreferenceRanker.partial_fit`): after the first
-change, each worker holds its own copy of what changed, and memory grows
-toward one catalogue per worker until the service is restarted.
+do (`service.catalogue_follower`). A change to the catalogue is appended in
+that worker (`PreferenceRanker.partial_fit`): the fitted vectors have room
+after them (`matcher.catalogue.RowBuffer`) and the indices grow in layers
+(`matcher.index.LayeredIndex`), so the fitted pages stay shared and each
+worker holds only what it added, until the layers are merged (an eighth of
+the catalogue added) or the worker refits (a fifth); from then on it holds a
+catalogue of its own until the service is restarted.
 
 What must not cross a fork does not: the master closes its ONNX sessions
 (`matcher.onnx_model.release_sessions`: ONNX Runtime hangs in a forked

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 
 import numpy as np
@@ -12,6 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import matcher.catalogue
+import matcher.row_buffer
+from matcher.index import LayeredIndex
 from matcher.opening_sequences import OpeningsByIndex
 from matcher.ranker import PreferenceRanker
 from matcher.records import Opening, Ranking
@@ -105,3 +108,47 @@ def test_occupation_codes_are_a_column_of_shared_strings() -> None:
     assert columns.occupation.tolist() == ["6113", "6113", None]
     assert columns.occupation[0] is columns.occupation[1]
     assert np.array_equal(columns.described, [False, False, False])
+
+
+def test_added_openings_are_appended_to_the_fitted_vectors_and_index_not_copied() -> None:
+    openings = catalogue(30)
+    fitted = PreferenceRanker(FakeEncoder(), score_all_up_to=10, index="exact").fit(openings[:20])
+    before = fitted.catalogue_
+    before_segments = before.vectors.segments.copy()
+    grown = copy.copy(fitted).partial_fit(openings[20:25]).catalogue_
+    # The new catalogue's rows continue the fitted ones in the same memory ...
+    assert np.shares_memory(grown.vectors.segments, before.vectors.segments)
+    assert isinstance(grown.index, LayeredIndex) and grown.index.base is before.index
+    # ... and the catalogue still in use sees none of it.
+    assert np.array_equal(before.vectors.segments, before_segments)
+    assert before.index is not None and before.index.size == 20
+    # A second change from the same fit cannot append there too: it gets its own copy.
+    other = copy.copy(fitted).partial_fit(openings[25:]).catalogue_
+    assert not np.shares_memory(other.vectors.segments, grown.vectors.segments)
+    # Copied or appended in place, the same catalogue ranks the same.
+    alone = PreferenceRanker(FakeEncoder(), score_all_up_to=10, index="exact")
+    assert rankings(copy.copy(fitted).partial_fit(openings[25:])) == rankings(
+        alone.fit(openings[:20]).partial_fit(openings[25:])
+    )
+
+
+def test_vectors_are_copied_with_new_room_once_the_room_is_used_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(matcher.row_buffer, "GROWTH_ROOM_MIN", 0)
+    openings = catalogue(24)
+    # Room for a quarter more rows: two of the 8 openings' worth, so 3 more do not fit.
+    ranker = PreferenceRanker(FakeEncoder(), score_all_up_to=100).fit(openings[:8])
+    first = ranker.catalogue_.vectors
+    ranker.partial_fit(openings[8:11])
+    assert not np.shares_memory(ranker.catalogue_.vectors.segments, first.segments)
+    assert [o.id for o in ranker.openings_] == [o.id for o in openings[:11]]
+    second = ranker.catalogue_.vectors
+    ranker.partial_fit(openings[11:12])  # the new copy has room again
+    assert np.shares_memory(ranker.catalogue_.vectors.segments, second.segments)
+    ranker.partial_fit(openings[12:])
+    # The same changes with room for all of them rank the same.
+    monkeypatch.setattr(matcher.row_buffer, "GROWTH_ROOM_MIN", 10_000)
+    roomy = PreferenceRanker(FakeEncoder(), score_all_up_to=100).fit(openings[:8])
+    roomy.partial_fit(openings[8:11]).partial_fit(openings[11:12]).partial_fit(openings[12:])
+    assert rankings(ranker) == rankings(roomy)

@@ -3,8 +3,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from matcher import index as index_module
 from matcher.encoders import l2_normalise
-from matcher.index import ExactIndex, HNSWIndex, as_float32, build_index, recall_at_k
+from matcher.index import (
+    ExactIndex,
+    HNSWIndex,
+    LayeredIndex,
+    as_float32,
+    build_index,
+    recall_at_k,
+)
 
 
 def unit_vectors(n: int, dimension: int = 32, seed: int = 0) -> np.ndarray:
@@ -113,3 +121,32 @@ def test_as_float32_keeps_float32_and_widens_what_faiss_does_not() -> None:
     assert as_float32(np.zeros((0, 8), dtype=np.float16)).shape == (0, 8)
     assert as_float32(np.zeros((0, 8), dtype=np.float16)).dtype == np.float32
     np.testing.assert_array_equal(as_float32(rows.astype(np.float64)), rows)
+
+
+def test_a_grown_index_shares_its_base_and_searches_like_one_index_of_all() -> None:
+    rng = np.random.default_rng(5)
+    base_vectors = l2_normalise(rng.normal(size=(3_000, 32)).astype(np.float32))
+    added = l2_normalise(rng.normal(size=(40, 32)).astype(np.float32))
+    exact_base = ExactIndex(32)
+    exact_base.add(base_vectors)
+    grown = exact_base.extended(added[:25]).extended(added[25:])
+    assert isinstance(grown, LayeredIndex) and grown.base is exact_base
+    whole = ExactIndex(32)
+    whole.add(np.vstack([base_vectors, added]))
+    queries = np.vstack([added[:5], base_vectors[:5]])
+    assert np.array_equal(grown.search(queries, 10)[1], whole.search(queries, 10)[1])
+
+
+def test_the_recent_part_is_folded_into_a_copy_of_the_base_once_it_outgrows_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(index_module, "MERGE_FLOOR", 10)
+    vectors = l2_normalise(np.random.default_rng(6).normal(size=(100, 8)).astype(np.float32))
+    base = ExactIndex(8)
+    base.add(vectors[:60])
+    small = base.extended(vectors[60:70])
+    assert isinstance(small, LayeredIndex)
+    merged = small.extended(vectors[70:])
+    assert isinstance(merged, ExactIndex) and merged.size == 100 and base.size == 60
+    _, ids = merged.search(vectors, 1)
+    assert ids[:, 0].tolist() == list(range(100))

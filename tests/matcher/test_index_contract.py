@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.index import ExactIndex, HNSWIndex, VectorIndex
+from matcher.index import ExactIndex, HNSWIndex, LayeredIndex, VectorIndex
 
 DIMENSION = 16
 
@@ -80,6 +80,27 @@ class VectorIndexContract:
         assert (index.size, clone.size) == (20, 24)
         assert type(clone) is type(index)
 
+    def test_an_extended_index_finds_old_and_new_and_leaves_this_one_alone(self) -> None:
+        index, vectors = self.filled(60)
+        before = index.search(vectors[:5], 4)
+        added = unit_vectors(7, seed=11)
+        grown = index.extended(added)
+        assert (index.size, grown.size) == (60, 67)
+        _, new_ids = grown.search(added, 1)
+        assert new_ids[:, 0].tolist() == list(range(60, 67))
+        _, old_ids = grown.search(vectors[:5], 1)
+        assert old_ids[:, 0].tolist() == list(range(5))
+        after = index.search(vectors[:5], 4)
+        assert np.array_equal(before[1], after[1]) and np.allclose(before[0], after[0])
+
+    def test_an_extended_index_keeps_to_the_allowed_ids(self) -> None:
+        index, vectors = self.filled(40)
+        grown = index.extended(unit_vectors(10, seed=12))
+        allowed = np.zeros(50, dtype=bool)
+        allowed[[3, 45]] = True
+        _, ids = grown.search(vectors[:2], 5, allowed=allowed)
+        assert set(ids[ids >= 0].tolist()) <= {3, 45} and (ids >= 0).sum(axis=1).tolist() == [2, 2]
+
 
 class TestExactIndex(VectorIndexContract):
     def make(self) -> VectorIndex:
@@ -89,3 +110,15 @@ class TestExactIndex(VectorIndexContract):
 class TestHNSWIndex(VectorIndexContract):
     def make(self) -> VectorIndex:
         return HNSWIndex(DIMENSION)
+
+
+class TestLayeredIndex(VectorIndexContract):
+    """A layered index made by extending an empty base, as a catalogue's first change does."""
+
+    def make(self) -> VectorIndex:
+        return LayeredIndex(ExactIndex(DIMENSION), ExactIndex(DIMENSION))
+
+
+class TestLayeredIndexOnAGraph(VectorIndexContract):
+    def make(self) -> VectorIndex:
+        return LayeredIndex(HNSWIndex(DIMENSION), ExactIndex(DIMENSION))

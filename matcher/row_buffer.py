@@ -1,0 +1,67 @@
+"""Rows with unused room after them: a growing catalogue's vectors, appended to in place."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+# A buffer has room for a quarter more rows than it was made with, at least this many.
+GROWTH_ROOM_MIN = 4_096
+
+
+class RowBuffer:
+    """Rows with unused room after them, so that a growing catalogue appends instead of copying.
+
+    A catalogue's segment vectors are a view of the buffer's first `filled`
+    rows. Appending writes the rows after them and hands out a longer view;
+    the shorter views already handed out see no change, so a catalogue in use
+    stays as it was. Only the first append after a given length writes in
+    place (a second catalogue extended from the same one gets a copy), and
+    the room is untouched memory that costs nothing until written. Service
+    processes forked from one fit (`service.prefork`) thus keep sharing the
+    fitted rows after a change and each hold only the rows it appended.
+    """
+
+    def __init__(self, rows: np.ndarray, dtype: np.dtype | type, room: int) -> None:
+        self._rows = np.empty((len(rows) + room, *rows.shape[1:]), dtype=dtype)
+        # Cast in place (no full temporary in the other precision).
+        self._rows[: len(rows)] = rows
+        self.filled = len(rows)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def holding(cls, rows: np.ndarray, dtype: np.dtype | type) -> RowBuffer:
+        """A buffer of `rows` (in `dtype`) with room for a quarter more."""
+        return cls(rows, dtype, room=max(len(rows) // 4, GROWTH_ROOM_MIN))
+
+    def view(self) -> np.ndarray:
+        return self._rows[: self.filled]
+
+    def appended(self, length: int, rows: np.ndarray) -> np.ndarray | None:
+        """The first `length` rows followed by `rows`, written in place; None if they
+        cannot be (another append came first after `length`, or there is no room)."""
+        with self._lock:
+            end = length + len(rows)
+            if length != self.filled or end > len(self._rows):
+                return None
+            self._rows[length:end] = rows
+            self.filled = end
+            return self._rows[:end]
+
+
+def appended_rows(
+    buffer: RowBuffer | None, rows: np.ndarray, added: np.ndarray
+) -> tuple[RowBuffer, np.ndarray]:
+    """`rows` (a view of `buffer`, if there is one) followed by `added`, in `rows`' precision.
+
+    Written in `buffer`'s room where it can be, else copied into a new buffer
+    with room of its own; `rows` is left as it was either way. Returns the
+    buffer and the view of the rows.
+    """
+    added = added.astype(rows.dtype, copy=False)
+    grown = buffer.appended(len(rows), added) if buffer is not None else None
+    if buffer is not None and grown is not None:
+        return buffer, grown
+    fresh = RowBuffer.holding(np.concatenate([rows, added]), rows.dtype)
+    return fresh, fresh.view()
