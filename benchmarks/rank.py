@@ -55,6 +55,7 @@ from matcher.ranker import (  # noqa: E402
 )
 from matcher.record_files import read_candidates, read_openings  # noqa: E402
 from matcher.records import Candidate, Opening, Ranking  # noqa: E402
+from matcher.row_buffer import RowBuffer  # noqa: E402
 from matcher.text import opening_segments, split_sentences  # noqa: E402
 
 DEMO = REPO / "data" / "demo"
@@ -449,7 +450,10 @@ def synthesise(
     segment_offsets = np.concatenate([[0], np.cumsum(counts)])
     sigma = sigma_for(TARGET_NOISE_COSINE, encoded.vectors.shape[1])
     dtype = np.float16 if count >= HALF_PRECISION_FROM else np.float32
-    segments = np.empty((int(segment_offsets[-1]), encoded.vectors.shape[1]), dtype=dtype)
+    # With room after them, as a fitted catalogue keeps them (`RowBuffer`), so `fit` takes
+    # this buffer as it is.
+    buffer = RowBuffer(int(segment_offsets[-1]), encoded.vectors.shape[1], dtype)
+    segments = buffer.view()
     cosines = []
     for start in range(0, count, CHUNK):
         stop = min(start + CHUNK, count)
@@ -472,6 +476,7 @@ def synthesise(
         requirements = np.zeros((0, dimension), dtype=np.float32)
     vectors = OpeningVectors(
         segments=segments,
+        buffer=buffer,
         segment_offsets=segment_offsets.astype(np.int64),
         requirements=requirements,
         requirement_offsets=np.concatenate([[0], np.cumsum(requirement_counts)]).astype(np.int64),

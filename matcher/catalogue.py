@@ -440,7 +440,11 @@ def build_catalogue(
             f"vectors describe {vectors.count} openings but {len(openings)} were given"
         )
     half = len(openings) >= half_precision_from
-    buffer = RowBuffer.holding(vectors.segments, np.float16 if half else np.float32)
+    precision = np.float16 if half else np.float32
+    buffer = vectors.buffer
+    # Taken on as made if in a buffer of this precision already (as rank.py makes a million).
+    if buffer is None or not buffer.is_viewed_whole_by(vectors.segments, precision):
+        buffer = RowBuffer.holding(vectors.segments, precision)
     fitted = OpeningVectors(
         segments=buffer.view(),
         buffer=buffer,

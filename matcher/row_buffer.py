@@ -23,17 +23,29 @@ class RowBuffer:
     fitted rows after a change and each hold only the rows it appended.
     """
 
-    def __init__(self, rows: np.ndarray, dtype: np.dtype | type, room: int) -> None:
-        self._rows = np.empty((len(rows) + room, *rows.shape[1:]), dtype=dtype)
-        # Cast in place (no full temporary in the other precision).
-        self._rows[: len(rows)] = rows
-        self.filled = len(rows)
+    def __init__(self, count: int, width: int, dtype: np.dtype | type) -> None:
+        """Room for `count` rows and a quarter more; the first `count` count as filled
+        (uninitialised: the maker writes them through `view`)."""
+        room = max(count // 4, GROWTH_ROOM_MIN)
+        self._rows = np.empty((count + room, width), dtype=dtype)
+        self.filled = count
         self._lock = threading.Lock()
 
     @classmethod
     def holding(cls, rows: np.ndarray, dtype: np.dtype | type) -> RowBuffer:
         """A buffer of `rows` (in `dtype`) with room for a quarter more."""
-        return cls(rows, dtype, room=max(len(rows) // 4, GROWTH_ROOM_MIN))
+        buffer = cls(len(rows), rows.shape[1], dtype)
+        # Cast in place (no full temporary in the other precision).
+        buffer._rows[: len(rows)] = rows
+        return buffer
+
+    def is_viewed_whole_by(self, rows: np.ndarray, dtype: np.dtype | type) -> bool:
+        """Whether `rows` is this buffer's `view()` in `dtype` (to be taken on, not copied)."""
+        return (
+            len(rows) == self.filled
+            and rows.dtype == self._rows.dtype == np.dtype(dtype)
+            and rows.ctypes.data == self._rows.ctypes.data
+        )
 
     def view(self) -> np.ndarray:
         return self._rows[: self.filled]

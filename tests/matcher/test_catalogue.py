@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from datetime import date
 
 import numpy as np
@@ -152,3 +153,20 @@ def test_vectors_are_copied_with_new_room_once_the_room_is_used_up(
     roomy = PreferenceRanker(FakeEncoder(), score_all_up_to=100).fit(openings[:8])
     roomy.partial_fit(openings[8:11]).partial_fit(openings[11:12]).partial_fit(openings[12:])
     assert rankings(ranker) == rankings(roomy)
+
+
+def test_vectors_made_in_a_buffer_are_taken_on_and_others_are_copied() -> None:
+    openings = catalogue(12)
+    encoder = FakeEncoder()
+    ranker = PreferenceRanker(encoder, score_all_up_to=100)
+    encoded = matcher.catalogue.encode_openings(openings, ranker._cached_encoder())
+    buffer = matcher.row_buffer.RowBuffer.holding(encoded.segments, np.float32)
+    made = dataclasses.replace(encoded, segments=buffer.view(), buffer=buffer)
+    taken = PreferenceRanker(encoder, score_all_up_to=100).fit(openings, vectors=made)
+    assert np.shares_memory(taken.catalogue_.vectors.segments, made.segments)
+    copied = PreferenceRanker(encoder, score_all_up_to=100).fit(openings, vectors=encoded)
+    assert not np.shares_memory(copied.catalogue_.vectors.segments, encoded.segments)
+    # In another precision than the catalogue keeps, a buffer is copied (and cast) too.
+    half = PreferenceRanker(encoder, score_all_up_to=100, half_precision_from=1)
+    assert half.fit(openings, vectors=made).catalogue_.vectors.segments.dtype == np.float16
+    assert rankings(taken) == rankings(copied)
