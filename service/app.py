@@ -201,6 +201,18 @@ def mark_interrupted(runner: EvaluationRunner) -> None:
         logger.warning("%d evaluations were interrupted by the last stop", interrupted)
 
 
+def evaluation_runner(
+    settings: Settings, encoder: TextEncoder | CachedEncoder | None, database: Database
+) -> EvaluationRunner:
+    """The runner of evaluations, with the store's pseudonymiser (its key made if new)."""
+    with database.writer() as session:
+        pseudonyms = store.pseudonymiser(session, settings.resolved_pseudonym_key_file())
+        session.commit()
+    # The evaluation's process builds its own engine the same way: the service's holds
+    # thread locks and cannot cross a process boundary.
+    return EvaluationRunner(database, partial(process_engine, settings, encoder), pseudonyms)
+
+
 def start_services(
     settings: Settings,
     encoder: TextEncoder | CachedEncoder | None,
@@ -215,14 +227,7 @@ def start_services(
     engine = fitted if fitted is not None else fitted_engine(settings, encoder)
     database = engine.database
     try:
-        with database.writer() as session:
-            pseudonyms = store.pseudonymiser(session, settings.resolved_pseudonym_key_file())
-            session.commit()
-        # The evaluation's process builds its own engine the same way: the service's holds
-        # thread locks and cannot cross a process boundary.
-        evaluations = EvaluationRunner(
-            database, partial(process_engine, settings, encoder), pseudonyms
-        )
+        evaluations = evaluation_runner(settings, encoder, database)
         if fitted is None:
             mark_interrupted(evaluations)
         else:
@@ -235,7 +240,7 @@ def start_services(
         settings,
         database,
         engine,
-        pseudonyms,
+        evaluations.pseudonyms,
         service_version(),
         AuditWriter(database),
         evaluations,

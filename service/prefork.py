@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import gc
 import logging
-from functools import partial
 from typing import Any, ClassVar
 
 from gunicorn.app.base import BaseApplication
@@ -55,9 +54,7 @@ from uvicorn_worker import UvicornWorker
 
 from matcher.encoders import CachedEncoder, TextEncoder
 from matcher.onnx_model import open_sessions, release_sessions
-from service import store
-from service.app import create_app, fitted_engine, mark_interrupted, process_engine
-from service.evaluations import EvaluationRunner
+from service.app import create_app, evaluation_runner, fitted_engine, mark_interrupted
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -114,12 +111,7 @@ def prepared_app(settings: Settings, encoder: TextEncoder | CachedEncoder | None
     database = engine.database
     try:
         # Once, before the workers: the key file is made here, not by several at once.
-        with database.writer() as session:
-            pseudonyms = store.pseudonymiser(session, settings.resolved_pseudonym_key_file())
-            session.commit()
-        mark_interrupted(
-            EvaluationRunner(database, partial(process_engine, settings, encoder), pseudonyms)
-        )
+        mark_interrupted(evaluation_runner(settings, encoder, database))
         engine.warm()
     finally:
         # The workers open their own connections; none of the master's may cross the fork.
