@@ -157,6 +157,9 @@ class PhraseBridge:
         Cosine (query to query) a wish needs to one side of a pair.
     margin:
         How far that side must beat the best side of every other pair.
+    near:
+        Cosine from which a wish no pair says gets its nearest pair's other side as
+        a reading that does not confirm "matches" (see the module); None: off.
     """
 
     def __init__(
@@ -165,10 +168,12 @@ class PhraseBridge:
         *,
         similarity: float = 0.95,
         margin: float = 0.01,
+        near: float | None = None,
     ) -> None:
         self.pairs = tuple(pairs) if pairs is not None else packaged_bridge_pairs()
         self.similarity = similarity
         self.margin = margin
+        self.near = near
 
     def fit(self, encoder: CachedEncoder) -> PhraseBridge:
         """Encode both sides of every pair (as queries, as wishes are)."""
@@ -176,6 +181,8 @@ class PhraseBridge:
             raise ValueError(f"similarity must be in (0, 1], got {self.similarity!r}")
         if self.margin < 0:
             raise ValueError(f"margin must be >= 0, got {self.margin!r}")
+        if self.near is not None and not 0 < self.near <= 1:
+            raise ValueError(f"near must be in (0, 1] or None, got {self.near!r}")
         if not self.pairs:
             raise ValueError("a phrase bridge needs at least one phrase pair")
         texts = [side for pair in self.pairs for side in pair]
@@ -198,6 +205,7 @@ class PhraseBridge:
         owner: list[int] = []
         # Rows of `vectors_` (pair p's sides at 2p and 2p + 1): the variants' query vectors.
         rows: list[int] = []
+        confirms: list[bool] = []
         pairs = np.arange(len(self.pairs))
         for j, wish in enumerate(wishes):
             said = normalise(wish)
@@ -212,20 +220,31 @@ class PhraseBridge:
                 # ("sorting mail" is "sortere post", though "mail sorting" is as near).
                 best = np.where(exact.any(axis=1), best, -1.0)
             first = int(best.argmax())
-            if best[first] < self.similarity:
-                continue
             other = str(self.others_[first, side[first]])
             # Pairs that say something else in the other language must be clearly farther.
-            if best[first] - self._best_rival(best, side, first) < self.margin:
-                continue
-            if other != said:
+            says = best[first] >= self.similarity and (
+                best[first] - self._best_rival(best, side, first) >= self.margin
+            )
+            nearest = (
+                not says
+                and not exact.any()
+                and self.near is not None
+                and bool(best[first] >= self.near)
+            )
+            if (says or nearest) and other != said:
                 other_side = 1 - int(side[first])
                 texts.append(str(self.pairs[first][other_side]))
                 owner.append(j)
                 rows.append(2 * first + other_side)
+                confirms.append(says)
         if not texts:
             return WishVariants.none()
-        return WishVariants(texts, np.asarray(owner, dtype=np.int64), self.vectors_[rows])
+        return WishVariants(
+            texts,
+            np.asarray(owner, dtype=np.int64),
+            self.vectors_[rows],
+            None if all(confirms) else np.asarray(confirms, dtype=bool),
+        )
 
     def _best_rival(self, best: np.ndarray, side: np.ndarray, first: int) -> float:
         """The best cosine among pairs whose other side says something else than `first`'s.

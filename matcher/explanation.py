@@ -12,7 +12,7 @@ import numpy as np
 from matcher.catalogue import Catalogue
 from matcher.conditions import condition_names
 from matcher.diversity import cover_wishes
-from matcher.lexical import starts_a_head
+from matcher.lexical import starts_a_head, starts_a_modifier
 from matcher.prose import opening_terms
 from matcher.queries import CandidateQuery
 from matcher.reasons import Mention, Reason, english_part
@@ -127,13 +127,13 @@ def ranked_opening(
     best_experience = (
         experience_texts[int(scored.best_experience[position])] if experience_texts else None
     )
-    wish, lexical = _wish_named(query, scored, position, opening, weights)
+    wish, lexical, whole = _wish_named(query, scored, position, opening, weights)
     reasons = explain(
         candidate,
         opening,
         best_wish=prefs.desired[wish],
         best_wish_fit=float(scored.wish_fit[wish, position]),
-        best_wish_whole=float(scored.wish_whole[wish, position]),
+        best_wish_whole=whole,
         best_wish_lexical=lexical,
         occupation_match=occupation_match,
         avoided=avoided,
@@ -198,8 +198,9 @@ def _missing_skills(catalogue: Catalogue, opening: Opening, row: int, scored: Sc
 
 def _wish_named(
     query: CandidateQuery, scored: Scored, position: int, opening: Opening, weights: ScoringWeights
-) -> tuple[int, float]:
-    """The wish a reason names, and its lexical fit as confirmation counts it.
+) -> tuple[int, float, float]:
+    """The wish a reason names, and its lexical fit and whole-text rise as confirmation
+    counts them (`_confirming_lexical`, `_confirming_whole`).
 
     The best-fitting wish, unless it only "partly matches" (its fit may come from a
     reading the person did not say, `matcher.wish_expansion`) while another of their
@@ -211,32 +212,25 @@ def _wish_named(
     title = opening_title_text(opening)
     fit = scored.wish_fit[:, position]
 
-    def said(wish: int) -> tuple[str | None, float]:
+    def said(wish: int) -> tuple[str | None, float, float]:
         lexical = _confirming_lexical(query, scored, position, wish, title)
-        whole = float(scored.wish_whole[wish, position])
-        return wish_match(float(fit[wish]), whole, lexical, weights), lexical
+        whole = _confirming_whole(query, scored, position, wish, title)
+        return wish_match(float(fit[wish]), whole, lexical, weights), lexical, whole
 
-    best_said, best_lexical = said(best)
+    best_said, best_lexical, best_whole = said(best)
     if best_said != "partly matches":
-        return best, best_lexical
+        return best, best_lexical, best_whole
     # Only now is every other wish read (most reasons name the best one).
     others = {wish: said(wish) for wish in range(len(fit)) if wish != best}
-    confirmed = [wish for wish, (match, _) in others.items() if match == "matches"]
+    confirmed = [wish for wish, (match, _, _) in others.items() if match == "matches"]
     if not confirmed:
-        return best, best_lexical
+        return best, best_lexical, best_whole
     chosen = max(confirmed, key=lambda wish: float(fit[wish]))
-    return chosen, others[chosen][1]
+    return chosen, others[chosen][1], others[chosen][2]
 
 
-def _confirming_lexical(
-    query: CandidateQuery, scored: Scored, position: int, wish: int, title: str
-) -> float:
-    """The wish's lexical fit, where its own words (or their other-language side) start
-    the title's head; 0 elsewhere ("mail carrier" is not confirmed by "Mail server
-    administrator")."""
-    lexical = float(scored.wish_lexical[wish, position])
-    if not lexical:
-        return 0.0
+def _said(query: CandidateQuery, wish: int) -> list[str]:
+    """The wish in the person's words, and its other-language sides that may confirm."""
     said = [query.candidate.preferences.desired[wish]]
     if query.variant_owner is not None:
         confirms = (
@@ -249,4 +243,28 @@ def _confirming_lexical(
             for t, o, c in zip(query.variant_texts, query.variant_owner, confirms, strict=True)
             if o == wish and c
         ]
-    return lexical if starts_a_head(said, title) else 0.0
+    return said
+
+
+def _confirming_whole(
+    query: CandidateQuery, scored: Scored, position: int, wish: int, title: str
+) -> float:
+    """The whole text's rise for the wish, unless the wish's words start only words of
+    the title that are not its head (`matcher.lexical.starts_a_modifier`): the encoder
+    then reads the shared word ("tøj" in "Ekspedient i tøjbutik"), not the work."""
+    whole = float(scored.wish_whole[wish, position])
+    if whole > -np.inf and starts_a_modifier(_said(query, wish), title):
+        return -np.inf
+    return whole
+
+
+def _confirming_lexical(
+    query: CandidateQuery, scored: Scored, position: int, wish: int, title: str
+) -> float:
+    """The wish's lexical fit, where its own words (or their other-language side) start
+    the title's head; 0 elsewhere ("mail carrier" is not confirmed by "Mail server
+    administrator")."""
+    lexical = float(scored.wish_lexical[wish, position])
+    if not lexical:
+        return 0.0
+    return lexical if starts_a_head(_said(query, wish), title) else 0.0

@@ -58,7 +58,8 @@ def title_heads(title: str) -> set[str]:
     """The head words of a title (see above), lower-cased."""
     heads: set[str] = set()
     for part in _TITLE_PARTS.split(title):
-        found = [w for w in words(part) if len(w) > 1]  # "plumber's" → "plumber", "s"
+        # "plumber's" → "plumber", "s"; the one-letter Danish "i" is a preposition.
+        found = [w for w in words(part) if len(w) > 1 or w in _PREPOSITIONS]
         for position, word in enumerate(found):
             if position > 0 and word in _PREPOSITIONS:
                 found = found[:position]
@@ -160,11 +161,28 @@ def starts_a_head(phrases: Iterable[str], title: str) -> bool:
     the head goes on from it as an ending or a compound does (`goes_on_from`)."""
     heads = title_heads(title)
     said = {word for phrase in phrases for word in _phrase_words(phrase)}
-    return any(
-        head.startswith(_stem(word)) and goes_on_from(head, _common_start(head, word))
-        for word in said
-        for head in heads
-    )
+    started = {head for head in heads if any(_word_starts(word, head) for word in said)}
+    # A helper head alone ("assistant" of "Farm assistant" for "pharmacy assistant") says
+    # only that it helps: where the title names the work it helps with, that must start.
+    return bool(started) and (not started <= HELPER_HEADS or heads <= HELPER_HEADS | started)
+
+
+def _word_starts(word: str, other: str) -> bool:
+    """Whether `word`, or its stem, starts `other`, which goes on from it (`goes_on_from`)."""
+    return other.startswith(_stem(word)) and goes_on_from(other, _common_start(other, word))
+
+
+def starts_a_modifier(phrases: Iterable[str], title: str) -> bool:
+    """Whether a word (3+ letters) of one of `phrases` starts a word of `title` that is
+    not one of its heads (`title_heads`), and none starts a head: the title names the
+    wish's word as what other work is for or about ("Ekspedient i tøjbutik" for "sy
+    tøj", "Laborant på slagteri" for "slagter")."""
+    if starts_a_head(phrases, title):
+        return False
+    heads = title_heads(title)
+    said = {word for phrase in phrases for word in _phrase_words(phrase)}
+    others = {w for w in words(title) if len(w) >= MIN_WORD_START} - heads
+    return any(_word_starts(word, other) for word in said for other in others)
 
 
 def _common_start(one: str, other: str) -> int:

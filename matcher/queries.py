@@ -86,9 +86,11 @@ class QueryEncoder:
         self.condition_label_bits = np.asarray([bit for bit, _ in labels], dtype=np.int64)
         self.condition_label_vectors = encoder.encode([t for _, t in labels], "query")
         self.bridge = (
-            PhraseBridge(similarity=weights.bridge_similarity, margin=weights.bridge_margin).fit(
-                encoder
-            )
+            PhraseBridge(
+                similarity=weights.bridge_similarity,
+                margin=weights.bridge_margin,
+                near=weights.bridge_near if weights.bridge_near <= 1 else None,
+            ).fit(encoder)
             if weights.bridge_similarity <= 1
             else None
         )

@@ -56,6 +56,10 @@ class ScoringWeights:
     # pair and beat the other pairs by `bridge_margin`. Above 1 the bridge is off.
     bridge_similarity: float = 0.95
     bridge_margin: float = 0.01
+    # A wish no pair says, in the person's own words, is also looked for as the other side
+    # of its nearest pair from this cosine, as a reading that never confirms "matches"
+    # (`matcher.bridge`, `near`). Above 1 it is off.
+    bridge_near: float = 0.92
     # A wish said as a task, a feeling or a field ("noget med hænderne") is also looked
     # for as the work the packaged list says it names (`matcher.wish_expansion`): it must
     # reach this cosine to one of an entry's phrasings and beat the other entries by

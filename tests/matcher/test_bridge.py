@@ -263,3 +263,26 @@ def test_the_real_encoder_bridges_own_words_and_inflections_through_the_lexicon(
         "lagermedarbejder": "warehouse operative",
         "pædagog medhjælper": "childcare assistant",
     }
+
+
+def test_a_wish_no_pair_says_gets_its_nearest_pair_as_a_reading_that_does_not_confirm() -> None:
+    # Fake encoder: "arbejde med dyr hver dag" is 0.87 from "arbejde med dyr" (3 of 4 words).
+    wishes = ["arbejde med dyr hver dag", "kok"]
+    encoder = CachedEncoder(FakeEncoder())
+    vectors = encoder.encode(wishes, "query")
+    strict = PhraseBridge(PAIRS).fit(encoder).variants(wishes, vectors)
+    assert strict.texts == []
+    found = PhraseBridge(PAIRS, near=0.85).fit(encoder).variants(wishes, vectors)
+    assert found.texts == ["working with animals"]
+    assert found.owner.tolist() == [0]
+    assert found.confirming().tolist() == [False]
+    # Beyond `near` nothing; a wish a pair says still confirms, beside a near reading.
+    assert PhraseBridge(PAIRS, near=0.9).fit(encoder).variants(wishes, vectors).texts == []
+    both = ["arbejde med dyr hver dag", "tømrer"]
+    mixed = (
+        PhraseBridge(PAIRS, near=0.85).fit(encoder).variants(both, encoder.encode(both, "query"))
+    )
+    assert mixed.texts == ["working with animals", "carpenter"]
+    assert mixed.confirming().tolist() == [False, True]
+    with pytest.raises(ValueError, match="near"):
+        PhraseBridge(PAIRS, near=1.5).fit(encoder)

@@ -15,6 +15,7 @@ from matcher.lexical import (
     LexicalChannel,
     goes_on_from,
     starts_a_head,
+    starts_a_modifier,
     title_heads,
 )
 from matcher.text import words
@@ -128,6 +129,9 @@ def test_a_full_memo_starts_afresh_and_answers_stay_the_same(
         ("Medarbejder, lagerarbejde", {"medarbejder", "lagerarbejde"}),
         ("Chaufførernes planlægger", {"planlægger"}),
         ("Bike courier (part time)", {"courier", "time"}),
+        # The one-letter Danish preposition "i" ends the head's part too.
+        ("Ekspedient i tøjbutik", {"ekspedient"}),
+        ("Slagter i supermarked", {"slagter"}),
     ],
 )
 def test_a_title_s_heads_are_the_last_words_of_its_parts(title: str, heads: set[str]) -> None:
@@ -143,6 +147,21 @@ def test_a_wish_word_confirms_only_at_the_start_of_a_head() -> None:
     # A stem: "walking" is "walker"'s work; an industry in brackets is a head.
     assert starts_a_head(["dog walking"], "Dog walker") is True
     assert starts_a_head(["landbrug"], "Malkemedhjælper (Landbrug)") is True
+
+
+def test_a_helper_head_alone_confirms_only_where_the_title_names_no_other_work() -> None:
+    assert starts_a_head(["pharmacy assistant"], "Farm assistant") is False
+    assert starts_a_head(["pharmacy assistant"], "Pharmacy assistant") is True
+    assert starts_a_head(["medhjælper"], "Medhjælper i SFO") is True
+    assert starts_a_head(["office assistant"], "Assistant (Office)") is True
+    assert starts_a_head(["office assistant"], "Assistant (Warehouse)") is False
+
+
+def test_a_wish_word_that_starts_only_a_title_s_other_words_names_a_modifier() -> None:
+    assert starts_a_modifier(["sy og reparere tøj"], "Ekspedient i tøjbutik") is True
+    assert starts_a_modifier(["slagter"], "Laborant på slagteri") is True
+    assert starts_a_modifier(["slagter"], "Slagter i supermarked") is False
+    assert starts_a_modifier(["maler"], "Malker på kvæggård") is False
 
 
 @settings(deadline=None)
