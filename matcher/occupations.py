@@ -175,10 +175,11 @@ class OccupationMapper:
         (`known_share`): below `low` the phrase gets no lexical weight and no
         hubness correction, from `high` on all of both, linearly between (see
         the module's docstring). `high` lies below most same-language phrases
-        (85 % of MELO's Swedish titles against Swedish labels reach 0.7;
-        Danish wishes against the whole taxonomy, 0.67-1), so they keep both
-        channels as before; `low` above most other-language ones' noise floor.
-        None gives every phrase both in full, as before issue 10's MELO work.
+        (85 % of MELO's Swedish titles against Swedish labels reach 0.7; the
+        tests' Danish wishes against the whole taxonomy have 0.67-1), so they
+        keep both as before; a quarter of MELO's Swedish titles against
+        English labels are below `low`. None gives every phrase both in full,
+        as before issue 10's MELO work.
     """
 
     def __init__(
