@@ -94,9 +94,61 @@ def test_settings_are_checked() -> None:
         OccupationMapper(FakeEncoder(), encoder_weight=0, lexical_weight=0).fit(SMALL)
     with pytest.raises(ValueError, match="ISCO-08 unit group"):
         OccupationMapper(FakeEncoder()).fit(Taxonomy([SMALL.occupations[3]]))
+    with pytest.raises(ValueError, match="known_spelling"):
+        OccupationMapper(FakeEncoder(), known_spelling=(0.7, 0.25)).fit(SMALL)
     with pytest.raises(ValueError, match="top"):
         fitted().map(["x"], top=0)
     assert fitted().map([]) == []
+
+
+# A phrase none of whose character n-grams any label of SMALL has (another language's
+# spelling, in the extreme).
+UNSPELT = "qqxj zzvq"
+
+
+def test_known_share_is_the_idf_weighted_share_of_ngrams_the_labels_have() -> None:
+    mapper = fitted()
+    known, unspelt, empty = mapper.known_share(["warehouse worker", UNSPELT, ""])
+    assert known == pytest.approx(1.0) and unspelt == pytest.approx(0.0)
+    assert empty == pytest.approx(1.0)  # nothing to judge by: treated as known
+    (half,) = mapper.known_share([f"warehouse {UNSPELT}"])
+    assert 0.0 < half < 1.0
+
+
+def test_a_phrase_the_labels_cannot_spell_is_ranked_by_the_encoder_alone() -> None:
+    mapper = fitted()
+    encoder, _ = mapper.entry_scores([UNSPELT])
+    # No hubness correction: the labels' crowding is measured in their own spelling.
+    unhubbed, _ = fitted(hub_weight=0.0).entry_scores([UNSPELT])
+    assert np.allclose(encoder, unhubbed)
+    # No lexical weight: the score is the encoder channel.
+    (matches,) = mapper.map([UNSPELT], top=3)
+    assert all(m.score == m.channels["encoder"] for m in matches)
+    (best,) = mapper.best_occupations([UNSPELT])
+    assert best is not None and best.score == best.channels["encoder"]
+
+
+def test_a_phrase_the_labels_spell_keeps_both_channels_and_the_correction() -> None:
+    mapper = fitted()
+    ungated = fitted(known_spelling=None)
+    phrase = "warehouse worker"
+    assert np.allclose(mapper.entry_scores([phrase])[0], ungated.entry_scores([phrase])[0])
+    (matches,) = mapper.map([phrase], top=3)
+    for match in matches:
+        mixed = 0.6 * match.channels["encoder"] + 0.4 * match.channels["lexical"]
+        assert match.score == pytest.approx(mixed, abs=1e-3)
+
+
+def test_the_spelling_weight_ramps_between_the_two_shares() -> None:
+    phrase = f"warehouse {UNSPELT}"
+    (share,) = fitted().known_share([phrase])
+    just_below = fitted(known_spelling=(share + 0.01, min(share + 0.5, 1.0)))
+    just_above = fitted(known_spelling=(max(share - 0.5, 0.0), share - 0.01))
+    (below,) = just_below.map([phrase], top=1)
+    (above,) = just_above.map([phrase], top=1)
+    assert below[0].score == below[0].channels["encoder"]  # weight 0: encoder only
+    mixed = 0.6 * above[0].channels["encoder"] + 0.4 * above[0].channels["lexical"]
+    assert above[0].score == pytest.approx(mixed, abs=1e-3)  # weight 1: both channels
 
 
 # ------------------------------------------------------------- the real model
