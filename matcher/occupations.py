@@ -48,6 +48,7 @@ import scipy.sparse as sp
 from matcher.encoders import CachedEncoder, ProgressCallback, TextEncoder
 from matcher.errors import NotFittedError
 from matcher.lexical import LexicalChannel
+from matcher.spelling import known_share, spelling_weights
 from matcher.taxonomy import Occupation, Taxonomy, guess_language
 
 CHANNELS: tuple[str, ...] = ("encoder", "lexical")
@@ -297,36 +298,16 @@ class OccupationMapper:
         return ((cosine + coverage) / 2).astype(np.float32)
 
     def known_share(self, phrases: Sequence[str]) -> np.ndarray:
-        """How much of each phrase's spelling the indexed labels know, in 0-1.
-
-        The IDF-weighted share of the phrase's character n-grams (those of the
-        lexical channel) found in any label; an n-gram no label has weighs as
-        the rarest one would. A phrase in the labels' language scores high
-        (MELO's Swedish titles against Swedish labels: 0.88 on average),
-        one in another language low (against English labels: 0.37). A
-        phrase without n-grams counts as known: nothing says otherwise.
-        """
+        """How much of each phrase's spelling the indexed labels know, in 0-1
+        (`matcher.spelling.known_share` over the lexical channel's n-grams)."""
         self._check_fitted()
-        vectorizer = self.lexical_.vectorizer_
-        vocabulary, idf = vectorizer.vocabulary_, vectorizer.idf_
-        analyse = vectorizer.build_analyzer()  # built here: a fitted mapper stays picklable
-        shares = np.ones(len(phrases), dtype=np.float32)
-        for row, phrase in enumerate(phrases):
-            grams = set(analyse(phrase))
-            if not grams:
-                continue
-            known = sum(float(idf[vocabulary[g]]) for g in grams if g in vocabulary)
-            unseen = sum(1 for g in grams if g not in vocabulary) * self.unseen_idf_
-            shares[row] = known / (known + unseen)
-        return shares
+        return known_share(self.lexical_.vectorizer_, self.unseen_idf_, phrases)
 
     def _spelling_weights(self, phrases: Sequence[str]) -> np.ndarray:
         """Per phrase, the share of the lexical weight and hubness correction it gets."""
         if self.known_spelling is None:
             return np.ones(len(phrases), dtype=np.float32)
-        low, high = self.known_spelling
-        ramp = (self.known_share(phrases) - low) / (high - low)
-        return np.clip(ramp, 0.0, 1.0).astype(np.float32)
+        return spelling_weights(self.known_share(phrases), self.known_spelling)
 
     def _hubness(self, vectors: np.ndarray) -> np.ndarray:
         """Each entry's mean cosine to its nearest other entries, centred on the index mean."""

@@ -100,6 +100,10 @@ class EmbeddingCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             return _connect(path)
+        except sqlite3.OperationalError:
+            # Locked (another process is opening the same new file) or out of space: the
+            # file is not damaged, and moving it aside would pull it from under the other.
+            raise
         except sqlite3.DatabaseError as error:
             return self._rebuilt(error)
 
@@ -213,19 +217,33 @@ class EmbeddingCache:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(
-        path, timeout=_BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
-    )
-    try:
-        # auto_vacuum only takes effect on a new, empty file: set it before anything else.
-        connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
-        connection.execute("PRAGMA journal_mode = WAL")
-        _create_schema(connection)
-        connection.execute("SELECT count(*) FROM vectors").fetchone()
-    except sqlite3.DatabaseError:
-        connection.close()
-        raise
-    return connection
+    """A connection to the file, waiting while another process sets the same new file up.
+
+    Switching a new file to write-ahead logging takes a lock that SQLite's busy
+    timeout does not always wait for: two processes opening one new cache at
+    once could get "database is locked" at once. That is retried until the
+    busy timeout; other errors are raised at once.
+    """
+    deadline = time.monotonic() + _BUSY_TIMEOUT_S
+    while True:
+        connection = sqlite3.connect(
+            path, timeout=_BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
+        )
+        try:
+            # auto_vacuum only takes effect on a new, empty file: set it before anything else.
+            connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            connection.execute("PRAGMA journal_mode = WAL")
+            _create_schema(connection)
+            connection.execute("SELECT count(*) FROM vectors").fetchone()
+            return connection
+        except sqlite3.OperationalError as error:
+            connection.close()
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+        except sqlite3.DatabaseError:
+            connection.close()
+            raise
 
 
 def _create_schema(connection: sqlite3.Connection) -> None:

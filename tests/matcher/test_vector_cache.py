@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matcher import vector_cache
 from matcher.vector_cache import (
     CACHE_FILENAME,
     EVICT_TO,
@@ -181,3 +183,39 @@ def test_a_forked_process_opens_its_own_connection(tmp_path: Path) -> None:
     # The parent's connection is its own still, and it reads what the child wrote.
     assert cache._connection is inherited
     assert np.array_equal(cache.get(key(1)), vector(1))
+
+
+def test_a_file_another_process_is_setting_up_is_waited_for_never_moved_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vector_cache, "_BUSY_TIMEOUT_S", 5.0)
+    path = tmp_path / CACHE_FILENAME
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")  # as a process in the middle of creating the file
+    released = threading.Timer(0.3, lambda: holder.execute("COMMIT"))
+    released.start()
+    try:
+        cache = EmbeddingCache(tmp_path)
+        cache.put(key(1), vector(1))
+        cache.flush()
+    finally:
+        released.join()
+        holder.close()
+    assert len(cache) == 1
+    assert not list(tmp_path.glob("*.corrupt"))
+
+
+def test_a_file_locked_past_the_timeout_is_an_error_not_a_rebuild(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vector_cache, "_BUSY_TIMEOUT_S", 0.2)
+    path = tmp_path / CACHE_FILENAME
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            EmbeddingCache(tmp_path)
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+    assert path.exists() and not list(tmp_path.glob("*.corrupt"))
