@@ -64,6 +64,16 @@ class VectorIndex(Protocol):
         ...
 
 
+def _check_allowed(allowed: np.ndarray | None, size: int) -> None:
+    if allowed is not None and len(allowed) != size:
+        raise ValueError(f"allowed has {len(allowed)} flags for {size} stored vectors")
+
+
+def _no_results(queries: int) -> tuple[np.ndarray, np.ndarray]:
+    empty = np.zeros((queries, 0))
+    return empty.astype(np.float32), empty.astype(np.int64)
+
+
 class _FaissIndex:
     def __init__(self, index: faiss.Index) -> None:
         self._index = index
@@ -93,10 +103,8 @@ class _FaissIndex:
     ) -> tuple[np.ndarray, np.ndarray]:
         k = min(k, self.size)
         if k <= 0 or len(queries) == 0:
-            empty = np.zeros((len(queries), 0))
-            return empty.astype(np.float32), empty.astype(np.int64)
-        if allowed is not None and len(allowed) != self.size:
-            raise ValueError(f"allowed has {len(allowed)} flags for {self.size} stored vectors")
+            return _no_results(len(queries))
+        _check_allowed(allowed, self.size)
         x = np.ascontiguousarray(queries, dtype=np.float32)
         # Settings go with each call, never into the shared index: concurrent searches
         # of different depths must not change one another's.
@@ -205,12 +213,10 @@ class LayeredIndex:
     def search(
         self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        if allowed is not None and len(allowed) != self.size:
-            raise ValueError(f"allowed has {len(allowed)} flags for {self.size} stored vectors")
+        _check_allowed(allowed, self.size)
         k = min(k, self.size)
         if k <= 0 or len(queries) == 0:
-            empty = np.zeros((len(queries), 0))
-            return empty.astype(np.float32), empty.astype(np.int64)
+            return _no_results(len(queries))
         first = self.base.size
         parts = [
             (self.base, None if allowed is None else allowed[:first], 0),

@@ -159,8 +159,14 @@ def starts_a_head(phrases: Iterable[str], title: str) -> bool:
     of `title` (see `title_heads`; give the title with its industry in brackets, as
     `matcher.text.opening_title_text` writes it, and the industry is a head too), where
     the head goes on from it as an ending or a compound does (`goes_on_from`)."""
-    heads = title_heads(title)
-    said = {word for phrase in phrases for word in _phrase_words(phrase)}
+    return _starts_a_head(_said_words(phrases), title_heads(title))
+
+
+def _said_words(phrases: Iterable[str]) -> set[str]:
+    return {word for phrase in phrases for word in _phrase_words(phrase)}
+
+
+def _starts_a_head(said: set[str], heads: set[str]) -> bool:
     started = {head for head in heads if any(_word_starts(word, head) for word in said)}
     # A helper head alone ("assistant" of "Farm assistant" for "pharmacy assistant") says
     # only that it helps: where the title names the work it helps with, that must start.
@@ -177,10 +183,9 @@ def starts_a_modifier(phrases: Iterable[str], title: str) -> bool:
     not one of its heads (`title_heads`), and none starts a head: the title names the
     wish's word as what other work is for or about ("Ekspedient i tøjbutik" for "sy
     tøj", "Laborant på slagteri" for "slagter")."""
-    if starts_a_head(phrases, title):
+    said, heads = _said_words(phrases), title_heads(title)
+    if _starts_a_head(said, heads):
         return False
-    heads = title_heads(title)
-    said = {word for phrase in phrases for word in _phrase_words(phrase)}
     others = {w for w in words(title) if len(w) >= MIN_WORD_START} - heads
     return any(_word_starts(word, other) for word in said for other in others)
 

@@ -75,5 +75,8 @@ def appended_rows(
     grown = buffer.appended(len(rows), added) if buffer is not None else None
     if buffer is not None and grown is not None:
         return buffer, grown
-    fresh = RowBuffer.holding(np.concatenate([rows, added]), rows.dtype)
-    return fresh, fresh.view()
+    fresh = RowBuffer(len(rows) + len(added), rows.shape[1], rows.dtype)
+    grown = fresh.view()
+    grown[: len(rows)] = rows
+    grown[len(rows) :] = added
+    return fresh, grown

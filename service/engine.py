@@ -45,6 +45,8 @@ from threadpoolctl import threadpool_limits
 from matcher.encoders import CachedEncoder, EmbeddingCache, Role, TextEncoder
 from matcher.engine import Engine
 from matcher.errors import StoredDataError
+from matcher.links import TaxonomyLinks
+from matcher.occupations import OccupationMapper
 from matcher.places import Located, check_postcodes
 from matcher.queries import CandidateQuery, QueryEncoder
 from matcher.ranker import OpeningVectors, Postcodes, PreferenceRanker, encode_openings
@@ -108,6 +110,10 @@ class LockedEncoder:
     def encode(self, texts: Sequence[str], role: Role) -> np.ndarray:
         with self._lock:
             return self.encoder.encode(texts, role)
+
+
+def _mapper_of(links: TaxonomyLinks | None) -> OccupationMapper | None:
+    return links.mapper if links is not None else None
 
 
 class RankingCache:
@@ -313,7 +319,7 @@ class MatchingEngine:
         self._phrase_encoder = CachedEncoder(
             engine.encoder.encoder, self.phrases, transform=engine.encoder.transform
         )
-        self._query_encoders: dict[int, QueryEncoder] = {}
+        self._kept_query_encoder: QueryEncoder | None = None
         self.rankings = RankingCache(ranking_cache_size)
         # A new opening or a new day makes every ranking new but leaves every profile's
         # encoding (its phrases' vectors, occupations, variants) as it was: keep those.
@@ -580,16 +586,14 @@ class MatchingEngine:
         encoder (and the encoded profiles kept under it) outlives such refits.
         """
         links = ranker.links_
-        mapper = links.mapper if links is not None else None
-        encoder = self._query_encoders.get(id(mapper))
-        unchanged = (
-            encoder is not None
-            and (encoder.links.mapper if encoder.links is not None else None) is mapper
-            and encoder.weights == ranker.weights_
-        )
-        if encoder is None or not unchanged:
+        encoder = self._kept_query_encoder
+        if (
+            encoder is None
+            or _mapper_of(encoder.links) is not _mapper_of(links)
+            or encoder.weights != ranker.weights_
+        ):
             encoder = QueryEncoder(self._phrase_encoder, ranker.weights_, links)
-            self._query_encoders = {id(mapper): encoder}
+            self._kept_query_encoder = encoder
         return encoder
 
     def warm(self) -> None:

@@ -13,7 +13,7 @@ catalogue follower, as if it were another server on the same store), so it
 stays current with writes made through any worker the way several servers
 do (`service.catalogue_follower`). A change to the catalogue is appended in
 that worker (`PreferenceRanker.partial_fit`): the fitted vectors have room
-after them (`matcher.catalogue.RowBuffer`) and the indices grow in layers
+after them (`matcher.row_buffer.RowBuffer`) and the indices grow in layers
 (`matcher.index.LayeredIndex`), so the fitted pages stay shared and each
 worker holds only what it added, until the layers are merged (an eighth of
 the catalogue added) or the worker refits (a fifth); from then on it holds a
@@ -23,9 +23,9 @@ What must not cross a fork does not: the master closes its ONNX sessions
 (`matcher.onnx_model.release_sessions`: ONNX Runtime hangs in a forked
 process otherwise) and its store connections before forking, and each
 worker makes its own session as it starts, on the graph's weights that the
-master read into arrays before the fork (shared, not loaded once per worker:
-about 115 MB of a worker's own instead of 510 MB for e5-small); the vector cache's SQLite file
-is opened again in a process that did not open it (`matcher.vector_cache`).
+master read into arrays before the fork (shared, not loaded once per worker);
+the vector cache's SQLite file is opened again in a process that did not open
+it (`matcher.vector_cache`).
 No thread runs in the master at the fork: the follower, the upload consumer
 and the audit writer start in the workers only.
 
