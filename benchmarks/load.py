@@ -424,6 +424,18 @@ def tree_memory_mb(root: int) -> dict[str, float]:
             "processes": processes}  # fmt: skip
 
 
+def tree_cpu_s(root: int) -> float:
+    """CPU seconds (user and system) spent so far by a process tree's living processes."""
+    ticks = 0
+    for pid in process_tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def percentile_ms(values: Sequence[float], q: float) -> float:
     return round(float(np.percentile(np.asarray(values) * 1000, q)), 1) if values else 0.0
 
@@ -518,10 +530,16 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             cold.append(time.perf_counter() - began)
         log(f"cold: every candidate once, p50 {percentile_ms(cold, 50)} ms")
         log(f"{args.clients} clients for {args.duration:.0f} s (load {load_average():.1f})")
+        service_cpu, client_cpu = tree_cpu_s(server.pid), time.process_time()
         latencies, errors, requests = asyncio.run(
             run_load(base, token, candidates, args.clients, args.duration, args.k)
         )
-        log(f"{requests} requests, {errors} errors, p95 {percentile_ms(latencies, 95)} ms")
+        # Where the two cores went: the service's processes, and this load generator.
+        service_cpu_ms = (tree_cpu_s(server.pid) - service_cpu) * 1000 / max(requests, 1)
+        client_cpu_ms = (time.process_time() - client_cpu) * 1000 / max(requests, 1)
+        log(f"{requests} requests, {errors} errors, p95 {percentile_ms(latencies, 95)} ms; "
+            f"CPU per request: service {service_cpu_ms:.1f} ms, "
+            f"load generator {client_cpu_ms:.1f} ms")  # fmt: skip
         memory_loaded = tree_memory_mb(server.pid)
         log(f"service memory after the load: {memory_loaded}")
 
@@ -604,6 +622,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "p95_ms": percentile_ms(latencies, 95),
         "p99_ms": percentile_ms(latencies, 99),
         "errors": errors,
+        "service_cpu_ms_per_request": round(service_cpu_ms, 2),
+        "client_cpu_ms_per_request": round(client_cpu_ms, 2),
         "upload_answer_s": round(upload_s, 1),
         "upload_indexed_s": round(indexed_s, 1),
         "upload_texts_per_s": round(upload_rate, 1),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 from functools import cache
-from typing import Literal, Protocol, Self
+from typing import Any, Literal, Protocol, Self, cast
 
 import faiss
 import numpy as np
@@ -27,6 +27,9 @@ IndexKind = Literal["auto", "exact", "hnsw"]
 # at 20,000 on two cores) and needs no build time.
 EXACT_UP_TO = 20_000
 ADD_CHUNK = 16_384
+# Stored vectors an exact search compares at a time (a block's similarities to
+# 20 queries take 5 MB), so a search of a large exact index needs no more.
+EXACT_BLOCK = 65_536
 # A layered index folds its recent vectors into a copy of its base once they
 # exceed this share of the base (or `MERGE_FLOOR`): an exact scan of the recent
 # ones stays a small part of a search. A service refits long before (at 20 %).
@@ -133,6 +136,59 @@ class ExactIndex(_FaissIndex):
     def vectors(self) -> np.ndarray:
         """The stored vectors, in order (float32)."""
         return np.asarray(self._index.reconstruct_n(0, self.size))
+
+    def search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """As `VectorIndex.search`, by one matrix product per block of stored vectors.
+
+        faiss compares fewer than 20 queries one vector at a time, and with
+        `allowed` it checks the flag of every vector as it goes; a product over
+        the allowed rows and a partial sort is 2-3 times faster on one thread (a
+        search for 8 wishes among half of 20,000 vectors: 3.7 ms against 5.8).
+        Equal similarities come lower id first, as from faiss.
+        """
+        k = min(k, self.size)
+        if k <= 0 or len(queries) == 0:
+            return _no_results(len(queries))
+        _check_allowed(allowed, self.size)
+        x = np.ascontiguousarray(queries, dtype=np.float32)
+        # A view of faiss's own storage, taken anew for each search (`add` may move it).
+        stored = faiss.rev_swig_ptr(
+            cast(Any, self._index).get_xb(), self.size * self.dimension
+        ).reshape(self.size, self.dimension)
+        # Gathering the allowed rows costs about as much as comparing the rest: with half
+        # or more allowed, every row is compared in place and the others are masked.
+        gather = allowed is not None and 2 * np.count_nonzero(allowed) < self.size
+        ids = np.arange(self.size) if allowed is None or not gather else np.flatnonzero(allowed)
+        found_scores, found_ids = [], []
+        for start in range(0, len(ids), EXACT_BLOCK):
+            block = ids[start : start + EXACT_BLOCK]
+            scores = cosines(x, stored[block] if gather else stored[start : start + len(block)])
+            if allowed is not None and not gather:
+                scores = np.where(allowed[block], scores, -np.inf)
+            if len(block) > k:
+                best = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+                scores = np.take_along_axis(scores, best, axis=1)
+                found_ids.append(block[best])
+            else:
+                found_ids.append(np.broadcast_to(block, scores.shape))
+            found_scores.append(scores)
+        if not found_scores:
+            all_scores = np.zeros((len(x), 0), dtype=np.float32)
+            all_ids = np.zeros((len(x), 0), dtype=np.int64)
+        else:
+            all_scores, all_ids = np.hstack(found_scores), np.hstack(found_ids)
+        order = np.lexsort((all_ids, -all_scores))[:, :k]
+        best_scores = np.full((len(x), k), np.finfo(np.float32).min, dtype=np.float32)
+        best_ids = np.full((len(x), k), -1, dtype=np.int64)
+        width = order.shape[1]
+        best_scores[:, :width] = np.take_along_axis(all_scores, order, axis=1)
+        best_ids[:, :width] = np.take_along_axis(all_ids, order, axis=1)
+        masked = np.isneginf(best_scores)
+        best_ids[masked] = -1
+        best_scores[masked] = np.finfo(np.float32).min
+        return best_scores, best_ids
 
 
 class HNSWIndex(_FaissIndex):
@@ -258,6 +314,17 @@ def as_float32(vectors: np.ndarray) -> np.ndarray:
     decoder = _half_precision_decoder(vectors.shape[1])
     codes = np.ascontiguousarray(vectors).view(np.uint8)
     return decoder.decode(codes)
+
+
+def cosines(queries: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Each query's inner product with each row, queries by rows (rows widened to float32).
+
+    Computed as ``rows @ queries.T`` and returned transposed (a view): with a few
+    queries against thousands of rows, BLAS on one thread runs that orientation
+    about twice as fast as ``queries @ rows.T`` (0.75 against 1.4 ms for 8 queries
+    and 6,000 rows of 384), with the same values.
+    """
+    return (as_float32(rows) @ queries.T).T
 
 
 def build_index(vectors: np.ndarray, kind: IndexKind = "auto") -> VectorIndex:

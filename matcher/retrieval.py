@@ -16,7 +16,7 @@ import numpy as np
 
 from matcher.catalogue import Catalogue, Postcodes, segment_rows
 from matcher.errors import NotFittedError
-from matcher.index import as_float32
+from matcher.index import cosines
 from matcher.queries import CandidateQuery
 from matcher.rules import breaks_stated, reach
 
@@ -165,7 +165,7 @@ class Retrieval:
                 return self.scanned(catalogue, queries, depths, best, segment_depths)
         segment_depths = depths if segment_depths is None else segment_depths
         firsts = vectors.segment_offsets[rows]
-        whole = queries @ as_float32(vectors.segments[firsts]).T
+        whole = cosines(queries, vectors.segments[firsts])
         found = [
             rows[np.argpartition(-whole[j], min(depth, len(rows)) - 1)[: min(depth, len(rows))]]
             for j, depth in enumerate(depths)
@@ -177,11 +177,11 @@ class Retrieval:
             # for few openings, where a wish stated in one sentence is otherwise missed.
             if len(rows) > self.every_segment_up_to:
                 titles = firsts + (vectors.segment_offsets[rows + 1] - firsts > 1)
-                best = queries[searched] @ as_float32(vectors.segments[titles]).T
+                best = cosines(queries[searched], vectors.segments[titles])
             else:
                 segments, group_starts = segment_rows(vectors.segment_offsets, rows)
-                cosines = queries[searched] @ as_float32(vectors.segments[segments]).T
-                best = np.maximum.reduceat(cosines, group_starts, axis=1)
+                each = cosines(queries[searched], vectors.segments[segments])
+                best = np.maximum.reduceat(each, group_starts, axis=1)
             for i, j in enumerate(searched):
                 depth = min(segment_depths[j], len(rows))
                 found.append(rows[np.argpartition(-best[i], depth - 1)[:depth]])

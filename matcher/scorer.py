@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.catalogue import Catalogue, Postcodes, bitmask, segment_rows
-from matcher.index import as_float32
+from matcher.index import cosines
 from matcher.queries import CandidateQuery
 from matcher.records import Candidate
 from matcher.rules import commute, stated_violations
@@ -75,16 +75,16 @@ def fits_per_opening(
     for start in range(0, len(chosen), SCORE_BLOCK):
         block = chosen[start : start + SCORE_BLOCK]
         rows, group_starts = segment_rows(vectors.segment_offsets, block)
-        cosines = queries @ as_float32(vectors.segments[rows]).T
+        each = cosines(queries, vectors.segments[rows])
         columns = slice(start, start + len(block))
-        best[:, columns] = np.maximum.reduceat(cosines, group_starts, axis=1)
-        whole[:, columns] = cosines[:, group_starts]
-        # The title is an opening's second segment, when it has more than one.
-        counts = np.diff(np.append(group_starts, cosines.shape[1]))
+        best[:, columns] = np.maximum.reduceat(each, group_starts, axis=1)
+        whole[:, columns] = each[:, group_starts]
+        # The title is an opening's second segment, when it has more than one; `each` is
+        # this block's own array, so the titles are blanked in it rather than in a copy.
+        counts = np.diff(np.append(group_starts, each.shape[1]))
         titled = counts > 1
-        without_title = cosines.copy()
-        without_title[:, (group_starts + 1)[titled]] = -np.inf
-        untitled[:, columns] = np.maximum.reduceat(without_title, group_starts, axis=1)
+        each[:, (group_starts + 1)[titled]] = -np.inf
+        untitled[:, columns] = np.maximum.reduceat(each, group_starts, axis=1)
     scale = catalogue.scale
     baselines = scale.baselines(queries)
     return (

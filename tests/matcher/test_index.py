@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import faiss
 import numpy as np
 import pytest
 
@@ -69,6 +70,39 @@ def test_search_among_allowed_returns_only_those(kind: str) -> None:
     truth = rows[np.argsort(-(queries @ vectors[rows].T), axis=1)[:, :20]]
     found = sum(len(set(f) & set(t)) for f, t in zip(ids, truth, strict=True))
     assert found / truth.size >= (1.0 if kind == "exact" else 0.9)
+
+
+@pytest.mark.parametrize("share", [0.0, 0.05, 0.5, 0.9, 1.0])
+def test_exact_search_gives_what_faiss_gives(share: float) -> None:
+    # The exact index compares by matrix products (gathering the allowed rows when few,
+    # masking the others when many); faiss's own flat search is the reference.
+    vectors = unit_vectors(2000, seed=11)
+    queries = unit_vectors(7, seed=12)
+    allowed = np.random.default_rng(13).random(len(vectors)) < share
+    reference = faiss.IndexFlatIP(vectors.shape[1])
+    reference.add(vectors)
+    parameters = faiss.SearchParameters()
+    bits = np.packbits(allowed, bitorder="little")
+    parameters.sel = faiss.IDSelectorBitmap(len(vectors), faiss.swig_ptr(bits))
+    expected_scores, expected_ids = reference.search(queries, 150, params=parameters)
+    scores, ids = build_index(vectors, "exact").search(queries, 150, allowed=allowed)
+    assert (ids == expected_ids).all()
+    np.testing.assert_allclose(scores, expected_scores, rtol=1e-5, atol=1e-6)
+
+
+def test_exact_search_in_blocks_keeps_the_best_of_every_block(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    vectors = unit_vectors(1000, seed=14)
+    queries = unit_vectors(3, seed=15)
+    index = build_index(vectors, "exact")
+    whole = index.search(queries, 40)
+    monkeypatch.setattr(index_module, "EXACT_BLOCK", 64)
+    assert (index.search(queries, 40)[1] == whole[1]).all()
+    # Ties come lower id first, across blocks too.
+    twins = build_index(np.vstack([vectors[:5]] * 30), "exact")
+    _, ids = twins.search(vectors[:1], 30)
+    assert list(ids[0]) == [5 * copy for copy in range(30)]
 
 
 def test_allowed_flags_must_cover_the_index() -> None:
