@@ -20,7 +20,11 @@ two versions of the engine can be compared even while other work runs:
   memory and seconds; the fitted catalogue is kept alive, as a service
   process forked from a fit keeps its master's.
 
-Compare an older commit by copying this script into a worktree of it. The
+`--encoder e5` encodes the templates with the provisioned model instead
+(within `--encode-budget` seconds, so the catalogue depends on the machine's
+speed): real vectors make shortlists as large as the service's are, which the
+hashing encoder's do not. Compare an older commit by copying this script into
+a worktree of it. The
 last line of stdout is one JSON object.
 """
 
@@ -65,6 +69,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--profile", action="store_true", help="print a cProfile of the timed rankings to stderr"
     )
+    parser.add_argument(
+        "--encoder",
+        choices=("fake", "e5"),
+        default="fake",
+        help="fake: the tests' hashing encoder (the same catalogue everywhere); e5: the "
+        "provisioned model (ONNX, float32), so shortlists are as large as real vectors make them",
+    )
+    parser.add_argument(
+        "--encode-budget", type=float, default=120.0, help="seconds of real encoding (--encoder e5)"
+    )
     return parser.parse_args(argv)
 
 
@@ -107,9 +121,13 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     rng = np.random.default_rng(args.seed)
     demo_openings = catalogue_maker.read_openings(catalogue_maker.DEMO / "openings.jsonl")
     demo_candidates = catalogue_maker.read_candidates(catalogue_maker.DEMO / "candidates.jsonl")
-    encoder = FakeEncoder(384)
     templates = catalogue_maker.make_templates(demo_openings, 2_000, rng)
-    encoded = catalogue_maker.encode_templates(templates, encoder, 600.0)
+    if args.encoder == "e5":
+        encoder: Any = catalogue_maker.load_encoder(catalogue_maker.DEFAULT_MODEL, "onnx", "fp32")
+        encoded = catalogue_maker.encode_templates(templates, encoder, args.encode_budget)
+    else:
+        encoder = FakeEncoder(384)
+        encoded = catalogue_maker.encode_templates(templates, encoder, 600.0)
     openings, vectors, _ = catalogue_maker.synthesise(encoded, args.openings, rng)
     places, _ = catalogue_maker.load_places(demo_openings)
     cached = CachedEncoder(encoder)
@@ -135,6 +153,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     change_rss_mb, change_s = one_change(ranker, openings[0])
     return {
         "openings": args.openings,
+        "encoder": args.encoder,
         "candidates": len(queries),
         "build_s": round(build_s, 1),
         "peak_rss_mb": round(catalogue_maker.peak_rss_mb(), 1),
