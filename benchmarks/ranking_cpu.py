@@ -24,7 +24,10 @@ two versions of the engine can be compared even while other work runs:
 (within `--encode-budget` seconds, so the catalogue depends on the machine's
 speed): real vectors make shortlists as large as the service's are, which the
 hashing encoder's do not. Compare an older commit by copying this script into
-a worktree of it. The
+a worktree of it. `--recall` also ranks every candidate exhaustively
+(every open opening scored) and reports recall@k of the timed rankings
+against those (`recall_at_k`, and `recall_at_k_tie_aware` as `rank.py`
+counts it). The
 last line of stdout is one JSON object.
 """
 
@@ -68,6 +71,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
         "--profile", action="store_true", help="print a cProfile of the timed rankings to stderr"
+    )
+    parser.add_argument(
+        "--recall",
+        action="store_true",
+        help="also rank every candidate exhaustively and report recall@k of the rankings",
     )
     parser.add_argument(
         "--encoder",
@@ -150,6 +158,15 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 catalogue_maker.profile_rankings(ranker, queries, args.k, exhaustive=False),
                 file=sys.stderr,
             )
+    recall: dict[str, float] = {}
+    if args.recall:
+        with threadpool_limits(1):
+            exhaustive = [
+                ranker.rank_encoded(q, k=args.k, on=catalogue_maker.RANK_DATE, exhaustive=True)
+                for q in queries
+            ]
+        by_id, tie_aware = catalogue_maker.recalls(rankings, exhaustive)
+        recall = {"recall_at_k": round(by_id, 4), "recall_at_k_tie_aware": round(tie_aware, 4)}
     change_rss_mb, change_s = one_change(ranker, openings[0])
     return {
         "openings": args.openings,
@@ -157,12 +174,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "candidates": len(queries),
         "build_s": round(build_s, 1),
         "peak_rss_mb": round(catalogue_maker.peak_rss_mb(), 1),
+        "cpu_mean_ms": round(float(np.mean(cpu)), 2),
         "cpu_p50_ms": round(float(np.percentile(cpu, 50)), 2),
         "cpu_p95_ms": round(float(np.percentile(cpu, 95)), 2),
         "cpu_again_p50_ms": round(float(np.percentile(cpu_again, 50)), 2),
         "cpu_again_p95_ms": round(float(np.percentile(cpu_again, 95)), 2),
         "wall_p50_ms": round(float(np.percentile(wall, 50)), 2),
         "rankings_sha": rankings_sha(rankings),
+        **recall,
         "change_rss_mb": change_rss_mb,
         "change_s": change_s,
         "load_avg_1m": catalogue_maker.load_average(),

@@ -81,6 +81,12 @@ class PreferenceRanker:
         Openings retrieved per wish; past-work queries retrieve a quarter of it.
     score_all_up_to:
         Catalogues this small are always scored whole, without retrieval.
+    score_fitting_up_to:
+        When at most this many open openings break none of the person's stated
+        preferences (and at least k do), all of them are scored, without
+        retrieval: a shortlist of so few holds most or all of them anyway, after
+        comparing every segment of each a first time (`benchmarks/README.md`,
+        "Scoring the few that fit"). 0: always retrieve.
     half_precision_from:
         Catalogues of at least this many openings keep their segment vectors in
         float16: half the memory, for the cost of converting the rows each
@@ -136,6 +142,7 @@ class PreferenceRanker:
         index: IndexKind = "auto",
         shortlist_per_query: int = 200,
         score_all_up_to: int = 2_000,
+        score_fitting_up_to: int = 2_000,
         scan_up_to: int = 6_000,
         half_precision_from: int = HALF_PRECISION_FROM,
         segment_retrieval: bool = True,
@@ -151,6 +158,7 @@ class PreferenceRanker:
         self.index = index
         self.shortlist_per_query = shortlist_per_query
         self.score_all_up_to = score_all_up_to
+        self.score_fitting_up_to = score_fitting_up_to
         self.scan_up_to = scan_up_to
         self.half_precision_from = half_precision_from
         self.segment_retrieval = segment_retrieval
@@ -213,6 +221,7 @@ class PreferenceRanker:
             self.scan_up_to,
             by_segments=self.segment_retrieval,
             every_segment_up_to=self.every_segment_up_to,
+            score_fitting_up_to=self.score_fitting_up_to,
         )
         return self
 

@@ -35,6 +35,10 @@ class Retrieval:
     # Sentences searched per wish in the catalogue's sentence index, where it has one;
     # None: a quarter of `shortlist_per_query`, as for past work.
     sentences_per_query: int | None = None
+    # When at most this many open openings break none of the person's preferences, all
+    # of them are scored: their shortlist would be most or all of them anyway, after
+    # comparing every segment of each a first time.
+    score_fitting_up_to: int = 0
 
     def shortlist(
         self,
@@ -67,6 +71,8 @@ class Retrieval:
         within = reach(catalogue, query.candidate, postcodes)
         if within is not None:
             fitting &= within
+        if k <= np.count_nonzero(fitting) <= self.score_fitting_up_to:
+            return np.flatnonzero(fitting)
         # Past work is shortlisted by whole text only: it weighs less than the wishes in a
         # score, and by segments too it added 11 % more openings to score for 0.002 recall.
         segment_depths = [per_query] * len(wishes) + [0] * (len(queries) - len(wishes))
@@ -150,6 +156,9 @@ class Retrieval:
         (and with `by_segments` the `segment_depths[j]` best by segment, see `nearest`)."""
         if len(queries) == 0 or len(rows) == 0:
             return np.zeros(0, dtype=np.int64)
+        if max(depths, default=0) >= len(rows):
+            # One query's best already take every row: nothing to compare.
+            return rows
         vectors = catalogue.vectors
         if len(rows) > SCAN_BLOCK:
             # Each block's best for every query, then the best of those (while that narrows).

@@ -23,3 +23,12 @@ def test_another_seed_makes_another_catalogue() -> None:
     one = ranking_cpu.main(["--openings", "200", "--candidates", "6", "--seed", "1"])
     two = ranking_cpu.main(["--openings", "200", "--candidates", "6", "--seed", "2"])
     assert one["rankings_sha"] != two["rankings_sha"]
+
+
+def test_recall_against_exhaustive_rankings_is_reported_on_request() -> None:
+    plain = ranking_cpu.main(["--openings", "200", "--candidates", "4"])
+    assert "recall_at_k" not in plain
+    # A catalogue this small is scored whole: the rankings are the exhaustive ones.
+    measured = ranking_cpu.main(["--openings", "200", "--candidates", "4", "--recall"])
+    assert measured["recall_at_k"] == measured["recall_at_k_tie_aware"] == 1.0
+    assert measured["rankings_sha"] == plain["rankings_sha"]

@@ -141,6 +141,7 @@ def test_the_other_language_side_also_retrieves_from_an_index() -> None:
     # Sentences off: their index would retrieve every opening of this small catalogue.
     settings = {
         "score_all_up_to": 2,
+        "score_fitting_up_to": 0,
         "shortlist_per_query": 1,
         "scan_up_to": 0,
         "sentence_retrieval": False,

@@ -285,7 +285,9 @@ def test_misuse_is_refused() -> None:
 
 def test_shortlist_gives_the_same_top_as_scoring_everything() -> None:
     catalogue = word_catalogue(300, seed=7)
-    ranker = PreferenceRanker(FakeEncoder(), index="exact", score_all_up_to=50).fit(catalogue)
+    ranker = PreferenceRanker(
+        FakeEncoder(), index="exact", score_all_up_to=50, score_fitting_up_to=0
+    ).fit(catalogue)
     person = candidate(["dyr og gartner"], hours_per_week={"max": 25})
     fast = ranker.rank(person, on=DAY, k=10)
     full = ranker.rank(person, on=DAY, k=10, exhaustive=True)
@@ -308,7 +310,11 @@ def test_shortlist_among_fitting_openings_gives_the_exhaustive_top(
     wants: dict,  # type: ignore[type-arg]
 ) -> None:
     ranker = PreferenceRanker(
-        FakeEncoder(), index="hnsw", score_all_up_to=50, scan_up_to=scan_up_to
+        FakeEncoder(),
+        index="hnsw",
+        score_all_up_to=50,
+        score_fitting_up_to=0,
+        scan_up_to=scan_up_to,
     ).fit(word_catalogue(400, seed=11, places=[NØRREBRO, VALBY, AARHUS]))
     person = candidate(["dyr og gartner"], location=NØRREBRO, **wants)
     fast = ranker.rank(person, on=DAY, k=10)

@@ -58,7 +58,9 @@ class ShortGraph:
 
 
 def test_a_graph_search_that_stops_short_is_replaced_by_a_scan_not_by_scoring_all() -> None:
-    ranker = PreferenceRanker(FakeEncoder(), index="hnsw", score_all_up_to=10, scan_up_to=0)
+    ranker = PreferenceRanker(
+        FakeEncoder(), index="hnsw", score_all_up_to=10, score_fitting_up_to=0, scan_up_to=0
+    )
     ranker.fit(word_catalogue(300, seed=2))
     person = candidate(["dyr", "lager"])
     (query,) = ranker.encode_candidates([person])
@@ -98,3 +100,31 @@ def test_a_scan_in_blocks_finds_what_one_scan_finds(block: int) -> None:
     for j, depth in enumerate([6, 6, 3, 3]):
         expected |= {int(rows[i]) for i in np.argsort(-cosines[j])[:depth]}
     assert set(found.tolist()) == expected
+
+
+def test_few_fitting_openings_are_all_scored_without_comparing_them_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ranker = PreferenceRanker(FakeEncoder(), score_all_up_to=10, score_fitting_up_to=0)
+    ranker.fit(word_catalogue(300, seed=3))
+    (query,) = ranker.encode_candidates([candidate(["dyr", "lager"])])
+    compared = ranker.shortlist(query, DAY, 10)
+    assert len(compared) < len(ranker.openings_)
+
+    def no_comparing(*args: Any, **kwargs: Any) -> np.ndarray:
+        raise AssertionError("the fitting openings were compared before scoring")
+
+    monkeypatch.setattr(Retrieval, "nearest", no_comparing)
+    everything = dataclasses.replace(ranker.retrieval_, score_fitting_up_to=300)
+    shortlist = everything.shortlist(ranker.catalogue_, query, DAY, 10, False, None)
+    assert np.array_equal(shortlist, np.arange(len(ranker.openings_)))
+    assert set(compared.tolist()) <= set(shortlist.tolist())
+
+
+def test_a_scan_as_deep_as_its_rows_returns_them_without_comparing() -> None:
+    catalogue = catalogue_of(50, 6)
+    queries = l2_normalise(np.random.default_rng(7).normal(size=(2, DIMENSION))).astype(np.float32)
+    rows = np.arange(0, 50, 2)
+    catalogue.vectors = None  # nothing to compare with: reading a vector would fail
+    found = Retrieval().scanned(catalogue, queries, [len(rows), 3], rows)
+    assert np.array_equal(found, rows)

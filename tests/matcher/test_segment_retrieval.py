@@ -157,8 +157,14 @@ def ids(rankings: list[dict[str, Any]]) -> list[list[str]]:
 @pytest.mark.parametrize(
     "settings_",
     [
-        {"score_all_up_to": 20, "shortlist_per_query": 8},
-        {"score_all_up_to": 20, "shortlist_per_query": 8, "scan_up_to": 10, "index": "hnsw"},
+        {"score_all_up_to": 20, "score_fitting_up_to": 0, "shortlist_per_query": 8},
+        {
+            "score_all_up_to": 20,
+            "score_fitting_up_to": 0,
+            "shortlist_per_query": 8,
+            "scan_up_to": 10,
+            "index": "hnsw",
+        },
     ],
     ids=["scan", "hnsw"],
 )
