@@ -179,15 +179,44 @@ def _word_starts(word: str, other: str) -> bool:
 
 
 def starts_a_modifier(phrases: Iterable[str], title: str) -> bool:
-    """Whether a word (3+ letters) of one of `phrases` starts a word of `title` that is
-    not one of its heads (`title_heads`), and none starts a head: the title names the
-    wish's word as what other work is for or about ("Ekspedient i tøjbutik" for "sy
-    tøj", "Laborant på slagteri" for "slagter")."""
+    """Whether a word (3+ letters) of one of `phrases` starts a longer word of `title`
+    that is not one of its heads (`title_heads`), and none starts a head: the title
+    names the wish's word as part of what other work is for or about ("Ekspedient i
+    tøjbutik" for "sy tøj", "Laborant på slagteri" for "slagter"). A title word that is
+    the wish's word itself, or it with a plural or article ending (`same_word`), is no
+    modifier: "Rengøring på hotel" is work in the hotel the wish names."""
     said, heads = _said_words(phrases), title_heads(title)
     if _starts_a_head(said, heads):
         return False
     others = {w for w in words(title) if len(w) >= MIN_WORD_START} - heads
-    return any(_word_starts(word, other) for word in said for other in others)
+    return any(
+        _word_starts(word, other) and not same_word(word, other)
+        for word in said
+        for other in others
+    )
+
+
+# Endings that leave a word the same word: plurals and the Danish article ("hotel",
+# "hotels", "hotellet"; "børn", "børnene"), not derivations ("slagter", "slagteri").
+_SAME_WORD_ENDINGS = frozenset({"s", "es", "e", "er", "en", "et", "ne", "ene", "erne"})
+
+
+def same_word(one: str, other: str) -> bool:
+    """Whether two words are one word with or without a plural or article ending
+    (`_SAME_WORD_ENDINGS`), a final consonant doubled before it or not ("hotel",
+    "hoteller", "hotellet")."""
+    return bool(_bases(one) & _bases(other))
+
+
+def _bases(word: str) -> set[str]:
+    bases = {word}
+    for ending in _SAME_WORD_ENDINGS:
+        base = word[: -len(ending)]
+        if word.endswith(ending) and len(base) >= MIN_WORD_START:
+            bases.add(base)
+            if len(base) > MIN_WORD_START and base[-1] == base[-2]:
+                bases.add(base[:-1])
+    return bases
 
 
 def _common_start(one: str, other: str) -> int:

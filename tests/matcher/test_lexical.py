@@ -14,6 +14,7 @@ from matcher.lexical import (
     MIN_WORD_START,
     LexicalChannel,
     goes_on_from,
+    same_word,
     starts_a_head,
     starts_a_modifier,
     title_heads,
@@ -162,6 +163,25 @@ def test_a_wish_word_that_starts_only_a_title_s_other_words_names_a_modifier() -
     assert starts_a_modifier(["slagter"], "Laborant på slagteri") is True
     assert starts_a_modifier(["slagter"], "Slagter i supermarked") is False
     assert starts_a_modifier(["maler"], "Malker på kvæggård") is False
+
+
+def test_a_title_word_that_is_the_wish_s_own_word_is_no_modifier() -> None:
+    # The workplace the wish names, as a whole word: work in it, not about it.
+    assert starts_a_modifier(["cleaning rooms in a hotel"], "Rengøring på hotel") is False
+    assert starts_a_modifier(["hoteller"], "Rengøring på hotellet") is False
+    # Only a longer compound or a derivation of the wish's word is a modifier.
+    assert starts_a_modifier(["noget med børn"], "Pædagogmedhjælper i børnehave") is True
+    assert starts_a_modifier(["passe små børn"], "Ekspedient i børnetøjsbutik") is True
+
+
+def test_same_word_reads_plural_and_article_endings_but_not_derivations() -> None:
+    assert same_word("hotel", "hotel") is True
+    assert same_word("hotellet", "hotel") is True
+    assert same_word("børn", "børnene") is True
+    assert same_word("butik", "butikker") is True
+    assert same_word("slagter", "slagteri") is False
+    assert same_word("tøj", "tøjbutik") is False
+    assert same_word("hotel", "motel") is False
 
 
 @settings(deadline=None)
