@@ -219,6 +219,33 @@ def _bases(word: str) -> set[str]:
     return bases
 
 
+# Words that say how, not what: a phrase may have them or not and say the same work.
+_FUNCTION_WORDS = frozenset(
+    {"and", "the", "for", "with", "from", "into", "some", "something", "want", "like"}
+    | {"og", "med", "til", "fra", "som", "det", "den", "der", "noget", "gerne", "vil"}
+)
+
+
+def says_no_more(phrase: str, than: str) -> bool:
+    """Whether every word of `phrase` (3+ letters, not a function word) is a word of
+    `than`, inflected, as its compound's first part or the other way round: "bage brød"
+    says no more than "bage brød og kager"; "gør rent på kontorer om morgenen" says more
+    than "gøre rent på kontorer om aftenen"."""
+    said = _phrase_words(than)
+    return all(
+        any(_one_starts_the_other(word, other) for other in said)
+        for word in _phrase_words(phrase)
+        if word not in _FUNCTION_WORDS
+    )
+
+
+def _one_starts_the_other(word: str, other: str) -> bool:
+    # Two phrases near in meaning: a word that starts another is its own, whatever follows
+    # ("sygepleje", "sygeplejerske"); or inflected ("gøre", "gør"; `_word_starts`).
+    short, long = sorted((word, other), key=len)
+    return long.startswith(short) or _word_starts(word, other) or _word_starts(other, word)
+
+
 def _common_start(one: str, other: str) -> int:
     length = 0
     for a, b in zip(one, other, strict=False):

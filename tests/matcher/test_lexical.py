@@ -15,6 +15,7 @@ from matcher.lexical import (
     LexicalChannel,
     goes_on_from,
     same_word,
+    says_no_more,
     starts_a_head,
     starts_a_modifier,
     title_heads,
@@ -242,3 +243,14 @@ def test_a_title_word_confirms_a_wish_word_only_where_it_goes_on_as_a_word_would
 )
 def test_a_word_goes_on_from_itself_into_any_ending_or_compound(word: str, rest: str) -> None:
     assert goes_on_from(word + rest, len(word))
+
+
+def test_says_no_more_reads_each_word_of_the_phrase_in_the_other() -> None:
+    assert says_no_more("bage brød", "bage brød og kager") is True
+    assert says_no_more("sygeplejerske", "sygepleje") is True
+    assert says_no_more("working with animals", "I want to work with animals") is True
+    assert (
+        says_no_more("gør rent på kontorer om morgenen", "gøre rent på kontorer om aftenen")
+        is False
+    )
+    assert says_no_more("store manager", "store") is False
