@@ -6,11 +6,13 @@ knows nothing of meaning across languages; it is a second channel beside
 the encoder, never the only one.
 
 With ``word_starts=True`` a phrase's n-grams count against a document only
-when one of the phrase's words is the whole start of one of the document's:
-the same word, inflected ("bager", "bagere") or as a compound's first part
-("bager", "bagerlærling"). Words that merely share letters ("bager",
-"bagage"; "maler", "malker"; "plumber", "plum") share n-grams but name other
-work, and then the channel gives nothing.
+when one of the phrase's words is the whole start of one of the document's
+head words (`title_heads`: the documents are titles): the same word,
+inflected ("bager", "bagere") or as a compound's first part ("bager",
+"bagerlærling"). Words that merely share letters ("bager", "bagage"; "maler",
+"malker"; "plumber", "plum") share n-grams but name other work, and so does
+a word only in what a title's work is for or about ("driving" in "Driving
+school receptionist"); then the channel gives nothing.
 
 With ``distinct_documents=True`` each distinct text is read and stored once
 (openings repeat their titles: a catalogue of a million openings holds far
@@ -256,8 +258,9 @@ def _common_start(one: str, other: str) -> int:
 
 
 def _document_starts(text: str) -> list[str]:
-    """Every start of a document's words, from `MIN_WORD_START` letters to the whole word."""
-    return sorted({w[:n] for w in words(text) for n in range(MIN_WORD_START, len(w) + 1)})
+    """Every start of a document's head words (`title_heads`), from `MIN_WORD_START`
+    letters to the whole word."""
+    return sorted({w[:n] for w in title_heads(text) for n in range(MIN_WORD_START, len(w) + 1)})
 
 
 def _phrase_words(text: str) -> list[str]:

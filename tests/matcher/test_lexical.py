@@ -65,7 +65,7 @@ def test_an_empty_channel_gives_an_empty_similarity() -> None:
 def _gated_by_definition(
     channel: LexicalChannel, titles: list[str], phrases: list[str]
 ) -> np.ndarray:
-    """The n-gram cosine, zero where no word of the phrase starts a word of the document."""
+    """The n-gram cosine, zero where no word of the phrase starts a head of the document."""
     plain = np.asarray((channel.transform(phrases) @ channel.matrix_.T).toarray())
     for j, phrase in enumerate(phrases):
         for i, document in enumerate(titles):
@@ -73,7 +73,7 @@ def _gated_by_definition(
                 d.startswith(w)
                 for w in words(phrase)
                 if len(w) >= MIN_WORD_START
-                for d in words(document)
+                for d in title_heads(document)
             ):
                 plain[j, i] = 0.0
     return plain
@@ -89,7 +89,7 @@ _WORD = st.sampled_from(
     phrases=st.lists(st.lists(_WORD, min_size=1, max_size=2).map(" ".join), min_size=1, max_size=4),
 )
 @settings(max_examples=60, deadline=None)
-def test_gated_similarity_is_the_cosine_where_a_word_starts_a_title_word(
+def test_gated_similarity_is_the_cosine_where_a_word_starts_a_title_head(
     titles: list[str], phrases: list[str]
 ) -> None:
     channel = LexicalChannel(word_starts=True).fit(titles)
@@ -254,3 +254,14 @@ def test_says_no_more_reads_each_word_of_the_phrase_in_the_other() -> None:
         is False
     )
     assert says_no_more("store manager", "store") is False
+
+
+def test_a_wish_word_in_a_title_s_modifier_only_gives_no_lexical_fit() -> None:
+    # "driving" names what the school teaches, not the receptionist's work.
+    titles = ["Driving school receptionist", "Driver", "Bed shop sales assistant"]
+    channel = LexicalChannel(word_starts=True).fit(titles)
+    fit = channel.similarity(["driving", "driver", "beds", "sales"])
+    assert fit[0, 0] == 0.0
+    assert fit[1, 1] > 0.0
+    assert fit[2, 2] == 0.0
+    assert fit[3, 2] > 0.0
