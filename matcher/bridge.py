@@ -23,6 +23,13 @@ whose other side is the same phrase, or nearly (the same `similarity`,
 "warehouse worker" and "warehouse workers"), says the same and is no rival:
 the lists may say one meaning more than once. Wishes that no pair
 says stay as they are: the bridge reaches only as far as the list.
+
+A side near but not word for word the wish must say nothing the wish does not
+(`matcher.lexical.says_no_more`): "gør rent på kontorer om morgenen" for "gøre
+rent på kontorer om aftenen" is a reading that ranks by meaning and never
+confirms "matches". A side that negates ("jeg kan ikke tåle ...") bridges only
+a wish that negates too. And a wish longer than its side keeps the rest: the
+variant's vector is the other side's moved by the wish's less its side's.
 """
 
 from __future__ import annotations
@@ -37,8 +44,10 @@ import numpy as np
 from matcher.encoders import CachedEncoder
 from matcher.errors import EncoderError, NotFittedError
 from matcher.language_space import PHRASE_COLUMNS, packaged_phrase_pairs
+from matcher.lexical import says_no_more
+from matcher.scoring import NEGATIONS
 from matcher.tabular import claim_phrasings, packaged_rows
-from matcher.text import normalise
+from matcher.text import normalise, words
 
 __all__ = [
     "LEXICON_PATH",
@@ -103,6 +112,11 @@ def packaged_lexicon() -> tuple[tuple[str, str], ...]:
 def packaged_bridge_pairs() -> tuple[tuple[str, str], ...]:
     """The bridge's default list: the language-direction pairs, then the lexicon, each once."""
     return tuple(dict.fromkeys((*packaged_phrase_pairs(), *packaged_lexicon())))
+
+
+def negates(phrase: str) -> bool:
+    """Whether `phrase` has a word that negates ("jeg kan ikke tåle ...", "can't")."""
+    return any(word in NEGATIONS for word in words(normalise(phrase).replace("n't", " not")))
 
 
 @dataclass(frozen=True)
@@ -205,6 +219,9 @@ class PhraseBridge:
         owner: list[int] = []
         # Rows of `vectors_` (pair p's sides at 2p and 2p + 1): the variants' query vectors.
         rows: list[int] = []
+        # Rows of `vectors_`: the side of the pair the wish is near (its own language).
+        near_rows: list[int] = []
+        wish_of: list[int] = []
         confirms: list[bool] = []
         pairs = np.arange(len(self.pairs))
         for j, wish in enumerate(wishes):
@@ -221,9 +238,18 @@ class PhraseBridge:
                 best = np.where(exact.any(axis=1), best, -1.0)
             first = int(best.argmax())
             other = str(self.others_[first, side[first]])
-            # Pairs that say something else in the other language must be clearly farther.
-            says = best[first] >= self.similarity and (
-                best[first] - self._best_rival(best, side, first) >= self.margin
+            near_side = str(self.pairs[first][int(side[first])])
+            if not exact.any() and negates(near_side) != negates(wish):
+                # "I cannot stand up all day" is near "being outside all day", but says
+                # what the person cannot do, not what they want.
+                continue
+            # Pairs that say something else in the other language must be clearly farther,
+            # and the side must say nothing the wish does not ("... om morgenen" for "...
+            # om aftenen" is a reading, not the wish).
+            says = (
+                best[first] >= self.similarity
+                and (best[first] - self._best_rival(best, side, first) >= self.margin)
+                and (exact.any() or says_no_more(near_side, wish))
             )
             nearest = (
                 not says
@@ -236,15 +262,27 @@ class PhraseBridge:
                 texts.append(str(self.pairs[first][other_side]))
                 owner.append(j)
                 rows.append(2 * first + other_side)
+                near_rows.append(2 * first + int(side[first]))
+                wish_of.append(j)
                 confirms.append(says)
         if not texts:
             return WishVariants.none()
         return WishVariants(
             texts,
             np.asarray(owner, dtype=np.int64),
-            self.vectors_[rows],
+            self._kept(np.asarray(vectors, dtype=np.float32)[wish_of], rows, near_rows),
             None if all(confirms) else np.asarray(confirms, dtype=bool),
         )
+
+    def _kept(self, wishes: np.ndarray, rows: list[int], near_rows: list[int]) -> np.ndarray:
+        """The other sides' vectors, each moved by what its wish says beyond the side it
+        is near (the wish's vector less that side's: both in one language, so what is
+        left is meaning, not language), so that a long wish bridged to a short pair keeps
+        the rest ("... om aftenen" to "cleans offices in the morning" keeps the evening).
+        A wish that is a side word for word moves nothing."""
+        moved = self.vectors_[rows] + (wishes - self.vectors_[near_rows])
+        norms = np.linalg.norm(moved, axis=1, keepdims=True)
+        return (moved / np.maximum(norms, 1e-12)).astype(self.vectors_.dtype, copy=False)
 
     def _best_rival(self, best: np.ndarray, side: np.ndarray, first: int) -> float:
         """The best cosine among pairs whose other side says something else than `first`'s.

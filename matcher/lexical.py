@@ -6,11 +6,13 @@ knows nothing of meaning across languages; it is a second channel beside
 the encoder, never the only one.
 
 With ``word_starts=True`` a phrase's n-grams count against a document only
-when one of the phrase's words is the whole start of one of the document's:
-the same word, inflected ("bager", "bagere") or as a compound's first part
-("bager", "bagerlærling"). Words that merely share letters ("bager",
-"bagage"; "maler", "malker"; "plumber", "plum") share n-grams but name other
-work, and then the channel gives nothing.
+when one of the phrase's words is the whole start of one of the document's
+head words (`title_heads`: the documents are titles): the same word,
+inflected ("bager", "bagere") or as a compound's first part ("bager",
+"bagerlærling"). Words that merely share letters ("bager", "bagage"; "maler",
+"malker"; "plumber", "plum") share n-grams but name other work, and so does
+a word only in what a title's work is for or about ("driving" in "Driving
+school receptionist"); then the channel gives nothing.
 
 With ``distinct_documents=True`` each distinct text is read and stored once
 (openings repeat their titles: a catalogue of a million openings holds far
@@ -179,15 +181,71 @@ def _word_starts(word: str, other: str) -> bool:
 
 
 def starts_a_modifier(phrases: Iterable[str], title: str) -> bool:
-    """Whether a word (3+ letters) of one of `phrases` starts a word of `title` that is
-    not one of its heads (`title_heads`), and none starts a head: the title names the
-    wish's word as what other work is for or about ("Ekspedient i tøjbutik" for "sy
-    tøj", "Laborant på slagteri" for "slagter")."""
+    """Whether a word (3+ letters) of one of `phrases` starts a longer word of `title`
+    that is not one of its heads (`title_heads`), and none starts a head: the title
+    names the wish's word as part of what other work is for or about ("Ekspedient i
+    tøjbutik" for "sy tøj", "Laborant på slagteri" for "slagter"). A title word that is
+    the wish's word itself, or it with a plural or article ending (`same_word`), is no
+    modifier: "Rengøring på hotel" is work in the hotel the wish names."""
     said, heads = _said_words(phrases), title_heads(title)
     if _starts_a_head(said, heads):
         return False
     others = {w for w in words(title) if len(w) >= MIN_WORD_START} - heads
-    return any(_word_starts(word, other) for word in said for other in others)
+    return any(
+        _word_starts(word, other) and not same_word(word, other)
+        for word in said
+        for other in others
+    )
+
+
+# Endings that leave a word the same word: plurals and the Danish article ("hotel",
+# "hotels", "hotellet"; "børn", "børnene"), not derivations ("slagter", "slagteri").
+_SAME_WORD_ENDINGS = frozenset({"s", "es", "e", "er", "en", "et", "ne", "ene", "erne"})
+
+
+def same_word(one: str, other: str) -> bool:
+    """Whether two words are one word with or without a plural or article ending
+    (`_SAME_WORD_ENDINGS`), a final consonant doubled before it or not ("hotel",
+    "hoteller", "hotellet")."""
+    return bool(_bases(one) & _bases(other))
+
+
+def _bases(word: str) -> set[str]:
+    bases = {word}
+    for ending in _SAME_WORD_ENDINGS:
+        base = word[: -len(ending)]
+        if word.endswith(ending) and len(base) >= MIN_WORD_START:
+            bases.add(base)
+            if len(base) > MIN_WORD_START and base[-1] == base[-2]:
+                bases.add(base[:-1])
+    return bases
+
+
+# Words that say how, not what: a phrase may have them or not and say the same work.
+_FUNCTION_WORDS = frozenset(
+    {"and", "the", "for", "with", "from", "into", "some", "something", "want", "like"}
+    | {"og", "med", "til", "fra", "som", "det", "den", "der", "noget", "gerne", "vil"}
+)
+
+
+def says_no_more(phrase: str, than: str) -> bool:
+    """Whether every word of `phrase` (3+ letters, not a function word) is a word of
+    `than`, inflected, as its compound's first part or the other way round: "bage brød"
+    says no more than "bage brød og kager"; "gør rent på kontorer om morgenen" says more
+    than "gøre rent på kontorer om aftenen"."""
+    said = _phrase_words(than)
+    return all(
+        any(_one_starts_the_other(word, other) for other in said)
+        for word in _phrase_words(phrase)
+        if word not in _FUNCTION_WORDS
+    )
+
+
+def _one_starts_the_other(word: str, other: str) -> bool:
+    # Two phrases near in meaning: a word that starts another is its own, whatever follows
+    # ("sygepleje", "sygeplejerske"); or inflected ("gøre", "gør"; `_word_starts`).
+    short, long = sorted((word, other), key=len)
+    return long.startswith(short) or _word_starts(word, other) or _word_starts(other, word)
 
 
 def _common_start(one: str, other: str) -> int:
@@ -200,8 +258,9 @@ def _common_start(one: str, other: str) -> int:
 
 
 def _document_starts(text: str) -> list[str]:
-    """Every start of a document's words, from `MIN_WORD_START` letters to the whole word."""
-    return sorted({w[:n] for w in words(text) for n in range(MIN_WORD_START, len(w) + 1)})
+    """Every start of a document's head words (`title_heads`), from `MIN_WORD_START`
+    letters to the whole word."""
+    return sorted({w[:n] for w in title_heads(text) for n in range(MIN_WORD_START, len(w) + 1)})
 
 
 def _phrase_words(text: str) -> list[str]:

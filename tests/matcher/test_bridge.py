@@ -15,6 +15,7 @@ from matcher.bridge import (
     LEXICON_PATH,
     LexiconError,
     PhraseBridge,
+    negates,
     packaged_bridge_pairs,
     packaged_lexicon,
     read_lexicon,
@@ -287,3 +288,49 @@ def test_a_wish_no_pair_says_gets_its_nearest_pair_as_a_reading_that_does_not_co
     assert mixed.confirming().tolist() == [False, True]
     with pytest.raises(ValueError, match="near"):
         PhraseBridge(PAIRS, near=1.5).fit(encoder)
+
+
+def test_a_bridged_wish_keeps_what_it_says_beyond_the_pair() -> None:
+    # Fake encoder: "arbejde med dyr hver dag" is 0.87 from "arbejde med dyr"; its variant
+    # is "working with animals" moved by the wish less that side, so it keeps "hver dag".
+    wishes = ["arbejde med dyr hver dag", "tømrer"]
+    encoder = CachedEncoder(FakeEncoder())
+    vectors = encoder.encode(wishes, "query")
+    found = PhraseBridge(PAIRS, near=0.85).fit(encoder).variants(wishes, vectors)
+    assert found.texts == ["working with animals", "carpenter"]
+    assert found.vectors is not None
+    side, other, rest, carpenter = encoder.encode(
+        ["arbejde med dyr", "working with animals", "hver dag", "carpenter"], "query"
+    )
+    expected = other + vectors[0] - side
+    np.testing.assert_allclose(found.vectors[0], expected / np.linalg.norm(expected), atol=1e-6)
+    assert found.vectors[0] @ rest > other @ rest
+    np.testing.assert_allclose(np.linalg.norm(found.vectors, axis=1), 1.0, atol=1e-6)
+    # A wish that is a side word for word gets the other side as it is.
+    np.testing.assert_allclose(found.vectors[1], carpenter, atol=1e-6)
+
+
+def test_a_side_that_says_more_than_the_wish_is_a_reading_and_a_negated_side_none() -> None:
+    pairs = [
+        ("gør rent på kontorer om morgenen", "cleans offices in the morning"),
+        ("bage brød", "baking bread"),
+        ("jeg kan ikke tåle at stå op hele dagen", "I cannot stand up all day"),
+    ]
+    wishes = [
+        "gøre rent på kontorer om aftenen",  # the side's "morgenen" is not the wish's
+        "bage brød og kager",  # the side says part of the wish, nothing else
+        "være oppe hele dagen",  # near the negated side only
+    ]
+    encoder = CachedEncoder(FakeEncoder())
+    vectors = encoder.encode(wishes, "query")
+    found = PhraseBridge(pairs, similarity=0.7, near=0.5).fit(encoder).variants(wishes, vectors)
+    assert found.texts == ["cleans offices in the morning", "baking bread"]
+    assert found.confirming().tolist() == [False, True]
+
+
+def test_negates_finds_a_negating_word() -> None:
+    assert negates("jeg kan ikke tåle at stå op hele dagen") is True
+    assert negates("I can't stand up all day") is True
+    assert negates("work without lifting") is True
+    assert negates("være udenfor hele dagen") is False
+    assert negates("nothing heavy") is False

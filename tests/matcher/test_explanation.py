@@ -8,8 +8,9 @@ import pytest
 from builders import candidate, opening
 from fakes import FakeEncoder
 
-from matcher import explanation
+from matcher import explanation, lexical
 from matcher.ranker import PreferenceRanker
+from matcher.text import words
 
 DAY = date(2026, 11, 22)
 DESCRIPTION = "Running servers for a company. Backups at night."
@@ -37,5 +38,7 @@ def test_a_wish_word_at_the_title_s_head_confirms_matches() -> None:
 def test_without_the_head_rule_the_same_words_would_confirm_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Every word a head: the lexical channel reads "mail" in the title, and it confirms.
+    monkeypatch.setattr(lexical, "title_heads", lambda title: set(words(title)))
     monkeypatch.setattr(explanation, "starts_a_head", lambda phrases, title: True)
     assert _first_reason("Mail administrator") == "matches 'mail carrier'"

@@ -14,6 +14,8 @@ from matcher.lexical import (
     MIN_WORD_START,
     LexicalChannel,
     goes_on_from,
+    same_word,
+    says_no_more,
     starts_a_head,
     starts_a_modifier,
     title_heads,
@@ -63,7 +65,7 @@ def test_an_empty_channel_gives_an_empty_similarity() -> None:
 def _gated_by_definition(
     channel: LexicalChannel, titles: list[str], phrases: list[str]
 ) -> np.ndarray:
-    """The n-gram cosine, zero where no word of the phrase starts a word of the document."""
+    """The n-gram cosine, zero where no word of the phrase starts a head of the document."""
     plain = np.asarray((channel.transform(phrases) @ channel.matrix_.T).toarray())
     for j, phrase in enumerate(phrases):
         for i, document in enumerate(titles):
@@ -71,7 +73,7 @@ def _gated_by_definition(
                 d.startswith(w)
                 for w in words(phrase)
                 if len(w) >= MIN_WORD_START
-                for d in words(document)
+                for d in title_heads(document)
             ):
                 plain[j, i] = 0.0
     return plain
@@ -87,7 +89,7 @@ _WORD = st.sampled_from(
     phrases=st.lists(st.lists(_WORD, min_size=1, max_size=2).map(" ".join), min_size=1, max_size=4),
 )
 @settings(max_examples=60, deadline=None)
-def test_gated_similarity_is_the_cosine_where_a_word_starts_a_title_word(
+def test_gated_similarity_is_the_cosine_where_a_word_starts_a_title_head(
     titles: list[str], phrases: list[str]
 ) -> None:
     channel = LexicalChannel(word_starts=True).fit(titles)
@@ -164,6 +166,25 @@ def test_a_wish_word_that_starts_only_a_title_s_other_words_names_a_modifier() -
     assert starts_a_modifier(["maler"], "Malker på kvæggård") is False
 
 
+def test_a_title_word_that_is_the_wish_s_own_word_is_no_modifier() -> None:
+    # The workplace the wish names, as a whole word: work in it, not about it.
+    assert starts_a_modifier(["cleaning rooms in a hotel"], "Rengøring på hotel") is False
+    assert starts_a_modifier(["hoteller"], "Rengøring på hotellet") is False
+    # Only a longer compound or a derivation of the wish's word is a modifier.
+    assert starts_a_modifier(["noget med børn"], "Pædagogmedhjælper i børnehave") is True
+    assert starts_a_modifier(["passe små børn"], "Ekspedient i børnetøjsbutik") is True
+
+
+def test_same_word_reads_plural_and_article_endings_but_not_derivations() -> None:
+    assert same_word("hotel", "hotel") is True
+    assert same_word("hotellet", "hotel") is True
+    assert same_word("børn", "børnene") is True
+    assert same_word("butik", "butikker") is True
+    assert same_word("slagter", "slagteri") is False
+    assert same_word("tøj", "tøjbutik") is False
+    assert same_word("hotel", "motel") is False
+
+
 @settings(deadline=None)
 @given(
     titles=st.lists(st.lists(_WORD, min_size=1, max_size=3).map(" ".join), min_size=1, max_size=10),
@@ -222,3 +243,25 @@ def test_a_title_word_confirms_a_wish_word_only_where_it_goes_on_as_a_word_would
 )
 def test_a_word_goes_on_from_itself_into_any_ending_or_compound(word: str, rest: str) -> None:
     assert goes_on_from(word + rest, len(word))
+
+
+def test_says_no_more_reads_each_word_of_the_phrase_in_the_other() -> None:
+    assert says_no_more("bage brød", "bage brød og kager") is True
+    assert says_no_more("sygeplejerske", "sygepleje") is True
+    assert says_no_more("working with animals", "I want to work with animals") is True
+    assert (
+        says_no_more("gør rent på kontorer om morgenen", "gøre rent på kontorer om aftenen")
+        is False
+    )
+    assert says_no_more("store manager", "store") is False
+
+
+def test_a_wish_word_in_a_title_s_modifier_only_gives_no_lexical_fit() -> None:
+    # "driving" names what the school teaches, not the receptionist's work.
+    titles = ["Driving school receptionist", "Driver", "Bed shop sales assistant"]
+    channel = LexicalChannel(word_starts=True).fit(titles)
+    fit = channel.similarity(["driving", "driver", "beds", "sales"])
+    assert fit[0, 0] == 0.0
+    assert fit[1, 1] > 0.0
+    assert fit[2, 2] == 0.0
+    assert fit[3, 2] > 0.0
