@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -156,11 +157,21 @@ def _begins_a_part(rest: str) -> bool:
     return rest[:2] in _ONSETS
 
 
+# Wish phrases and titles whose reading (`starts_a_head`, `starts_a_modifier`) is kept:
+# every ranking asks it again for each result's title, of the same few wishes.
+READING_CACHE_SIZE = 16_384
+
+
 def starts_a_head(phrases: Iterable[str], title: str) -> bool:
     """Whether a word (3+ letters) of one of `phrases`, or its stem, starts a head word
     of `title` (see `title_heads`; give the title with its industry in brackets, as
     `matcher.text.opening_title_text` writes it, and the industry is a head too), where
     the head goes on from it as an ending or a compound does (`goes_on_from`)."""
+    return _head_started(tuple(phrases), title)
+
+
+@lru_cache(maxsize=READING_CACHE_SIZE)
+def _head_started(phrases: tuple[str, ...], title: str) -> bool:
     return _starts_a_head(_said_words(phrases), title_heads(title))
 
 
@@ -187,6 +198,11 @@ def starts_a_modifier(phrases: Iterable[str], title: str) -> bool:
     tøjbutik" for "sy tøj", "Laborant på slagteri" for "slagter"). A title word that is
     the wish's word itself, or it with a plural or article ending (`same_word`), is no
     modifier: "Rengøring på hotel" is work in the hotel the wish names."""
+    return _modifier_started(tuple(phrases), title)
+
+
+@lru_cache(maxsize=READING_CACHE_SIZE)
+def _modifier_started(phrases: tuple[str, ...], title: str) -> bool:
     said, heads = _said_words(phrases), title_heads(title)
     if _starts_a_head(said, heads):
         return False

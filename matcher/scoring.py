@@ -160,6 +160,7 @@ def _text_words(text: str) -> tuple[str, ...]:
     return tuple(words(text))
 
 
+@lru_cache(maxsize=TEXT_WORDS_CACHE_SIZE)
 def avoided_phrase_in_text(phrase: str, text: str) -> bool:
     """Every word of an avoided phrase occurs in the text, and not right after a negation.
 
