@@ -86,7 +86,7 @@ class PreferenceRanker:
         preferences (and at least k do), all of them are scored, without
         retrieval: a shortlist of so few holds most or all of them anyway, after
         comparing every segment of each a first time (`benchmarks/README.md`,
-        "Scoring the few that fit"). 0: always retrieve.
+        "Issue 13: scoring the few that fit"). 0: always retrieve.
     half_precision_from:
         Catalogues of at least this many openings keep their segment vectors in
         float16: half the memory, for the cost of converting the rows each
