@@ -3,6 +3,8 @@ from __future__ import annotations
 import faiss
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matcher import index as index_module
 from matcher.encoders import l2_normalise
@@ -88,6 +90,45 @@ def test_exact_search_gives_what_faiss_gives(share: float) -> None:
     scores, ids = build_index(vectors, "exact").search(queries, 150, allowed=allowed)
     assert (ids == expected_ids).all()
     np.testing.assert_allclose(scores, expected_scores, rtol=1e-5, atol=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    size=st.integers(1, 300),
+    queries=st.integers(1, 25),
+    k=st.integers(1, 320),
+    share=st.floats(0.0, 1.0),
+    block=st.sampled_from([1, 7, 64, 65_536]),
+    seed=st.integers(0, 2**16),
+)
+def test_exact_search_is_the_best_allowed_by_similarity_then_id(
+    size: int, queries: int, k: int, share: float, block: int, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    # Rounded vectors, so that equal similarities (ties) happen and their order shows.
+    vectors = np.round(rng.normal(size=(size, 4)), 1).astype(np.float32)
+    asked = np.round(rng.normal(size=(queries, 4)), 1).astype(np.float32)
+    allowed = rng.random(size) < share
+    index = build_index(vectors, "exact")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_module, "EXACT_BLOCK", block)
+        scores, ids = index.search(asked, k, allowed=allowed)
+    width = min(k, size)
+    assert scores.shape == ids.shape == (queries, width)
+    similarities = asked @ vectors.T
+    for row in range(queries):
+        rows = np.flatnonzero(allowed)
+        expected = sorted(rows.tolist(), key=lambda i: (-similarities[row, i], i))[:width]
+        found = ids[row][ids[row] >= 0].tolist()
+        assert len(found) == min(width, len(rows))
+        assert allowed[found].all()
+        assert (np.diff(similarities[row, found]) <= 1e-5).all()
+        # Equal similarities may be computed a rounding apart: compare by value, then ids.
+        np.testing.assert_allclose(
+            similarities[row, found], similarities[row, expected], rtol=1e-5, atol=1e-5
+        )
+        assert (ids[row][len(found) :] == -1).all()
+        assert (scores[row][len(found) :] == np.finfo(np.float32).min).all()
 
 
 def test_exact_search_in_blocks_keeps_the_best_of_every_block(
