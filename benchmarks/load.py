@@ -389,16 +389,23 @@ def follow_upload(url: str, headers: dict[str, str], every_s: float = 1.0) -> di
         time.sleep(every_s)
 
 
+def stat_fields(stat: Path) -> list[str] | None:
+    """The fields of a `/proc/PID/stat` file after the command name (the state first),
+    or None if the process ended while being read."""
+    try:
+        # The command name, in parentheses, may hold spaces: split after it.
+        return stat.read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
 def process_tree(root: int) -> list[int]:
     """`root` and every process below it, from /proc (Linux)."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            # The command name, in parentheses, may hold spaces: split after it.
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # the process ended while being read
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        fields = stat_fields(stat)
+        if fields is not None:
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
     tree, todo = [], [root]
     while todo:
         pid = todo.pop()
@@ -428,11 +435,9 @@ def tree_cpu_s(root: int) -> float:
     """CPU seconds (user and system) spent so far by a process tree's living processes."""
     ticks = 0
     for pid in process_tree(root):
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        fields = stat_fields(Path(f"/proc/{pid}/stat"))
+        if fields is not None:
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
     return ticks / os.sysconf("SC_CLK_TCK")
 
 

@@ -77,6 +77,21 @@ def _no_results(queries: int) -> tuple[np.ndarray, np.ndarray]:
     return empty.astype(np.float32), empty.astype(np.int64)
 
 
+def _best_first(scores: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's `k` best by similarity, equal ones lower id first, padded (and -inf
+    similarities marked) as faiss pads an inner-product search: id -1, float32's min."""
+    order = np.lexsort((ids, -scores))[:, :k]
+    best_scores = np.full((len(scores), k), np.finfo(np.float32).min, dtype=np.float32)
+    best_ids = np.full((len(scores), k), -1, dtype=np.int64)
+    width = order.shape[1]
+    best_scores[:, :width] = np.take_along_axis(scores, order, axis=1)
+    best_ids[:, :width] = np.take_along_axis(ids, order, axis=1)
+    missing = np.isneginf(best_scores)
+    best_ids[missing] = -1
+    best_scores[missing] = np.finfo(np.float32).min
+    return best_scores, best_ids
+
+
 class _FaissIndex:
     def __init__(self, index: faiss.Index) -> None:
         self._index = index
@@ -174,21 +189,9 @@ class ExactIndex(_FaissIndex):
             else:
                 found_ids.append(np.broadcast_to(block, scores.shape))
             found_scores.append(scores)
-        if not found_scores:
-            all_scores = np.zeros((len(x), 0), dtype=np.float32)
-            all_ids = np.zeros((len(x), 0), dtype=np.int64)
-        else:
-            all_scores, all_ids = np.hstack(found_scores), np.hstack(found_ids)
-        order = np.lexsort((all_ids, -all_scores))[:, :k]
-        best_scores = np.full((len(x), k), np.finfo(np.float32).min, dtype=np.float32)
-        best_ids = np.full((len(x), k), -1, dtype=np.int64)
-        width = order.shape[1]
-        best_scores[:, :width] = np.take_along_axis(all_scores, order, axis=1)
-        best_ids[:, :width] = np.take_along_axis(all_ids, order, axis=1)
-        masked = np.isneginf(best_scores)
-        best_ids[masked] = -1
-        best_scores[masked] = np.finfo(np.float32).min
-        return best_scores, best_ids
+        if not found_scores:  # nothing allowed
+            return _best_first(np.zeros((len(x), 0)), np.zeros((len(x), 0), dtype=np.int64), k)
+        return _best_first(np.hstack(found_scores), np.hstack(found_ids), k)
 
 
 class HNSWIndex(_FaissIndex):
@@ -284,16 +287,8 @@ class LayeredIndex:
             missing = found_ids < 0
             scores.append(np.where(missing, -np.inf, found_scores))
             ids.append(np.where(missing, -1, found_ids + offset))
-        all_scores, all_ids = np.hstack(scores), np.hstack(ids)
-        # Best first; on equal similarity the lower id (the base's) first, as one index gives.
-        order = np.lexsort((all_ids, -all_scores))[:, :k]
-        best_scores = np.take_along_axis(all_scores, order, axis=1)
-        best_ids = np.take_along_axis(all_ids, order, axis=1)
-        missing = np.isneginf(best_scores)
-        best_ids[missing] = -1
-        # faiss's own padding for an inner-product search.
-        best_scores[missing] = np.finfo(np.float32).min
-        return best_scores.astype(np.float32), best_ids
+        # On equal similarity the lower id (the base's) first, as one index gives.
+        return _best_first(np.hstack(scores), np.hstack(ids), k)
 
 
 @cache
