@@ -373,7 +373,6 @@ def create_app(
             follower.stop()
             # Stops between chunks; the job resumes at the next start.
             await anyio.to_thread.run_sync(services.uploads.stop)
-            services.audit.close()
             services.database.dispose()
 
     app = FastAPI(
