@@ -229,23 +229,6 @@ def _wish_named(
     return chosen, others[chosen][1], others[chosen][2]
 
 
-def _said(query: CandidateQuery, wish: int) -> list[str]:
-    """The wish in the person's words, and its other-language sides that may confirm."""
-    said = [query.candidate.preferences.desired[wish]]
-    if query.variant_owner is not None:
-        confirms = (
-            query.variant_confirms
-            if query.variant_confirms is not None
-            else np.ones(len(query.variant_texts), dtype=bool)
-        )
-        said += [
-            t
-            for t, o, c in zip(query.variant_texts, query.variant_owner, confirms, strict=True)
-            if o == wish and c
-        ]
-    return said
-
-
 def _confirming_whole(
     query: CandidateQuery, scored: Scored, position: int, wish: int, title: str
 ) -> float:
@@ -253,7 +236,7 @@ def _confirming_whole(
     the title that are not its head (`matcher.lexical.starts_a_modifier`): the encoder
     then reads the shared word ("tøj" in "Ekspedient i tøjbutik"), not the work."""
     whole = float(scored.wish_whole[wish, position])
-    if whole > -np.inf and starts_a_modifier(_said(query, wish), title):
+    if whole > -np.inf and starts_a_modifier(query.said[wish], title):
         return -np.inf
     return whole
 
@@ -267,4 +250,4 @@ def _confirming_lexical(
     lexical = float(scored.wish_lexical[wish, position])
     if not lexical:
         return 0.0
-    return lexical if starts_a_head(_said(query, wish), title) else 0.0
+    return lexical if starts_a_head(query.said[wish], title) else 0.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -49,6 +50,27 @@ class CandidateQuery:
     variant_owner: np.ndarray | None = None
     # Per variant: whether it may confirm "matches" (`WishVariants.confirms`); None: all.
     variant_confirms: np.ndarray | None = None
+
+    @cached_property
+    def said(self) -> tuple[tuple[str, ...], ...]:
+        """Per wish: the person's words, then its other-language sides that may confirm it.
+
+        Kept with the query: every reason of every ranking from it reads them.
+        """
+        desired = self.candidate.preferences.desired
+        said: list[list[str]] = [[wish] for wish in desired]
+        if self.variant_owner is not None:
+            confirms = (
+                self.variant_confirms
+                if self.variant_confirms is not None
+                else np.ones(len(self.variant_texts), dtype=bool)
+            )
+            for text, owner, confirm in zip(
+                self.variant_texts, self.variant_owner.tolist(), confirms.tolist(), strict=True
+            ):
+                if confirm:
+                    said[owner].append(text)
+        return tuple(tuple(words) for words in said)
 
 
 def taxonomy_links(

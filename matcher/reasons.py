@@ -120,8 +120,10 @@ class ReasonError(ValueError):
     """A reason whose code or parts do not fit its template."""
 
 
-def placeholders(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+@cache
+def placeholders(template: str) -> frozenset[str]:
+    """The names a template fills (kept: every reason of every ranking checks its own)."""
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
 
 
 def _mention(item: Mention, template: str) -> str:
