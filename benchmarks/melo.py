@@ -2,17 +2,28 @@
 
 ```sh
 .venv/bin/python benchmarks/melo.py ../shared/data/melo/nor_q_no_c_no [--model DIR]
-    [--depth 100] [--batch 256]
+    [--depth 100] [--batch 256] [--elements | --order labels|concepts --label-centroid 1]
 ```
 
 A MELO set folder holds `queries.tsv` (query id, title), `corpus_elements.tsv`
 (element id, ESCO label: each ESCO concept's preferred and alternative labels
-are separate elements) and `annotations.tsv` (TREC qrels: query id, 0, element
-id, relevance). `matcher.occupations.OccupationMapper`, the code that maps
-wishes and titles in the product, with its default settings, is fitted on the
-elements (`fit_corpus`: every element is an entry of its own) and ranks them
-for each query; the run's first `--depth` elements are scored with ranx
-against the qrels. The encoder is built as `ipsmatch rank` builds it.
+are separate elements), `annotations.tsv` (TREC qrels: query id, 0, element
+id, relevance) and `concept_mapping.tsv` (element id, ESCO concept URI).
+`matcher.occupations.OccupationMapper`, the code that maps wishes and titles
+in the product, ranks the elements for each query; the run's first `--depth`
+elements are scored with ranx against the qrels. The encoder is built as
+`ipsmatch rank` builds it.
+
+By default (when the set has `concept_mapping.tsv`) the mapper is fitted as it
+is on the product's taxonomy: one entry per concept, every label of the
+concept indexed (an occupation's title and alternative labels), each label's
+vector pulled toward its concept's mean (`label_centroid`, 1 here). `--order
+labels` (the default) ranks every element by its own score (the mapper's
+score of its label); `--order concepts` ranks the concepts (the mapper's
+groups) and lists each one's elements, by their own score, before the next
+concept's. Both use the set's concept mapping, which the published systems
+did not. `--elements` fits the mapper as before: every element an entry and
+a group of its own, no concept mapping, the published systems' task.
 
 Printed: MRR, success@1/5/10 (`hit_rate@k`: at least one relevant element in
 the first k) and MAP (over the run's depth), the trec_eval definitions, as one

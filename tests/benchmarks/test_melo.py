@@ -71,7 +71,7 @@ def test_concepts_are_ranked_then_expanded_to_their_elements(tmp_path: Path) -> 
     concepts = melo.read_concepts(tmp_path)
     assert concepts is not None and melo.read_concepts(tmp_path / "missing") is None
     entries, members = melo.concept_entries(corpus, concepts)
-    assert [(e.id, e.label, e.alt_labels) for e in entries][0] == (
+    assert (entries[0].id, entries[0].label, entries[0].alt_labels) == (
         "http://c/1",
         "dyreplejer",
         ("Dyrepasser",),
