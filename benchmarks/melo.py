@@ -2,17 +2,28 @@
 
 ```sh
 .venv/bin/python benchmarks/melo.py ../shared/data/melo/nor_q_no_c_no [--model DIR]
-    [--depth 100] [--batch 256]
+    [--depth 100] [--batch 256] [--elements | --order labels|concepts --label-centroid 1]
 ```
 
 A MELO set folder holds `queries.tsv` (query id, title), `corpus_elements.tsv`
 (element id, ESCO label: each ESCO concept's preferred and alternative labels
-are separate elements) and `annotations.tsv` (TREC qrels: query id, 0, element
-id, relevance). `matcher.occupations.OccupationMapper`, the code that maps
-wishes and titles in the product, with its default settings, is fitted on the
-elements (`fit_corpus`: every element is an entry of its own) and ranks them
-for each query; the run's first `--depth` elements are scored with ranx
-against the qrels. The encoder is built as `ipsmatch rank` builds it.
+are separate elements), `annotations.tsv` (TREC qrels: query id, 0, element
+id, relevance) and `concept_mapping.tsv` (element id, ESCO concept URI).
+`matcher.occupations.OccupationMapper`, the code that maps wishes and titles
+in the product, ranks the elements for each query; the run's first `--depth`
+elements are scored with ranx against the qrels. The encoder is built as
+`ipsmatch rank` builds it.
+
+By default (when the set has `concept_mapping.tsv`) the mapper is fitted as it
+is on the product's taxonomy: one entry per concept, every label of the
+concept indexed (an occupation's title and alternative labels), each label's
+vector pulled toward its concept's mean (`label_centroid`, 1 here). `--order
+labels` (the default) ranks every element by its own score (the mapper's
+score of its label); `--order concepts` ranks the concepts (the mapper's
+groups) and lists each one's elements, by their own score, before the next
+concept's. Both use the set's concept mapping, which the published systems
+did not. `--elements` fits the mapper as before: every element an entry and
+a group of its own, no concept mapping, the published systems' task.
 
 Printed: MRR, success@1/5/10 (`hit_rate@k`: at least one relevant element in
 the first k) and MAP (over the run's depth), the trec_eval definitions, as one
@@ -30,6 +41,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
@@ -37,6 +50,7 @@ if str(REPO) not in sys.path:
 from matcher.encoders import BACKENDS  # noqa: E402
 from matcher.occupations import CorpusEntry, OccupationMapper  # noqa: E402
 from matcher.onnx_model import QUANTISATIONS  # noqa: E402
+from matcher.spelling import spelling_weights  # noqa: E402
 
 METRICS = {
     "mrr": "mrr",
@@ -62,6 +76,94 @@ def read_set(folder: Path) -> tuple[dict[str, str], dict[str, str], dict[str, di
         if int(relevance) > 0:
             qrels[query][element] = int(relevance)
     return queries, corpus, dict(qrels)
+
+
+def read_concepts(folder: Path) -> dict[str, str] | None:
+    """Element id -> ESCO concept URI from the set's `concept_mapping.tsv`, if it has one."""
+    path = folder / "concept_mapping.tsv"
+    return {row[0]: row[1] for row in _rows(path)} if path.exists() else None
+
+
+def concept_entries(
+    corpus: dict[str, str], concepts: dict[str, str]
+) -> tuple[list[CorpusEntry], dict[str, list[str]]]:
+    """One corpus entry per concept (its first element's label the title, the others
+    alternative labels) and each concept's elements, in file order."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for element in corpus:
+        members[concepts[element]].append(element)
+    entries = [
+        CorpusEntry(
+            id=concept,
+            label=corpus[elements[0]],
+            alt_labels=tuple(corpus[e] for e in elements[1:]),
+        )
+        for concept, elements in members.items()
+    ]
+    return entries, dict(members)
+
+
+def run_concepts(
+    mapper: OccupationMapper,
+    queries: dict[str, str],
+    corpus: dict[str, str],
+    members: dict[str, list[str]],
+    depth: int,
+    batch: int,
+    order: str = "labels",
+) -> dict[str, dict[str, float]]:
+    """The first `depth` elements for each query of a mapper fitted on concepts.
+
+    `order` "labels": every element by its own score (the mapper's score of the entry
+    with its label), as the published systems ranked elements. "concepts": the mapper's
+    concepts (groups) best first, each expanded to its elements by their own score.
+    """
+    entry_of = {
+        (mapper.groups_[g], text.casefold()): i
+        for i, (g, text) in enumerate(zip(mapper.entry_groups_, mapper.entry_texts_, strict=True))
+    }
+    # Elements with the same label in one concept share its entry (the mapper keeps one).
+    element_entries = np.asarray(
+        [entry_of[c, corpus[e].casefold()] for c, es in members.items() for e in es]
+    )
+    element_ids = [e for es in members.values() for e in es]
+    spans, first = {}, 0
+    for concept, elements in members.items():
+        spans[concept] = slice(first, first + len(elements))
+        first += len(elements)
+    ids = list(queries)
+    run: dict[str, dict[str, float]] = {}
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        phrases = [queries[q] for q in chunk]
+        ranked = (
+            mapper.map(phrases, top=min(depth, len(mapper.groups_)))
+            if order == "concepts"
+            else None
+        )
+        encoder, lexical = mapper.entry_scores(phrases)
+        spelling = (
+            np.ones(len(phrases), dtype=np.float32)
+            if mapper.known_spelling is None
+            else spelling_weights(mapper.known_share(phrases), mapper.known_spelling)
+        )
+        own = mapper.combine(encoder, lexical, spelling)[:, element_entries]
+        for row, query in enumerate(chunk):
+            if ranked is None:
+                best = np.argsort(-own[row], kind="stable")[:depth]
+                elements = [element_ids[i] for i in best]
+            else:
+                elements = []
+                for match in ranked[row]:
+                    within = spans[match.group]
+                    best = within.start + np.argsort(-own[row, within], kind="stable")
+                    elements.extend(element_ids[i] for i in best)
+                    if len(elements) >= depth:
+                        break
+            run[query] = {e: float(depth - i) for i, e in enumerate(elements[:depth])}
+        print(f"\r{min(start + batch, len(ids))}/{len(ids)} queries", end="", file=sys.stderr)
+    print(file=sys.stderr)
+    return run
 
 
 def run_mapper(
@@ -109,6 +211,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--depth", type=int, default=100, help="elements ranked per query")
     parser.add_argument("--batch", type=int, default=256, help="queries mapped at once")
+    parser.add_argument(
+        "--order",
+        choices=("labels", "concepts"),
+        default="labels",
+        help="with concepts: every element by its own score, or concept by concept",
+    )
+    parser.add_argument(
+        "--label-centroid",
+        type=float,
+        default=1.0,
+        help="with concepts: OccupationMapper's label_centroid (0: labels as encoded)",
+    )
+    parser.add_argument(
+        "--elements",
+        action="store_true",
+        help="every element a group of its own, as the published systems ranked them "
+        "(default: the concepts of concept_mapping.tsv are the groups)",
+    )
     args = parser.parse_args(argv)
 
     from service.cli import load_encoder
@@ -123,17 +243,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         backend=args.backend,
         quantisation=args.quantisation,
     )
-    entries = [CorpusEntry(id=element, label=label) for element, label in corpus.items()]
-    print(f"fitting on {len(entries)} corpus elements", file=sys.stderr)
-    mapper = OccupationMapper(encoder).fit_corpus(entries)
+    concepts = None if args.elements else read_concepts(args.dataset)
+    if concepts is None:
+        entries = [CorpusEntry(id=element, label=label) for element, label in corpus.items()]
+        print(f"fitting on {len(entries)} corpus elements", file=sys.stderr)
+        mapper = OccupationMapper(encoder).fit_corpus(entries)
+    else:
+        entries, members = concept_entries(corpus, concepts)
+        print(f"fitting on {len(entries)} concepts ({len(corpus)} elements)", file=sys.stderr)
+        # Every label of a concept is indexed: the product's default keeps the first few.
+        labels = max(len(elements) for elements in members.values())
+        mapper = OccupationMapper(
+            encoder, max_alt_labels=labels, label_centroid=args.label_centroid
+        ).fit_corpus(entries)
     encoder.cache.flush()
-    run = run_mapper(mapper, queries, args.depth, args.batch)
+    if concepts is None:
+        run = run_mapper(mapper, queries, args.depth, args.batch)
+    else:
+        run = run_concepts(mapper, queries, corpus, members, args.depth, args.batch, args.order)
     encoder.cache.flush()
     figures = evaluate(qrels, run)
     result = {
         "dataset": args.dataset.name,
         "queries": len([q for q in qrels if q in run]),
-        "corpus": len(entries),
+        "corpus": len(corpus),
+        "groups": "elements" if concepts is None else "concepts",
+        **(
+            {} if concepts is None else {"order": args.order, "label_centroid": args.label_centroid}
+        ),
         **figures,
         "depth": args.depth,
         "seconds": round(time.perf_counter() - started, 1),

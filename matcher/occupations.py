@@ -23,16 +23,12 @@ score is their weighted mean. The defaults were tuned on ESCO's own
 alternative labels and DISCO-08's level-5 titles (`benchmarks/taxonomy.py`).
 
 Both the lexical channel and the hubness correction belong to the spelling
-of the indexed labels: the first compares it, the second is measured among
-the labels themselves, i.e. among texts of their language. A phrase whose
-character n-grams the labels hardly know (a Swedish title against English
-ESCO labels) gets little from either: its lexical weight and its hubness
-correction are scaled by the share of its n-grams the labels know
-(`OccupationMapper.known_share`, IDF-weighted; `known_spelling` maps the
-share to a weight), so a phrase sharing little is ranked by the encoder's
-cosine over its baseline alone. On MELO's Swedish-to-English set this raised
-MRR from 0.148 to 0.167 and left the Swedish-to-Swedish one where it was
-(`benchmarks/README.md`, "Across languages").
+of the indexed labels (the hubness is measured among the labels, texts of
+their language). A phrase whose n-grams the labels hardly know (a Swedish
+title against English ESCO labels) gets little of either: both are scaled
+by the share of its n-grams the labels know (`known_spelling`; MELO's
+Swedish-to-English MRR 0.148 to 0.167, `benchmarks/README.md`, "Across
+languages").
 """
 
 from __future__ import annotations
@@ -160,27 +156,23 @@ class OccupationMapper:
     hub_neighbours:
         Nearest entries whose mean cosine is an entry's hubness.
     hub_weight:
-        How much of an entry's hubness is subtracted (1 is CSLS's own form; 0
-        turns the correction off). It helps most for English labels and
-        costs some Danish one-word wishes, whose closest entries are often
-        the Danish DISCO titles that crowd each other (see the benchmark).
+        How much of an entry's hubness is subtracted (1 is CSLS's own form, 0
+        none); it helps English labels, costs some Danish one-word wishes.
     model_vectors:
         Compare the model's own vectors, without the encoder's transform
-        (`CachedEncoder.untransformed`, e.g. the Danish-English correction of
-        `matcher.language_space`). The default: the correction moved MELO's
-        Swedish-to-English set by less than 0.001 MRR and lost a real-model
-        known answer (the warehouse opening's occupation reason in
-        `tests/matcher/test_ranker_taxonomy.py`); see `benchmarks/README.md`.
+        (`CachedEncoder.untransformed`): the Danish-English correction moved
+        MELO by < 0.001 MRR and lost a known answer (`benchmarks/README.md`).
     known_spelling:
         (low, high) shares of a phrase's spelling the indexed labels know
-        (`known_share`): below `low` the phrase gets no lexical weight and no
-        hubness correction, from `high` on all of both, linearly between (see
-        the module's docstring). `high` lies below most same-language phrases
-        (85 % of MELO's Swedish titles against Swedish labels reach 0.7; the
-        tests' Danish wishes against the whole taxonomy have 0.67-1), so they
-        keep both as before; a quarter of MELO's Swedish titles against
-        English labels are below `low`. None gives every phrase both in full,
-        as before issue 10's MELO work.
+        (`known_share`): below `low` no lexical weight and no hubness
+        correction, from `high` on all of both, linearly between. `high` lies
+        below most same-language phrases (85 % of MELO's Swedish titles
+        against Swedish labels; the tests' Danish wishes: 0.67-1). None gives
+        every phrase both in full.
+    label_centroid:
+        Each entry's vector plus this times the mean of its occupation's label
+        vectors (title, alternative labels), renormalised. 0 (the default; not
+        measured in the product) leaves them as encoded; MELO by concepts: 1.
     """
 
     def __init__(
@@ -196,6 +188,7 @@ class OccupationMapper:
         hub_weight: float = 1.0,
         model_vectors: bool = True,
         known_spelling: tuple[float, float] | None = (0.25, 0.7),
+        label_centroid: float = 0.0,
     ) -> None:
         self.encoder = encoder
         self.encoder_weight = encoder_weight
@@ -207,6 +200,7 @@ class OccupationMapper:
         self.hub_weight = hub_weight
         self.model_vectors = model_vectors
         self.known_spelling = known_spelling
+        self.label_centroid = label_centroid
 
     # ------------------------------------------------------------------ fit
 
@@ -239,15 +233,13 @@ class OccupationMapper:
                 "encoder_weight and lexical_weight must be >= 0 with a positive sum, got "
                 f"{self.encoder_weight} and {self.lexical_weight}"
             )
-        if self.encoder_span <= 0:
-            raise ValueError(f"encoder_span must be > 0, got {self.encoder_span}")
-        if self.known_spelling is not None:
-            low, high = self.known_spelling
-            if not 0 <= low < high <= 1:
-                raise ValueError(
-                    f"known_spelling must be (low, high) with 0 <= low < high <= 1, got "
-                    f"{self.known_spelling}"
-                )
+        low, high = self.known_spelling or (0.0, 1.0)
+        if self.encoder_span <= 0 or self.label_centroid < 0 or not 0 <= low < high <= 1:
+            raise ValueError(
+                "encoder_span must be > 0, label_centroid >= 0 and known_spelling (low, high) "
+                f"with 0 <= low < high <= 1, got {self.encoder_span}, {self.label_centroid}, "
+                f"{self.known_spelling}"
+            )
         entries = self.entries(taxonomy)
         if not entries:
             raise ValueError(
@@ -268,6 +260,8 @@ class OccupationMapper:
         self.entry_groups_ = np.asarray([group_index[g] for g in groups])
         self.group_starts_ = np.searchsorted(self.entry_groups_, np.arange(len(self.groups_)))
         self.vectors_ = self.encoder_.encode(self.entry_texts_, "passage", progress=progress)
+        if self.label_centroid > 0:
+            self.vectors_ = self._with_centroids(self.vectors_)
         self.hubness_ = self._hubness(self.vectors_)
         # Descriptions are long sentences; in the lexical channel they would only dilute.
         labels = [
@@ -308,6 +302,16 @@ class OccupationMapper:
         if self.known_spelling is None:
             return np.ones(len(phrases), dtype=np.float32)
         return spelling_weights(self.known_share(phrases), self.known_spelling)
+
+    def _with_centroids(self, vectors: np.ndarray) -> np.ndarray:
+        """Entry vectors pulled toward their occupation's unit mean label vector."""
+        _, owner = np.unique(self.entry_occupations_, return_inverse=True)
+        labels = self.entry_kinds_ != "description"
+        sums = np.zeros((int(owner.max()) + 1, vectors.shape[1]), dtype=np.float32)
+        np.add.at(sums, owner[labels], vectors[labels])
+        sums /= np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+        mixed = vectors + self.label_centroid * sums[owner]
+        return (mixed / np.linalg.norm(mixed, axis=1, keepdims=True)).astype(np.float32)
 
     def _hubness(self, vectors: np.ndarray) -> np.ndarray:
         """Each entry's mean cosine to its nearest other entries, centred on the index mean."""

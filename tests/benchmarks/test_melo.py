@@ -52,3 +52,50 @@ def test_metrics_follow_the_trec_eval_definitions() -> None:
         "success_10": 1.0,
         "map": round(((1 + 2 / 3) / 2 + 1 / 2) / 2, 4),
     }
+
+
+def test_concepts_are_ranked_then_expanded_to_their_elements(tmp_path: Path) -> None:
+    _write(tmp_path, "queries.tsv", ["Q1\tDyrepasser", "Q2\tLagerarbejder"])
+    _write(
+        tmp_path,
+        "corpus_elements.tsv",
+        ["C1_000\tdyreplejer", "C1_001\tDyrepasser", "C2_000\tLagermedarbejder", "C3_000\tKok"],
+    )
+    _write(
+        tmp_path,
+        "concept_mapping.tsv",
+        ["C1_000\thttp://c/1", "C1_001\thttp://c/1", "C2_000\thttp://c/2", "C3_000\thttp://c/3"],
+    )
+    _write(tmp_path, "annotations.tsv", ["Q1\t0\tC1_000\t1", "Q1\t0\tC1_001\t1"])
+    queries, corpus, _ = melo.read_set(tmp_path)
+    concepts = melo.read_concepts(tmp_path)
+    assert concepts is not None and melo.read_concepts(tmp_path / "missing") is None
+    entries, members = melo.concept_entries(corpus, concepts)
+    assert (entries[0].id, entries[0].label, entries[0].alt_labels) == (
+        "http://c/1",
+        "dyreplejer",
+        ("Dyrepasser",),
+    )
+    assert members == {
+        "http://c/1": ["C1_000", "C1_001"],
+        "http://c/2": ["C2_000"],
+        "http://c/3": ["C3_000"],
+    }
+
+    mapper = OccupationMapper(FakeEncoder(), max_alt_labels=9, label_centroid=1.0)
+    mapper.fit_corpus(entries)
+    # Concept by concept: the right concept first, its elements by their own score (the
+    # exact label first), then the next concept's; cut at the depth.
+    run = melo.run_concepts(mapper, queries, corpus, members, depth=3, batch=1, order="concepts")
+    ranked = list(run["Q1"])
+    assert ranked[:2] == ["C1_001", "C1_000"] and len(ranked) == 3
+    assert ranked[2] in {"C2_000", "C3_000"}
+    assert list(run["Q1"].values()) == sorted(run["Q1"].values(), reverse=True)
+    # Label by label: every element by its own score.
+    labels = melo.run_concepts(mapper, queries, corpus, members, depth=4, batch=2)
+    assert next(iter(labels["Q1"])) == "C1_001" and set(labels["Q1"]) == set(corpus)
+    own = mapper.combine(*mapper.entry_scores(["Dyrepasser"]))[0]
+    by_text = dict(zip(mapper.entry_texts_, own, strict=True))
+    assert [round(float(by_text[corpus[e]]), 6) for e in labels["Q1"]] == sorted(
+        (round(float(by_text[corpus[e]]), 6) for e in labels["Q1"]), reverse=True
+    )

@@ -96,8 +96,27 @@ def test_settings_are_checked() -> None:
         OccupationMapper(FakeEncoder()).fit(Taxonomy([SMALL.occupations[3]]))
     with pytest.raises(ValueError, match="known_spelling"):
         OccupationMapper(FakeEncoder(), known_spelling=(0.7, 0.25)).fit(SMALL)
+    with pytest.raises(ValueError, match="label_centroid"):
+        OccupationMapper(FakeEncoder(), label_centroid=-1).fit(SMALL)
     with pytest.raises(ValueError, match="top"):
         fitted().map(["x"], top=0)
+
+
+def test_label_centroid_pulls_each_entry_toward_its_occupations_labels() -> None:
+    plain, pulled = fitted(), fitted(label_centroid=1.0)
+    assert plain.entry_texts_ == pulled.entry_texts_
+    assert np.allclose(np.linalg.norm(pulled.vectors_, axis=1), 1, atol=1e-5)
+    owners = plain.entry_occupations_
+    for occupation in set(owners.tolist()):
+        rows = np.flatnonzero(owners == occupation)
+        labels = rows[plain.entry_kinds_[rows] != "description"]
+        mean = plain.vectors_[labels].sum(axis=0)
+        mean /= np.linalg.norm(mean)
+        for row in rows:
+            expected = plain.vectors_[row] + mean
+            assert np.allclose(pulled.vectors_[row], expected / np.linalg.norm(expected), atol=1e-5)
+    # 0 leaves the vectors as encoded.
+    assert np.array_equal(fitted(label_centroid=0.0).vectors_, plain.vectors_)
     assert fitted().map([]) == []
 
 
