@@ -69,7 +69,7 @@ REFIT_UP_TO = 500
 
 
 class OneThreadPerRanking:
-    """One ranking at a time in a process, on one thread of numpy's, scipy's and faiss's.
+    """Keeps numpy's, scipy's and faiss's thread pools to one thread per ranking.
 
     The service ranks for many requests at once, one per worker thread, so
     a ranking's small matrix products gain nothing from more threads of their
@@ -77,27 +77,19 @@ class OneThreadPerRanking:
     locks. OpenBLAS's limit is process-wide (set once); faiss's OpenMP limit
     belongs to each thread, so every ranking thread sets its own. Torch keeps
     its threads: encoding a batch is one large computation that does use them.
-
-    Rankings take turns (`turn`): they are mostly Python under the interpreter
-    lock, so running several at once in one process finishes none sooner; it
-    only shares the lock among them, every ranking taking as long as all the
-    ones beside it, and the slowest answers much later than in turn
-    (`benchmarks/README.md`, issue 13). Processes (workers) still rank side by side.
     """
 
     def __init__(self) -> None:
         self._limits = threadpool_limits(limits=1, user_api="blas")
         self._local = threading.local()
-        self.turn = threading.Lock()
 
     def __enter__(self) -> None:
-        self.turn.acquire()
         if not getattr(self._local, "set", False):
             faiss.omp_set_num_threads(1)
             self._local.set = True
 
     def __exit__(self, *_: object) -> None:
-        self.turn.release()
+        return None
 
 
 class LockedEncoder:
