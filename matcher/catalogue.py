@@ -39,9 +39,7 @@ from matcher.text import opening_segments, opening_title_text
 
 Postcodes = Mapping[str, tuple[float, float]]
 NO_DATE = np.iinfo(np.int64).max
-# Catalogues this large keep segment vectors in float16 (see `PreferenceRanker`). Below
-# it, float32 costs about 1.5 GiB more at 100,000 openings and saves a sixth of the CPU
-# of a ranking, with the same rankings (`benchmarks/README.md`, issue 13).
+# Catalogues this large keep segment vectors in float16 (`PreferenceRanker`, benchmarks/README.md).
 HALF_PRECISION_FROM = 200_000
 SCHEDULE_BITS = {name: bit for bit, name in enumerate(SCHEDULES)}
 KIND_BITS = {name: bit for bit, name in enumerate(KINDS)}

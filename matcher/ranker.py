@@ -90,7 +90,7 @@ class PreferenceRanker:
     half_precision_from:
         Catalogues of at least this many openings keep their segment vectors in
         float16: half the memory, for the cost of converting the rows each
-        ranking scores and searching graphs of float16 vectors (a sixth of the
+        ranking scores and searching graphs of float16 vectors (a quarter of the
         CPU of a ranking at 100,000 openings).
     scan_up_to:
         When at most this many openings break none of the person's preferences,
