@@ -98,16 +98,23 @@ class AuditWriter:
     def _store(self, batch: list[_Waiting]) -> None:
         """Write one batch in one transaction and wake everyone waiting."""
         error: BaseException | None = None
+        stored = False
         try:
             with self.database.writer() as session:
                 auditchain.append(session, [waiting.entry for waiting in batch])
                 session.commit()
+            stored = True
         except Exception as failure:
             logger.error("could not write %d audit entries: %s", len(batch), type(failure).__name__)
             error = failure
-        with self._changed:
-            for waiting in batch:
-                waiting.stored = error is None
-                waiting.error = error
-            self._writing = False
-            self._changed.notify_all()
+        finally:
+            # Also when interrupted (not an Exception): no entry may wait for a write that
+            # has ended, nor be taken as stored.
+            if not stored and error is None:
+                error = RuntimeError(f"the write of {len(batch)} audit entries was interrupted")
+            with self._changed:
+                for waiting in batch:
+                    waiting.stored = stored
+                    waiting.error = error
+                self._writing = False
+                self._changed.notify_all()

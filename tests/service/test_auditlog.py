@@ -135,3 +135,23 @@ def test_an_entry_not_stored_in_time_raises_a_named_timeout(
         writer.write(None, "recommendations", "p-1")
     with database.reader() as session:
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+
+
+def test_an_interrupted_write_leaves_no_request_waiting(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    append = auditchain.append
+    calls = []
+
+    def interrupted_once(session: Session, entries: Sequence[dict[str, Any]]) -> None:
+        calls.append(len(entries))
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        append(session, entries)
+
+    monkeypatch.setattr(auditchain, "append", interrupted_once)
+    writer = AuditWriter(database)
+    with pytest.raises(KeyboardInterrupt):
+        writer.write(None, "recommendations", "p-1")
+    writer.write(None, "recommendations", "p-2")
+    assert [e.candidate_pseudonym for e in _stored(database)] == ["p-2"]
