@@ -50,7 +50,6 @@ if str(REPO) not in sys.path:
 from matcher.encoders import BACKENDS  # noqa: E402
 from matcher.occupations import CorpusEntry, OccupationMapper  # noqa: E402
 from matcher.onnx_model import QUANTISATIONS  # noqa: E402
-from matcher.spelling import spelling_weights  # noqa: E402
 
 METRICS = {
     "mrr": "mrr",
@@ -141,13 +140,7 @@ def run_concepts(
             if order == "concepts"
             else None
         )
-        encoder, lexical = mapper.entry_scores(phrases)
-        spelling = (
-            np.ones(len(phrases), dtype=np.float32)
-            if mapper.known_spelling is None
-            else spelling_weights(mapper.known_share(phrases), mapper.known_spelling)
-        )
-        own = mapper.combine(encoder, lexical, spelling)[:, element_entries]
+        own = mapper.combine(*mapper.entry_scores_and_spelling(phrases))[:, element_entries]
         for row, query in enumerate(chunk):
             if ranked is None:
                 best = np.argsort(-own[row], kind="stable")[:depth]

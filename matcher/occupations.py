@@ -140,9 +140,8 @@ class OccupationMapper:
     Parameters
     ----------
     encoder:
-        A text encoder; wrapped in a `CachedEncoder` unless it is one (give a
-        `CachedEncoder` with a folder-backed `EmbeddingCache` so a second
-        fit on the same taxonomy encodes nothing).
+        A text encoder, wrapped in a `CachedEncoder` unless it is one (with a
+        folder-backed `EmbeddingCache`, a second fit on a taxonomy encodes nothing).
     encoder_weight, lexical_weight:
         The weights of the two channels in the score.
     encoder_span:
@@ -170,9 +169,8 @@ class OccupationMapper:
         against Swedish labels; the tests' Danish wishes: 0.67-1). None gives
         every phrase both in full.
     label_centroid:
-        Each entry's vector plus this times the mean of its occupation's label
-        vectors (title, alternative labels), renormalised. 0 (the default; not
-        measured in the product) leaves them as encoded; MELO by concepts: 1.
+        Each entry's vector plus this times its occupation's mean label vector,
+        renormalised; 0 (default, not measured in the product): as encoded.
     """
 
     def __init__(
@@ -234,12 +232,14 @@ class OccupationMapper:
                 f"{self.encoder_weight} and {self.lexical_weight}"
             )
         low, high = self.known_spelling or (0.0, 1.0)
-        if self.encoder_span <= 0 or self.label_centroid < 0 or not 0 <= low < high <= 1:
-            raise ValueError(
-                "encoder_span must be > 0, label_centroid >= 0 and known_spelling (low, high) "
-                f"with 0 <= low < high <= 1, got {self.encoder_span}, {self.label_centroid}, "
-                f"{self.known_spelling}"
-            )
+        rules = {
+            "encoder_span": ("> 0", self.encoder_span > 0),
+            "label_centroid": (">= 0", self.label_centroid >= 0),
+            "known_spelling": ("(low, high) with 0 <= low < high <= 1", 0 <= low < high <= 1),
+        }
+        for name, (allowed, kept) in rules.items():
+            if not kept:
+                raise ValueError(f"{name} must be {allowed}, got {getattr(self, name)!r}")
         entries = self.entries(taxonomy)
         if not entries:
             raise ValueError(
@@ -346,13 +346,13 @@ class OccupationMapper:
         The hubness correction is scaled per phrase (`known_spelling`); the
         lexical scores are not (`combine` weighs them).
         """
-        encoder, lexical, _ = self._scores(phrases, exclude)
+        encoder, lexical, _ = self.entry_scores_and_spelling(phrases, exclude)
         return encoder, lexical
 
-    def _scores(
+    def entry_scores_and_spelling(
         self, phrases: Sequence[str], exclude: Exclusion | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """`entry_scores` and each phrase's spelling weight (`_spelling_weights`)."""
+        """`entry_scores` and each phrase's spelling weight: what `combine` takes."""
         self._check_fitted()
         phrases = list(phrases)
         spelling = self._spelling_weights(phrases)
@@ -408,7 +408,7 @@ class OccupationMapper:
         phrases = list(phrases)
         if not phrases:
             return []
-        entry_encoder, entry_lexical, spelling = self._scores(phrases, exclude)
+        entry_encoder, entry_lexical, spelling = self.entry_scores_and_spelling(phrases, exclude)
         group_encoder = np.maximum.reduceat(entry_encoder, self.group_starts_, axis=1)
         group_lexical = np.maximum.reduceat(entry_lexical, self.group_starts_, axis=1)
         scores = self.combine(group_encoder, group_lexical, spelling)
@@ -469,7 +469,7 @@ class OccupationMapper:
             index = {group: i for i, group in enumerate(self.groups_)}
             for row, group in enumerate(groups):
                 allowed[row] &= self.entry_groups_ == index.get(group, -1)
-        encoder, lexical, spelling = self._scores(phrases)
+        encoder, lexical, spelling = self.entry_scores_and_spelling(phrases)
         combined = np.where(allowed, self.combine(encoder, lexical, spelling), -1.0)
         found: list[OccupationMatch | None] = []
         for row, phrase in enumerate(phrases):

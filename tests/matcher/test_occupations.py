@@ -94,10 +94,12 @@ def test_settings_are_checked() -> None:
         OccupationMapper(FakeEncoder(), encoder_weight=0, lexical_weight=0).fit(SMALL)
     with pytest.raises(ValueError, match="ISCO-08 unit group"):
         OccupationMapper(FakeEncoder()).fit(Taxonomy([SMALL.occupations[3]]))
-    with pytest.raises(ValueError, match="known_spelling"):
+    with pytest.raises(ValueError, match=r"^known_spelling must be .*, got \(0.7, 0.25\)$"):
         OccupationMapper(FakeEncoder(), known_spelling=(0.7, 0.25)).fit(SMALL)
-    with pytest.raises(ValueError, match="label_centroid"):
+    with pytest.raises(ValueError, match=r"^label_centroid must be >= 0, got -1$"):
         OccupationMapper(FakeEncoder(), label_centroid=-1).fit(SMALL)
+    with pytest.raises(ValueError, match=r"^encoder_span must be > 0, got 0$"):
+        OccupationMapper(FakeEncoder(), encoder_span=0).fit(SMALL)
     with pytest.raises(ValueError, match="top"):
         fitted().map(["x"], top=0)
 
