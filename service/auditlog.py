@@ -80,7 +80,7 @@ class AuditWriter:
             self._waiting.append(mine)
         while True:
             with self._changed:
-                while self._writing and not (mine.stored or mine.error):
+                while self._writing and not mine.stored and mine.error is None:
                     if not self._changed.wait(timeout=deadline - time.monotonic()):
                         raise AuditWriteTimeout(
                             f"audit entry {action!r} was not stored within {WAIT_S:.0f} s"
@@ -97,24 +97,23 @@ class AuditWriter:
 
     def _store(self, batch: list[_Waiting]) -> None:
         """Write one batch in one transaction and wake everyone waiting."""
-        error: BaseException | None = None
-        stored = False
+        # Until the commit, an interruption (not an Exception) is this batch's error: no
+        # entry may wait for a write that has ended, nor be taken as stored.
+        error: BaseException | None = RuntimeError(
+            f"the write of {len(batch)} audit entries was interrupted"
+        )
         try:
             with self.database.writer() as session:
                 auditchain.append(session, [waiting.entry for waiting in batch])
                 session.commit()
-            stored = True
+            error = None
         except Exception as failure:
             logger.error("could not write %d audit entries: %s", len(batch), type(failure).__name__)
             error = failure
         finally:
-            # Also when interrupted (not an Exception): no entry may wait for a write that
-            # has ended, nor be taken as stored.
-            if not stored and error is None:
-                error = RuntimeError(f"the write of {len(batch)} audit entries was interrupted")
             with self._changed:
                 for waiting in batch:
-                    waiting.stored = stored
+                    waiting.stored = error is None
                     waiting.error = error
                 self._writing = False
                 self._changed.notify_all()
